@@ -1,0 +1,65 @@
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.forms import Form
+from app.models.agencies import AGENCY_KINDS
+from app.rules.permissions import ROLE_LABELS
+
+
+def _max(limit):
+    return Length(max=limit, message=f"Tối đa {limit} ký tự.")
+
+
+class AgencyForm(Form):
+    name = StringField("Tên đầy đủ", validators=[DataRequired("Nhập tên cơ quan."), _max(300)])
+    short_name = StringField("Tên ngắn", validators=[DataRequired("Nhập tên ngắn."), _max(200)])
+    abbreviation = StringField("Chữ viết tắt trong ký hiệu văn bản", validators=[Optional(), _max(30)])
+    kind = SelectField("Loại", choices=list(AGENCY_KINDS.items()))
+    parent_id = SelectField("Cơ quan cấp trên", choices=[], validate_choice=False)
+    header_text = TextAreaField("Tiêu đề in trên văn bản (mỗi dòng một dòng)", validators=[Optional(), _max(500)],
+                                render_kw={"rows": 2, "placeholder": "ỦY BAN NHÂN DÂN\nTỈNH KON TUM"})
+    place = StringField("Địa danh", validators=[Optional(), _max(100)])
+    active = BooleanField("Đang hoạt động", default=True)
+
+    def validate_parent_id(self, field):
+        if field.data and field.data not in self.valid_parents:
+            raise ValidationError("Cơ quan cấp trên không hợp lệ.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class GroupForm(Form):
+    name = StringField("Tên nhóm (như in trên văn bản)", validators=[DataRequired("Nhập tên nhóm."), _max(300)])
+    owner_id = SelectField("Cơ quan sử dụng nhóm", choices=[], validate_choice=False,
+                           validators=[DataRequired("Chọn cơ quan.")])
+    description = TextAreaField("Ghi chú", validators=[Optional(), _max(2000)], render_kw={"rows": 2})
+    members = MultiCheckboxField("Thành viên", choices=[], coerce=int, validate_choice=False)
+
+    def validate_owner_id(self, field):
+        if field.data not in self.valid_agencies:
+            raise ValidationError("Cơ quan không hợp lệ.")
+
+    def validate_members(self, field):
+        if any(str(member) not in self.valid_agencies for member in field.data or []):
+            raise ValidationError("Có thành viên không có trong danh mục.")
+        if not field.data:
+            raise ValidationError("Chọn ít nhất một thành viên.")
+
+
+class UserForm(Form):
+    username = StringField("Tên đăng nhập", validators=[
+        DataRequired("Nhập tên đăng nhập."), _max(64),
+        Regexp(r"^[A-Za-z0-9._-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.")])
+    full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ tên."), _max(200)])
+    role = SelectField("Vai trò", choices=list(ROLE_LABELS.items()))
+    agency_id = SelectField("Cơ quan", choices=[], validate_choice=False)
+    password = PasswordField("Mật khẩu", validators=[Optional(), Length(min=8, max=200, message="Mật khẩu từ 8 đến 200 ký tự.")])
+    active = BooleanField("Đang hoạt động", default=True)
+
+    def validate_agency_id(self, field):
+        if field.data and field.data not in self.valid_agencies:
+            raise ValidationError("Cơ quan không hợp lệ.")

@@ -1,0 +1,86 @@
+"""Command line: `flask --app app directive load ...`, `flask --app app user create ...`."""
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from app.directive_format import FormatError
+from app.extensions import db
+from app.loader import LoadError, database_is_empty, demo_logins, load_path
+
+directive_cli = AppGroup("directive", help="Văn bản chỉ đạo: nạp từ tệp.")
+user_cli = AppGroup("user", help="Tài khoản người dùng.")
+demo_cli = AppGroup("demo", help="Dữ liệu trình diễn.")
+
+
+@directive_cli.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có văn bản nào.")
+@click.option("--demo-users/--no-demo-users", default=True, help="Tạo tài khoản trình diễn (mỗi vai trò một).")
+def load_command(paths, if_empty, demo_users):
+    """Nạp danh mục cơ quan (_agencies.yaml), các tệp văn bản và tài khoản trình diễn."""
+    if if_empty and not database_is_empty():
+        click.echo("Cơ sở dữ liệu đã có dữ liệu: bỏ qua bước nạp dữ liệu trình diễn.")
+        return
+    total = {"agencies": 0, "groups": 0, "directives": 0, "skipped": 0, "users": 0}
+    for path in paths:
+        try:
+            report = load_path(path, with_demo_users=demo_users)
+        except (FormatError, LoadError) as error:
+            db.session.rollback()
+            click.echo(f"Lỗi: {error}", err=True)
+            sys.exit(1)
+        for key in total:
+            total[key] += report[key]
+        for warning in report["warnings"]:
+            click.echo(f"Lưu ý: {warning}", err=True)
+    click.echo(
+        f"Đã nạp {total['directives']} văn bản (bỏ qua {total['skipped']} văn bản đã có), "
+        f"{total['agencies']} cơ quan, {total['groups']} nhóm, {total['users']} tài khoản mới."
+    )
+
+
+@demo_cli.command("logins")
+def logins_command():
+    """In các tài khoản trình diễn."""
+    rows = demo_logins()
+    if not rows:
+        click.echo("Chưa có tài khoản trình diễn.")
+        return
+    click.echo("Tài khoản trình diễn (tên đăng nhập / mật khẩu — vai trò):")
+    for username, password, label in rows:
+        click.echo(f"  {username:<10} / {password}  — {label}")
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--full-name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "office", "leader", "department", "clerk"]))
+@click.option("--agency", "agency_name", default=None, help="Tên đầy đủ của cơ quan.")
+@click.password_option()
+def create_user_command(username, full_name, role, agency_name, password):
+    """Tạo một tài khoản."""
+    from sqlalchemy import select
+
+    from app.admin.service import UserError, create_user
+    from app.models import Agency
+
+    agency = None
+    if agency_name:
+        agency = db.session.scalar(select(Agency).where(Agency.name == agency_name))
+        if agency is None:
+            click.echo(f"Lỗi: không có cơ quan “{agency_name}”.", err=True)
+            sys.exit(1)
+    try:
+        create_user(None, username=username, full_name=full_name, role=role, agency=agency, password=password)
+    except UserError as error:
+        click.echo(f"Lỗi: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản {username}.")
+
+
+def register(app):
+    app.cli.add_command(directive_cli)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo_cli)

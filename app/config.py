@@ -1,0 +1,41 @@
+"""Configuration from environment variables, with defaults that are safe for one office server."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: str) -> str:
+    """Read SECRET_KEY from the environment, else from instance/secret_key, creating it once.
+
+    The key lives in the instance folder (ignored by git) so sessions survive restarts and
+    the key is never committed.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(app) -> None:
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(app.instance_path) / "app.db")
+    app.config.update(
+        SECRET_KEY=_secret_key(app.instance_path),
+        SQLALCHEMY_DATABASE_URI=env.get("DATABASE_URL", default_db),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Forms are text only in this version; 2 MB is generous and stops huge posts early.
+        MAX_CONTENT_LENGTH=int(env.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # token valid for the whole session: long forms are typed slowly
+        BOOTSTRAP_SERVE_LOCAL=True,  # no CDN: the office network may have no internet
+        PER_PAGE=int(env.get("PER_PAGE", 20)),
+        GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
+    )

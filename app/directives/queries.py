@@ -1,0 +1,96 @@
+"""Read-side queries for directive pages: filters, choices, progress counts (no per-row queries)."""
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, func, or_, select
+
+from app.extensions import db
+from app.models import Agency, AgencyGroup, Assignment, Directive, Section, Task
+from app.rules.workflow import DONE
+from app.text import clean_line, fold
+
+STATES = ("draft", "approved", "issued")
+
+
+def parse_filters(args) -> dict:
+    """Read list filters from the query string; anything malformed is ignored, never an error."""
+    state = args.get("state", "")
+    issuer = args.get("issuer", "")
+    year = args.get("year", "")
+    q = clean_line(args.get("q", ""))[:200]
+    return {
+        "state": state if state in STATES else "",
+        "issuer": int(issuer) if issuer.isdigit() and len(issuer) <= 9 else None,
+        "year": int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None,
+        "q": q,
+    }
+
+
+def filtered_directives(filters: dict):
+    query = select(Directive)
+    if filters["state"]:
+        query = query.where(Directive.state == filters["state"])
+    if filters["issuer"]:
+        query = query.where(Directive.issuer_agency_id == filters["issuer"])
+    if filters["year"]:
+        year = filters["year"]
+        query = query.where(or_(
+            and_(Directive.issued_date >= date(year, 1, 1), Directive.issued_date < date(year + 1, 1, 1)),
+            and_(Directive.issued_date.is_(None), Directive.created_at >= datetime(year, 1, 1),
+                 Directive.created_at < datetime(year + 1, 1, 1)),
+        ))
+    if filters["q"]:
+        for word in fold(filters["q"]).split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(Directive.search_text.like(f"%{escaped}%", escape="\\"))
+    return query.order_by(Directive.issued_date.desc().nulls_last(), Directive.id.desc())
+
+
+def progress_by_directive(directive_ids) -> dict[int, tuple[int, int]]:
+    """(done, total) active assignments per directive, in one query."""
+    if not directive_ids:
+        return {}
+    rows = db.session.execute(
+        select(Section.directive_id, func.count(Assignment.id),
+               func.sum(case((Assignment.status == DONE, 1), else_=0)))
+        .join(Task, Task.section_id == Section.id)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(Section.directive_id.in_(directive_ids), Assignment.active.is_(True),
+               Task.removed.is_(False), Section.removed.is_(False))
+        .group_by(Section.directive_id)
+    ).all()
+    return {directive_id: (int(done or 0), int(total)) for directive_id, total, done in rows}
+
+
+def issuer_choices() -> list[tuple[str, str]]:
+    """Agencies that can issue letters: those with a printed header."""
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.active.is_(True), Agency.header_text != "").order_by(Agency.name)
+    ).all()
+    return [(str(a.id), a.name) for a in agencies]
+
+
+def issuers_in_use() -> list[Agency]:
+    ids = select(Directive.issuer_agency_id).where(Directive.issuer_agency_id.is_not(None)).distinct()
+    return db.session.scalars(select(Agency).where(Agency.id.in_(ids)).order_by(Agency.name)).all()
+
+
+def target_choices() -> dict[str, list[tuple[str, str]]]:
+    """Assignee choices: groups first (they fan out), then single agencies; values "g:ID" / "a:ID"."""
+    groups = db.session.scalars(select(AgencyGroup).order_by(AgencyGroup.name)).all()
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    return {
+        "Nhóm cơ quan (giao cho từng thành viên)": [(f"g:{g.id}", g.label) for g in groups],
+        "Cơ quan, đơn vị": [(f"a:{a.id}", a.name) for a in agencies],
+    }
+
+
+def target_from_value(value: str):
+    kind, _, raw_id = (value or "").partition(":")
+    if not raw_id.isdigit() or len(raw_id) > 9:
+        return None
+    model = {"a": Agency, "g": AgencyGroup}.get(kind)
+    return db.session.get(model, int(raw_id)) if model else None
+
+
+def target_value(assignee) -> str:
+    return f"a:{assignee.agency_id}" if assignee.agency_id else f"g:{assignee.group_id}"

@@ -1,0 +1,259 @@
+"""Saving a directive from its plain-data form: one path for the web form and the loader.
+
+Existing sections and tasks are updated in place (matched by id), so the assignments of a task
+that stays keep their history. Removing something that already has history only hides it.
+"""
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Agency,
+    AgencyGroup,
+    Assignment,
+    Directive,
+    DirectiveCcLine,
+    DirectiveRecipient,
+    Section,
+    SectionAssignee,
+    Task,
+)
+from app.models.audit import diff, record
+from app.rules import fanout, names
+from app.rules.workflow import NOT_STARTED
+from app.text import fold
+
+HEADER_FIELDS = (
+    "doc_type", "symbol", "place", "subject", "urgency", "preamble", "closing",
+    "signer_authority", "signer_authority_title", "signer_title", "signer_name", "issuer_text",
+)
+
+
+class DirectoryIndex:
+    """Names of the agencies and groups an issuer's letters can name: its whole top-level tree."""
+
+    def __init__(self, issuer: Agency | None):
+        agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True))).all()
+        if issuer is not None:
+            root_id = issuer.root().id
+            agencies = [agency for agency in agencies if agency.root().id == root_id]
+        groups = db.session.scalars(select(AgencyGroup)).all()
+        agency_ids = {agency.id for agency in agencies}
+        groups = [group for group in groups if group.owner_id in agency_ids]
+        self.index = names.build_index(
+            [([a.name, a.short_name], a) for a in agencies] + [([g.name], g) for g in groups]
+        )
+
+    def find(self, name: str):
+        return names.lookup(self.index, name)
+
+
+def find_issuer(lines: list[str]) -> Agency | None:
+    """The agency whose printed header is exactly these lines (case and accents ignored)."""
+    wanted = [fold(line) for line in lines]
+    for agency in db.session.scalars(select(Agency)):
+        if [fold(line) for line in agency.header_lines] == wanted:
+            return agency
+    return None
+
+
+def resolve_assignees(data: dict, issuer: Agency | None) -> list[str]:
+    """Attach a `target` (Agency or AgencyGroup) to every named assignee; return unknown names."""
+    index = DirectoryIndex(issuer)
+    unknown = []
+    for section in data["sections"]:
+        for assignee in section["assignees"]:
+            if assignee.get("target") is None:
+                assignee["target"] = index.find(assignee["agency"])
+                if assignee["target"] is None:
+                    unknown.append(assignee["agency"])
+    return unknown
+
+
+def save_directive(directive: Directive | None, data: dict, user, issuer: Agency | None,
+                   source_key: str | None = None) -> tuple[Directive, list[str]]:
+    """Create or update a directive from normalised data; return it and warnings for the user.
+
+    Assignees must already carry `target`; sections and tasks may carry `id` to match rows.
+    """
+    creating = directive is None
+    if creating:
+        directive = Directive(state="draft", created_by_id=getattr(user, "id", None), source_key=source_key)
+        db.session.add(directive)
+    before = {field: getattr(directive, field) for field in HEADER_FIELDS}
+
+    directive.issuer_agency = issuer
+    directive.issuer_text = "\n".join(data.get("issuer") or (issuer.header_lines if issuer else []))
+    directive.doc_type = data["doc_type"]
+    directive.symbol = data.get("symbol") or ""
+    directive.place = data.get("place") or (issuer.place if issuer else "")
+    directive.subject = data["subject"]
+    directive.urgency = data.get("urgency")
+    directive.preamble = data.get("preamble") or ""
+    directive.closing = data.get("closing") or ""
+    signer = data.get("signer") or {}
+    directive.signer_authority = signer.get("authority")
+    directive.signer_authority_title = signer.get("authority_title") or ""
+    directive.signer_title = signer.get("title") or ""
+    directive.signer_name = signer.get("name")
+    directive.updated_by_id = getattr(user, "id", None)
+    _replace_lines(directive.recipients, DirectiveRecipient, "name", data.get("recipients", []))
+    _replace_lines(directive.cc_lines, DirectiveCcLine, "text", data.get("cc", []))
+    _sync_sections(directive, data["sections"])
+    warnings = sync_assignments(directive)
+    directive.search_text = search_text(directive)
+    db.session.flush()
+
+    if creating:
+        record(user, "directive.create", directive, f"Tạo văn bản: {directive.subject[:200]}")
+    else:
+        after = {field: getattr(directive, field) for field in HEADER_FIELDS}
+        record(user, "directive.update", directive, f"Sửa văn bản: {directive.subject[:200]}", diff(before, after))
+    return directive, warnings
+
+
+def _replace_lines(collection, model, attribute, values):
+    """Recipients and Nơi nhận are plain ordered lines: rewrite them, reusing rows by position."""
+    for position, value in enumerate(values):
+        if position < len(collection):
+            setattr(collection[position], attribute, value)
+        else:
+            collection.append(model(position=position, **{attribute: value}))
+    del collection[len(values):]
+
+
+def _has_history(assignment: Assignment) -> bool:
+    return bool(assignment.reports) or assignment.status != NOT_STARTED
+
+
+def _retire_task(task: Task) -> bool:
+    """Drop a task the editor removed; keep it hidden if any of its assignments has history."""
+    kept = False
+    for assignment in list(task.assignments):
+        if _has_history(assignment):
+            assignment.active = False
+            kept = True
+        else:
+            task.assignments.remove(assignment)
+    task.removed = kept
+    return kept
+
+
+def _sync_sections(directive: Directive, sections_data: list[dict]) -> None:
+    existing = {section.id: section for section in directive.sections if section.id is not None}
+    ordered: list[Section] = []
+    for position, data in enumerate(sections_data):
+        section = existing.pop(data.get("id"), None) or Section()
+        section.position = position
+        section.number = data.get("number")
+        section.heading = data.get("heading")
+        section.removed = False
+        section.assignees = [
+            SectionAssignee(
+                position=index,
+                agency=item["target"] if isinstance(item["target"], Agency) else None,
+                group=item["target"] if isinstance(item["target"], AgencyGroup) else None,
+                role=item["role"],
+                deadline=item.get("deadline"),
+            )
+            for index, item in enumerate(data["assignees"])
+        ]
+        old_tasks = {task.id: task for task in section.tasks if task.id is not None}
+        tasks = []
+        for task_position, task_data in enumerate(data["tasks"]):
+            task = old_tasks.pop(task_data.get("id"), None) or Task()
+            task.position = task_position
+            task.text = task_data["text"]
+            task.deadline = task_data.get("deadline")
+            task.removed = False
+            tasks.append(task)
+        kept = [task for task in old_tasks.values() if _retire_task(task)]
+        for offset, task in enumerate(kept):
+            task.position = len(tasks) + offset
+        section.tasks = tasks + kept
+        ordered.append(section)
+    leftovers = []
+    for section in existing.values():
+        if any([_retire_task(task) for task in section.tasks]):
+            section.removed = True
+            section.tasks = [task for task in section.tasks if task.removed]
+            leftovers.append(section)
+    for offset, section in enumerate(leftovers):
+        section.position = len(ordered) + offset
+    directive.sections = ordered + leftovers
+
+
+def _recipient_targets(directive: Directive) -> tuple[list[dict], list[str]]:
+    """A section that names nobody is for the Kính gửi recipients, each leading its own copy."""
+    index = DirectoryIndex(directive.issuer_agency)
+    items, unknown = [], []
+    for recipient in directive.recipients:
+        target = index.find(recipient.name)
+        if target is None:
+            unknown.append(recipient.name)
+        else:
+            items.append(_duty_source(target, "lead", None))
+    return items, unknown
+
+
+def _duty_source(target, role, deadline) -> dict:
+    if isinstance(target, AgencyGroup):
+        return {"agency_id": None, "group_id": target.id, "member_ids": [m.id for m in target.members if m.active],
+                "role": role, "deadline": deadline}
+    return {"agency_id": target.id, "group_id": None, "role": role, "deadline": deadline}
+
+
+def sync_assignments(directive: Directive) -> list[str]:
+    """Make each live task's assignments match its section's assignees (fan-out of groups)."""
+    db.session.flush()  # ids for new agencies, groups and tasks
+    warnings: list[str] = []
+    recipient_items = None
+    for section in directive.live_sections:
+        if section.assignees:
+            sources = [_duty_source(a.target, a.role, a.deadline) for a in section.assignees]
+        else:
+            if recipient_items is None:
+                recipient_items, unknown = _recipient_targets(directive)
+                if unknown:
+                    warnings.append(
+                        "Không tìm thấy trong danh mục cơ quan nên chưa giao nhiệm vụ cho: " + "; ".join(unknown)
+                    )
+            sources = recipient_items
+        for task in section.live_tasks:
+            duties = fanout.expand(sources, task.deadline)
+            plan = fanout.plan_sync(task.assignments, duties)
+            for duty in plan.create:
+                task.assignments.append(Assignment(
+                    agency_id=duty.agency_id, role=duty.role, via_group_id=duty.via_group_id,
+                    deadline=duty.deadline, original_deadline=duty.deadline, status=NOT_STARTED,
+                    progress_percent=0, active=True,
+                ))
+            for assignment, duty in plan.update:
+                assignment.role = duty.role
+                assignment.via_group_id = duty.via_group_id
+                assignment.active = True
+                if directive.state != "issued":  # before issuing, the deadline set now is the original
+                    assignment.deadline = duty.deadline
+                    assignment.original_deadline = duty.deadline
+            for assignment in plan.retire:
+                if _has_history(assignment):
+                    assignment.active = False
+                else:
+                    task.assignments.remove(assignment)
+        if not any(task.assignments for task in section.live_tasks) and section.live_tasks:
+            label = f"Mục {section.number}" if section.number else "Một mục"
+            warnings.append(f"{label} chưa có đơn vị thực hiện.")
+    return warnings
+
+
+def search_text(directive: Directive) -> str:
+    """Everything a user might type to find the directive, folded (no accents, lower case)."""
+    parts = [
+        directive.number or "", directive.symbol, directive.subject, directive.issuer_text, directive.place,
+        directive.preamble, directive.closing, directive.signer_name or "",
+        *[r.name for r in directive.recipients], *[c.text for c in directive.cc_lines],
+    ]
+    for section in directive.live_sections:
+        parts.append(section.heading or "")
+        parts.extend(task.text for task in section.live_tasks)
+        parts.extend(a.name for a in section.assignees)
+    return fold(" \n ".join(part for part in parts if part))

@@ -1,0 +1,13 @@
+"""All models, imported here so that Alembic and the app see one metadata."""
+from app.models.agencies import Agency, AgencyGroup, agency_group_members  # noqa: F401
+from app.models.audit import AuditEvent  # noqa: F401
+from app.models.directives import (  # noqa: F401
+    Directive,
+    DirectiveCcLine,
+    DirectiveRecipient,
+    Section,
+    SectionAssignee,
+    Task,
+)
+from app.models.tracking import Assignment, ProgressReport  # noqa: F401
+from app.models.users import User  # noqa: F401

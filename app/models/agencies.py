@@ -1,0 +1,87 @@
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+AGENCY_KINDS = {
+    "ubnd_tinh": "UBND cấp tỉnh",
+    "van_phong": "Văn phòng",
+    "so": "Sở",
+    "nganh": "Ban, ngành",
+    "ubnd_huyen": "UBND cấp huyện",
+    "phong": "Phòng, ban cấp huyện",
+    "ubnd_xa": "UBND cấp xã",
+    "don_vi": "Đơn vị sự nghiệp, khác",
+    "bo_phan": "Bộ phận trực thuộc",
+}
+
+agency_group_members = Table(
+    "agency_group_members",
+    db.metadata,
+    Column("group_id", ForeignKey("agency_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Agency(db.Model):
+    """An agency in the administrative tree (UBND tỉnh > Sở, UBND huyện > Phòng, UBND xã...)."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    short_name: Mapped[str] = mapped_column(String(200))
+    abbreviation: Mapped[str] = mapped_column(String(30), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    header_text: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped["Agency | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Agency"]] = relationship(back_populates="parent", order_by="Agency.name")
+
+    @property
+    def header_lines(self) -> list[str]:
+        return [line for line in (self.header_text or "").split("\n") if line]
+
+    @property
+    def kind_label(self) -> str:
+        return AGENCY_KINDS.get(self.kind, self.kind)
+
+    def root(self) -> "Agency":
+        node, seen = self, set()
+        while node.parent is not None and node.id not in seen:
+            seen.add(node.id)
+            node = node.parent
+        return node
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.name}>"
+
+
+class AgencyGroup(db.Model):
+    """A named set of agencies, printed once in a letter and fanned out per member when tracked."""
+
+    __tablename__ = "agency_groups"
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_agency_groups_owner_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    owner: Mapped[Agency] = relationship()
+    members: Mapped[list[Agency]] = relationship(secondary=agency_group_members, order_by="Agency.name")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.owner.short_name})"
+
+    def __repr__(self) -> str:
+        return f"<AgencyGroup {self.name}>"
+
+
+def header_text_from_lines(lines) -> str:
+    return "\n".join(line for line in lines if line)
+

@@ -1,0 +1,210 @@
+"""A directive as structure: header fields, recipients, sections, tasks, who is assigned."""
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.agencies import Agency, AgencyGroup
+from app.text import utcnow
+
+DOC_TYPES = {
+    "cong_van": "Công văn",
+    "chi_thi": "Chỉ thị",
+    "cong_dien": "Công điện",
+    "thong_bao": "Thông báo",
+    "ke_hoach": "Kế hoạch",
+    "quyet_dinh": "Quyết định",
+    "bao_cao": "Báo cáo",
+    "to_trinh": "Tờ trình",
+}
+URGENCIES = {"khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
+AUTHORITIES = ["TM.", "KT.", "TL.", "TUQ.", "Q."]
+ASSIGNEE_ROLES = {"lead": "Chủ trì", "coordinating": "Phối hợp"}
+
+LENGTHS = {
+    "symbol": 50,
+    "place": 100,
+    "subject": 1000,
+    "recipient": 500,
+    "cc": 500,
+    "number": 20,
+    "section_number": 20,
+    "signer": 200,
+}
+
+
+class Directive(db.Model):
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(20), default="cong_van")
+    issuer_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    issuer_text: Mapped[str] = mapped_column(Text, default="")
+    number: Mapped[str | None] = mapped_column(String(LENGTHS["number"]))
+    symbol: Mapped[str] = mapped_column(String(LENGTHS["symbol"]), default="")
+    place: Mapped[str] = mapped_column(String(LENGTHS["place"]), default="")
+    issued_date: Mapped[date | None] = mapped_column(Date, index=True)
+    subject: Mapped[str] = mapped_column(String(LENGTHS["subject"]), default="")
+    urgency: Mapped[str | None] = mapped_column(String(20))
+    preamble: Mapped[str] = mapped_column(Text, default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    signer_authority: Mapped[str | None] = mapped_column(String(10))
+    signer_authority_title: Mapped[str] = mapped_column(String(LENGTHS["signer"]), default="")
+    signer_title: Mapped[str] = mapped_column(String(LENGTHS["signer"]), default="")
+    signer_name: Mapped[str | None] = mapped_column(String(LENGTHS["signer"]))
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    issuer_agency: Mapped[Agency | None] = relationship()
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    recipients: Mapped[list["DirectiveRecipient"]] = relationship(
+        order_by="DirectiveRecipient.position", cascade="all, delete-orphan", back_populates="directive"
+    )
+    cc_lines: Mapped[list["DirectiveCcLine"]] = relationship(
+        order_by="DirectiveCcLine.position", cascade="all, delete-orphan", back_populates="directive"
+    )
+    sections: Mapped[list["Section"]] = relationship(
+        order_by="Section.position", cascade="all, delete-orphan", back_populates="directive"
+    )
+
+    @property
+    def issuer_lines(self) -> list[str]:
+        return [line for line in (self.issuer_text or "").split("\n") if line]
+
+    @property
+    def live_sections(self) -> list["Section"]:
+        return [section for section in self.sections if not section.removed]
+
+    @property
+    def doc_type_label(self) -> str:
+        return DOC_TYPES.get(self.doc_type, self.doc_type)
+
+    @property
+    def number_symbol(self) -> str:
+        """"Số: 05/UBND-KGVX" as printed; the number stays blank until the clerk issues it."""
+        return f"{self.number or ''}/{self.symbol}" if self.symbol else (self.number or "")
+
+    def __repr__(self) -> str:
+        return f"<Directive {self.id} {self.number_symbol}>"
+
+
+class DirectiveRecipient(db.Model):
+    """One "Kính gửi" line, as printed."""
+
+    __tablename__ = "directive_recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(LENGTHS["recipient"]))
+
+    directive: Mapped[Directive] = relationship(back_populates="recipients")
+
+
+class DirectiveCcLine(db.Model):
+    """One "Nơi nhận" line, without the leading dash and the final punctuation."""
+
+    __tablename__ = "directive_cc_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(String(LENGTHS["cc"]))
+
+    directive: Mapped[Directive] = relationship(back_populates="cc_lines")
+
+
+class Section(db.Model):
+    """A numbered part of the letter: who must act (heading, assignees) and what (tasks).
+
+    `removed` keeps a section whose assignments already have history when an editor deletes it.
+    """
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    number: Mapped[str | None] = mapped_column(String(LENGTHS["section_number"]))
+    heading: Mapped[str | None] = mapped_column(Text)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    directive: Mapped[Directive] = relationship(back_populates="sections")
+    assignees: Mapped[list["SectionAssignee"]] = relationship(
+        order_by="SectionAssignee.position", cascade="all, delete-orphan", back_populates="section"
+    )
+    tasks: Mapped[list["Task"]] = relationship(
+        order_by="Task.position", cascade="all, delete-orphan", back_populates="section"
+    )
+
+    @property
+    def live_tasks(self) -> list["Task"]:
+        return [task for task in self.tasks if not task.removed]
+
+
+class SectionAssignee(db.Model):
+    """An agency or a group named as actor of a section, lead (chủ trì) or coordinating (phối hợp)."""
+
+    __tablename__ = "section_assignees"
+    __table_args__ = (
+        CheckConstraint(
+            "(agency_id IS NULL) <> (group_id IS NULL)", name="agency_xor_group"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("agency_groups.id"))
+    role: Mapped[str] = mapped_column(String(20), default="lead")
+    deadline: Mapped[date | None] = mapped_column(Date)
+
+    section: Mapped[Section] = relationship(back_populates="assignees")
+    agency: Mapped[Agency | None] = relationship()
+    group: Mapped[AgencyGroup | None] = relationship()
+
+    @property
+    def target(self):
+        return self.agency or self.group
+
+    @property
+    def name(self) -> str:
+        return self.agency.name if self.agency else self.group.name
+
+
+class Task(db.Model):
+    """One item as printed in the letter; each assigned agency tracks it as an Assignment."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    section: Mapped[Section] = relationship(back_populates="tasks")
+    assignments = relationship(
+        "Assignment", back_populates="task", cascade="all, delete-orphan", order_by="Assignment.id"
+    )

@@ -1,0 +1,98 @@
+"""Text and date rules shared by forms, loaders and templates.
+
+Vietnamese text is stored composed (NFC): a decomposed "ệ" looks the same on screen but
+does not match in search, sorting or PDF extraction.
+"""
+import re
+import unicodedata
+from datetime import date, datetime
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def clean_line(value):
+    """One-line field: NFC, control characters removed, runs of spaces collapsed, trimmed."""
+    if value is None:
+        return None
+    value = _CONTROL.sub("", nfc(str(value)))
+    value = value.replace("\r", " ").replace("\n", " ")
+    return _SPACES.sub(" ", value).strip()
+
+
+def clean_text(value):
+    """Multi-line field: like clean_line per line, keeping line breaks, no blank edges."""
+    if value is None:
+        return None
+    value = _CONTROL.sub("", nfc(str(value))).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def fold(value: str) -> str:
+    """Lower case without diacritics, so "ủy ban" finds "Ủy ban" and "uy ban" alike."""
+    value = nfc(value or "").lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", value)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", stripped.replace("\n", " ")).strip()
+
+
+DATE_FORMAT = "%d/%m/%Y"
+
+
+def parse_vn_date(value: str) -> date:
+    """Parse "dd/mm/yyyy" (also d/m/yyyy and dd-mm-yyyy); raise ValueError with a Vietnamese message."""
+    text = clean_line(value or "")
+    match = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+    if not match:
+        raise ValueError("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 05/12/2025.")
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        result = date(year, month, day)
+    except ValueError:
+        raise ValueError(f"Không có ngày {text}: kiểm tra lại ngày và tháng.") from None
+    if not 1900 <= year <= 2200:
+        raise ValueError("Năm phải trong khoảng 1900 đến 2200.")
+    return result
+
+
+def format_vn_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime(DATE_FORMAT)
+
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+except Exception:  # pragma: no cover - tzdata missing: Việt Nam has no DST, a fixed offset is exact
+    from datetime import timedelta, timezone
+
+    LOCAL_TZ = timezone(timedelta(hours=7))
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp: stored the same way on SQLite and PostgreSQL."""
+    from datetime import timezone
+
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def format_local_datetime(value) -> str:
+    """Show a stored UTC timestamp in Việt Nam time as dd/mm/yyyy HH:MM."""
+    if value is None:
+        return ""
+    from datetime import timezone
+
+    return value.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,61 @@
+"""Things every page needs: template filters, navigation context, the login loader."""
+from flask import redirect, request, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db, login_manager
+from app.models import User
+from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
+from app.rules import permissions
+from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
+from app.text import format_local_datetime, format_vn_date
+
+STATE_LABELS = {"draft": "Dự thảo", "approved": "Đã duyệt", "issued": "Đã phát hành"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
+STATE_BADGES = {"draft": "secondary", "approved": "info", "issued": "success"}
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    if not str(user_id).isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def register(app):
+    app.jinja_env.filters["vndate"] = format_vn_date
+    app.jinja_env.filters["vndatetime"] = format_local_datetime
+
+    # Globals (not a context processor) so that imported macros see them too.
+    app.jinja_env.globals.update(
+        {
+            "perm": permissions,
+            "STATE_LABELS": STATE_LABELS,
+            "STATE_BADGES": STATE_BADGES,
+            "STATUS_LABELS": STATUS_LABELS,
+            "STATUS_BADGES": STATUS_BADGES,
+            "ROLE_NAMES": ASSIGNEE_ROLES,
+            "DOC_TYPES": DOC_TYPES,
+            "URGENCIES": URGENCIES,
+        }
+    )
+
+    @app.before_request
+    def require_login():
+        """Every page needs a login except the login page and static files."""
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.route("/")
+    @login_required
+    def home():
+        return redirect(url_for(permissions.home_endpoint(current_user)))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
