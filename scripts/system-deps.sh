@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Check the system packages a goal needs (run: the app; test: also the browser for UI tests).
+# As root, install what is missing with apt-get; otherwise print the exact command and stop.
+set -euo pipefail
+goal="${1:-run}"
+python="${PYTHON:-python3}"
+missing=()
+
+if ! command -v "$python" >/dev/null 2>&1; then
+  missing+=(python3)
+elif ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "Cần Python 3.11 trở lên; máy này có $("$python" --version 2>&1)." >&2
+  exit 1
+elif ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
+
+if [ "$goal" = "test" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation2)
+fi
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+command="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Cài gói hệ thống còn thiếu: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $command
+else
+  echo "Thiếu gói hệ thống: ${missing[*]}. Chạy lệnh sau với quyền root rồi chạy lại:" >&2
+  echo "  sudo apt-get update && sudo $command" >&2
+  exit 1
+fi
