@@ -38,11 +38,12 @@ def load_path(path, user=None, with_demo_users=True) -> dict:
     """Load a directory (its agency directory first, then every directive file) or one file."""
     path = Path(path)
     report = {"agencies": 0, "groups": 0, "directives": 0, "skipped": 0, "users": 0, "warnings": []}
-    files = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")) + sorted(path.glob("*.json")) \
-        if path.is_dir() else [path]
-    directory = [f for f in files if f.name == DIRECTORY_FILE]
-    if not directory and path.is_dir() is False and (path.parent / DIRECTORY_FILE).exists():
-        directory = [path.parent / DIRECTORY_FILE]
+    if path.is_dir():
+        files = sorted(f for f in path.iterdir() if f.suffix in (".yaml", ".yml", ".json"))
+    else:
+        files = [path]
+    # A single directive file still needs the agency directory that sits beside it.
+    directory = [f for f in (path / DIRECTORY_FILE, path.parent / DIRECTORY_FILE) if f.is_file()][:1]
     for file in directory:
         added_agencies, added_groups = load_agency_directory(file)
         report["agencies"] += added_agencies
@@ -63,6 +64,7 @@ def load_agency_directory(path) -> tuple[int, int]:
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
     added = [0, 0]
+    known = {agency.name: agency for agency in db.session.scalars(select(Agency))}
 
     def upsert(node, parent):
         name = clean_line(node.get("name"))
@@ -71,9 +73,9 @@ def load_agency_directory(path) -> tuple[int, int]:
         kind = node.get("kind", "don_vi")
         if kind not in AGENCY_KINDS:
             raise LoadError(f"{path}: {name}: loại cơ quan “{kind}” không hợp lệ")
-        agency = db.session.scalar(select(Agency).where(Agency.name == name))
+        agency = known.get(name)
         if agency is None:
-            agency = Agency(name=name)
+            agency = known[name] = Agency(name=name, active=True)
             db.session.add(agency)
             added[0] += 1
         agency.parent = parent
@@ -82,17 +84,16 @@ def load_agency_directory(path) -> tuple[int, int]:
         agency.kind = kind
         agency.place = clean_line(node.get("place")) or (parent.place if parent else "")
         agency.header_text = header_text_from_lines([clean_line(line) for line in node.get("header") or []])
-        if agency.active is None:
-            agency.active = True
         for child in node.get("children") or []:
             upsert(child, agency)
 
-    for node in data.get("agencies") or []:
-        upsert(node, None)
+    with db.session.no_autoflush:
+        for node in data.get("agencies") or []:
+            upsert(node, None)
     db.session.flush()
     for node in data.get("groups") or []:
         name = clean_line(node.get("name"))
-        owner = db.session.scalar(select(Agency).where(Agency.name == clean_line(node.get("owner"))))
+        owner = known.get(clean_line(node.get("owner")))
         if owner is None:
             raise LoadError(f"{path}: nhóm “{name}”: không có cơ quan chủ quản “{node.get('owner')}”")
         group = db.session.scalar(select(AgencyGroup).where(AgencyGroup.owner_id == owner.id, AgencyGroup.name == name))
@@ -102,7 +103,7 @@ def load_agency_directory(path) -> tuple[int, int]:
             added[1] += 1
         members = []
         for member_name in node.get("members") or []:
-            member = db.session.scalar(select(Agency).where(Agency.name == clean_line(member_name)))
+            member = known.get(clean_line(member_name))
             if member is None:
                 raise LoadError(f"{path}: nhóm “{name}”: không có cơ quan “{member_name}”")
             members.append(member)
@@ -126,11 +127,9 @@ def load_directive_file(path, user=None) -> tuple[bool, list[str]]:
     unknown = resolve_assignees(data, issuer)
     if unknown:
         raise LoadError(f"{path.name}: không tìm thấy trong danh mục cơ quan: {'; '.join(unknown)}")
-    directive, warnings = save_directive(None, data, user, issuer, source_key=key)
-    directive.number = data["number"]
-    directive.issued_date = data["date"]
     # A file with a number and a date is an issued letter; one without is signed-ready (approved).
-    directive.state = "issued" if data["number"] and data["date"] else "approved"
+    state = "issued" if data["number"] and data["date"] else "approved"
+    _directive, warnings = save_directive(None, data, user, issuer, source_key=key, state=state)
     return True, warnings
 
 

@@ -7,11 +7,20 @@ from app.models import User
 from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
 from app.rules import permissions
 from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
-from app.text import format_local_datetime, format_vn_date
+from app.text import fold, format_local_datetime, format_vn_date
 
 STATE_LABELS = {"draft": "Dự thảo", "approved": "Đã duyệt", "issued": "Đã phát hành"}
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
 STATE_BADGES = {"draft": "secondary", "approved": "info", "issued": "success"}
+
+
+MAX_PAGE = 100000
+
+
+def requested_page() -> int:
+    """The ?page= number, clamped: junk or huge values give a valid page, never a database error."""
+    raw = request.args.get("page", "1")
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
 
 
 @login_manager.user_loader
@@ -24,6 +33,8 @@ def load_user(user_id):
 def register(app):
     app.jinja_env.filters["vndate"] = format_vn_date
     app.jinja_env.filters["vndatetime"] = format_local_datetime
+    app.jinja_env.filters["by_agency"] = lambda rows: sorted(
+        rows, key=lambda a: (a.role != "lead", fold(a.agency.short_name)))
 
     # Globals (not a context processor) so that imported macros see them too.
     app.jinja_env.globals.update(

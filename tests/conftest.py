@@ -42,7 +42,8 @@ def database(request, tmp_path_factory):
 
 @pytest.fixture
 def app(database):
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", **database})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      **database})
     with app.app_context():
         db.create_all()
     yield app

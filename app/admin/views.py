@@ -7,6 +7,7 @@ from app.admin import bp
 from app.admin.forms import AgencyForm, GroupForm, UserForm
 from app.admin.service import check_user_rules, create_user, save_agency, update_user, would_make_cycle
 from app.extensions import db
+from app.web import requested_page
 from app.models import Agency, AgencyGroup, AuditEvent, User
 from app.models.audit import diff, record
 from app.text import clean_line, clean_text
@@ -173,7 +174,7 @@ def audit():
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if q:
         query = query.where(AuditEvent.action.contains(q) | AuditEvent.summary.contains(q))
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int) or 1,
+    pagination = db.paginate(query, page=requested_page(),
                              per_page=current_app.config["PER_PAGE"] * 2, max_per_page=200, error_out=False)
     return render_template("admin/audit.html", pagination=pagination, q=q)
 

@@ -70,37 +70,43 @@ def resolve_assignees(data: dict, issuer: Agency | None) -> list[str]:
 
 
 def save_directive(directive: Directive | None, data: dict, user, issuer: Agency | None,
-                   source_key: str | None = None) -> tuple[Directive, list[str]]:
+                   source_key: str | None = None, state: str | None = None) -> tuple[Directive, list[str]]:
     """Create or update a directive from normalised data; return it and warnings for the user.
 
     Assignees must already carry `target`; sections and tasks may carry `id` to match rows.
+    All header changes reach the database in one UPDATE, so `version` counts saves.
     """
     creating = directive is None
     if creating:
-        directive = Directive(state="draft", created_by_id=getattr(user, "id", None), source_key=source_key)
+        directive = Directive(state=state or "draft", created_by_id=getattr(user, "id", None), source_key=source_key)
         db.session.add(directive)
+    elif state:
+        directive.state = state
     before = {field: getattr(directive, field) for field in HEADER_FIELDS}
-
-    directive.issuer_agency = issuer
-    directive.issuer_text = "\n".join(data.get("issuer") or (issuer.header_lines if issuer else []))
-    directive.doc_type = data["doc_type"]
-    directive.symbol = data.get("symbol") or ""
-    directive.place = data.get("place") or (issuer.place if issuer else "")
-    directive.subject = data["subject"]
-    directive.urgency = data.get("urgency")
-    directive.preamble = data.get("preamble") or ""
-    directive.closing = data.get("closing") or ""
-    signer = data.get("signer") or {}
-    directive.signer_authority = signer.get("authority")
-    directive.signer_authority_title = signer.get("authority_title") or ""
-    directive.signer_title = signer.get("title") or ""
-    directive.signer_name = signer.get("name")
-    directive.updated_by_id = getattr(user, "id", None)
-    _replace_lines(directive.recipients, DirectiveRecipient, "name", data.get("recipients", []))
-    _replace_lines(directive.cc_lines, DirectiveCcLine, "text", data.get("cc", []))
-    _sync_sections(directive, data["sections"])
+    with db.session.no_autoflush:  # one UPDATE of the directive row per save
+        directive.issuer_agency = issuer
+        directive.issuer_text = "\n".join(data.get("issuer") or (issuer.header_lines if issuer else []))
+        directive.doc_type = data["doc_type"]
+        directive.symbol = data.get("symbol") or ""
+        directive.place = data.get("place") or (issuer.place if issuer else "")
+        directive.subject = data["subject"]
+        directive.urgency = data.get("urgency")
+        directive.preamble = data.get("preamble") or ""
+        directive.closing = data.get("closing") or ""
+        signer = data.get("signer") or {}
+        directive.signer_authority = signer.get("authority")
+        directive.signer_authority_title = signer.get("authority_title") or ""
+        directive.signer_title = signer.get("title") or ""
+        directive.signer_name = signer.get("name")
+        if "number" in data:  # files carry the register number and date; the web form never does
+            directive.number = data["number"]
+            directive.issued_date = data.get("date")
+        directive.updated_by_id = getattr(user, "id", None)
+        _replace_lines(directive.recipients, DirectiveRecipient, "name", data.get("recipients", []))
+        _replace_lines(directive.cc_lines, DirectiveCcLine, "text", data.get("cc", []))
+        _sync_sections(directive, data["sections"])
+        directive.search_text = search_text(directive)
     warnings = sync_assignments(directive)
-    directive.search_text = search_text(directive)
     db.session.flush()
 
     if creating:

@@ -7,6 +7,7 @@ from app.directives import queries
 from app.directives.forms import AssigneeForm, DirectiveForm, LineForm, SectionForm, TaskForm
 from app.directives.service import save_directive
 from app.extensions import db
+from app.web import requested_page
 from app.forms import hidden_id
 from app.models import Agency, Directive
 from app.models.audit import record
@@ -27,7 +28,7 @@ def index():
     filters = queries.parse_filters(request.args)
     pagination = db.paginate(
         queries.filtered_directives(filters),
-        page=request.args.get("page", 1, type=int) or 1,
+        page=requested_page(),
         per_page=current_app.config["PER_PAGE"],
         max_per_page=100,
         error_out=False,
@@ -124,7 +125,7 @@ def _data_from_form(form: DirectiveForm, issuer: Agency) -> dict:
 
 def _render_form(form, directive, status=200, **extra):
     """The form page, with the blank rows that the add buttons copy."""
-    prototypes = {name: cls(prefix="__PREFIX__") for name, cls in
+    prototypes = {name: cls(prefix="__PREFIX__-") for name, cls in
                   (("line", LineForm), ("assignee", AssigneeForm), ("task", TaskForm), ("section", SectionForm))}
     return render_template("directives/edit.html", form=form, directive=directive, prototypes=prototypes,
                            **extra), status
@@ -141,9 +142,9 @@ def _edit(directive: Directive | None):
         issuer = db.session.get(Agency, int(form.issuer_agency_id.data))
         was_approved = directive is not None and directive.state == "approved"
         try:
-            saved, warnings = save_directive(directive, _data_from_form(form, issuer), current_user, issuer)
-            if was_approved:
-                saved.state = "draft"  # a changed text needs a new approval
+            # a changed text needs a new approval
+            saved, warnings = save_directive(directive, _data_from_form(form, issuer), current_user, issuer,
+                                             state="draft" if was_approved else None)
             db.session.commit()
         except StaleDataError:
             db.session.rollback()

@@ -26,6 +26,8 @@ class AuditEvent(db.Model):
 
 def record(user, action: str, obj, summary: str = "", changes: dict | None = None) -> AuditEvent:
     """Add an audit event to the session; the caller's commit stores it with the change itself."""
+    if getattr(obj, "id", 0) is None:
+        db.session.flush()  # a new record needs its id before it can be named
     event = AuditEvent(
         user_id=getattr(user, "id", None),
         action=action,

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.web import requested_page
 from app.models import Assignment, Task
 from app.rules import permissions
 from app.rules.workflow import STATUS_LABELS, TransitionError, allowed_transitions
@@ -23,7 +24,7 @@ def inbox():
     query = inbox_query(current_user.agency_id, status, q).options(
         selectinload(Assignment.task).selectinload(Task.section)
     )
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int) or 1,
+    pagination = db.paginate(query, page=requested_page(),
                              per_page=current_app.config["PER_PAGE"], max_per_page=100, error_out=False)
     query_args = {k: v for k, v in {"status": status, "q": q}.items() if v}
     return render_template("tracking/inbox.html", pagination=pagination, status=status, q=q, query_args=query_args)

@@ -1,0 +1,138 @@
+"""Real browser tests: Debian's chromium driven by Playwright against the app on a local port."""
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from app.loader import load_path
+from app.models import Assignment, Directive
+from tests.conftest import DIRECTIVES_DIR
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "test-results"))
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "app.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "browser-test",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        db.create_all()
+        load_path(DIRECTIVES_DIR)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, base, username):
+    page = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900}).new_page()
+    page.goto(f"{base}/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill("demo1234")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_department_changes_a_status_and_the_office_sees_it(server, browser):
+    app, base = server
+    department = log_in(browser, base, "soyte")
+    assert department.url.endswith("/nhiem-vu")
+    assert department.get_by_role("heading", name="Nhiệm vụ của đơn vị").is_visible()
+    row = department.locator("tr", has_text="Tăng cường kiểm tra công tác phòng, chống dịch").first
+    row.get_by_role("link", name="Cập nhật").click()
+    department.get_by_label("Bắt đầu thực hiện").check()
+    department.get_by_label("Tiến độ (%)").fill("40")
+    department.get_by_label("Nội dung báo cáo, lý do").fill("Đã thành lập 3 đoàn kiểm tra các bệnh viện.")
+    department.get_by_role("button", name="Gửi cập nhật").click()
+    department.wait_for_load_state()
+    assert department.get_by_text("Đã cập nhật nhiệm vụ.").is_visible()
+    assert "Đang thực hiện" in department.get_by_test_id("status").inner_text()
+    SHOTS.mkdir(exist_ok=True)
+    department.screenshot(path=str(SHOTS / "department-assignment.png"), full_page=True)
+    assignment_id = int(department.url.rstrip("/").rsplit("/", 1)[1])
+
+    with app.app_context():
+        directive_id = db.session.get(Assignment, assignment_id).directive.id
+    office = log_in(browser, base, "vanphong")
+    office.goto(f"{base}/van-ban/{directive_id}")
+    own_row = office.locator(f'tr:has(a[href="/nhiem-vu/{assignment_id}"])')
+    assert "Đang thực hiện" in own_row.inner_text() and "40%" in own_row.inner_text()
+    office.screenshot(path=str(SHOTS / "office-directive.png"), full_page=True)
+
+
+def test_office_builds_a_directive_with_added_rows(server, browser):
+    app, base = server
+    office = log_in(browser, base, "vanphong")
+    office.goto(f"{base}/van-ban/moi")
+    office.get_by_label("Cơ quan ban hành").select_option(label="Ủy ban nhân dân tỉnh Kon Tum")
+    office.get_by_label("Ký hiệu").fill("UBND-KGVX")
+    office.get_by_label("Trích yếu").fill("kiểm tra công tác phòng cháy chữa cháy")
+    office.locator('input[name="recipients-0-text"]').fill("Ủy ban nhân dân các huyện, thành phố")
+    section = office.get_by_test_id("section-form").first
+    section.get_by_placeholder("1").fill("1")
+    section.get_by_role("button", name="+ Thêm đơn vị").click()
+    section.locator("select[name$='-target']").first.select_option(label="Sở Y tế tỉnh Kon Tum")
+    section.locator("input[name$='-deadline']").first.fill("20/12/2026")
+    section.locator("textarea[name$='tasks-0-text']").fill("Kiểm tra các bệnh viện.")
+    section.get_by_role("button", name="+ Thêm nhiệm vụ").click()
+    section.locator("textarea[name$='-text']").nth(1).fill("Báo cáo kết quả.")
+    office.get_by_role("button", name="+ Thêm mục").click()
+    second = office.get_by_test_id("section-form").nth(1)
+    second.get_by_placeholder("1").fill("2")
+    second.locator("textarea[name$='-text']").first.fill("Tuyên truyền người dân.")
+    # an empty extra row that is then removed must not be saved
+    second.get_by_role("button", name="+ Thêm nhiệm vụ").click()
+    second.get_by_role("button", name="Xóa nhiệm vụ").nth(1).click()
+    office.get_by_role("button", name="Lưu văn bản").click()
+    office.wait_for_load_state()
+    assert office.get_by_text("Đã lưu văn bản.").is_visible()
+    office.screenshot(path=str(SHOTS / "office-new-directive.png"), full_page=True)
+    with app.app_context():
+        directive = db.session.scalar(select(Directive).where(Directive.subject.like("kiểm tra công tác phòng cháy%")))
+        first, second_section = directive.sections
+        assert [t.text for t in first.tasks] == ["Kiểm tra các bệnh viện.", "Báo cáo kết quả."]
+        assert first.assignees[0].agency.short_name == "Sở Y tế"
+        assert first.assignees[0].deadline.strftime("%d/%m/%Y") == "20/12/2026"
+        assert [t.text for t in second_section.tasks] == ["Tuyên truyền người dân."]
+        assert len(second_section.tasks[0].assignments) == 10  # the recipients' group fans out
+
+
+def test_form_errors_are_shown_in_vietnamese_and_input_is_kept(server, browser):
+    _app, base = server
+    office = log_in(browser, base, "vanphong")
+    office.goto(f"{base}/van-ban/moi")
+    office.get_by_label("Cơ quan ban hành").select_option(label="Ủy ban nhân dân tỉnh Kon Tum")
+    office.locator("textarea[name='sections-0-tasks-0-text']").fill("Nhiệm vụ đã gõ dở")
+    office.locator("input[name='sections-0-tasks-0-deadline']").fill("31/02/2026")
+    office.get_by_role("button", name="Lưu văn bản").click()
+    office.wait_for_load_state()
+    assert office.get_by_text("Vui lòng nhập trích yếu.").is_visible()
+    assert office.get_by_text("Không có ngày 31/02/2026").is_visible()
+    assert office.locator("textarea[name='sections-0-tasks-0-text']").input_value() == "Nhiệm vụ đã gõ dở"
+    assert office.locator("input[name='sections-0-tasks-0-deadline']").input_value() == "31/02/2026"

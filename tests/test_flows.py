@@ -1,0 +1,204 @@
+"""The web interface end to end through the Flask test client, with CSRF on."""
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Agency, AgencyGroup, Assignment, Directive, ProgressReport
+
+
+def ids(app):
+    with app.app_context():
+        issuer = db.session.scalar(select(Agency.id).where(Agency.name == "Ủy ban nhân dân tỉnh Kon Tum"))
+        health = db.session.scalar(select(Agency.id).where(Agency.name == "Sở Y tế tỉnh Kon Tum"))
+        districts = db.session.scalar(select(AgencyGroup).where(
+            AgencyGroup.name == "Ủy ban nhân dân các huyện, thành phố", AgencyGroup.owner_id == issuer))
+        return issuer, health, districts.id, len(districts.members)
+
+
+def directive_form(issuer, health, districts, **extra):
+    form = {
+        "doc_type": "cong_van", "issuer_agency_id": str(issuer), "symbol": "UBND-KGVX", "place": "",
+        "subject": "triển khai tiêm chủng mùa đông", "urgency": "",
+        "recipients-0-text": "Sở Y tế", "recipients-1003-text": "Ủy ban nhân dân các huyện, thành phố",
+        "preamble": "Thực hiện chỉ đạo của Bộ Y tế;",
+        "sections-0-number": "1", "sections-0-heading": "Sở Y tế chủ trì, phối hợp với UBND các huyện, thành phố:",
+        "sections-0-assignees-0-target": f"a:{health}", "sections-0-assignees-0-role": "lead",
+        "sections-0-assignees-0-deadline": "15/12/2026",
+        "sections-0-assignees-1001-target": f"g:{districts}", "sections-0-assignees-1001-role": "coordinating",
+        "sections-0-assignees-1001-deadline": "",
+        "sections-0-tasks-0-text": "Lập kế hoạch tiêm chủng.", "sections-0-tasks-0-deadline": "",
+        "sections-0-tasks-1002-text": "Báo cáo kết quả.", "sections-0-tasks-1002-deadline": "31/12/2026",
+        "closing": "Đề nghị các đơn vị thực hiện./.",
+        "cc-0-text": "Như trên;", "cc-1-text": "Lưu: VT, KGVX.",
+        "signer_authority": "KT.", "signer_authority_title": "CHỦ TỊCH", "signer_title": "PHÓ CHỦ TỊCH",
+        "signer_name": "Nguyễn Văn A",
+    }
+    form.update(extra)
+    return form
+
+
+def create_directive(office, app):
+    issuer, health, districts, members = ids(app)
+    response = office.post_form("/van-ban/moi", directive_form(issuer, health, districts))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    directive_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    return directive_id, health, members
+
+
+def own_assignment(app, directive_id, agency_id):
+    with app.app_context():
+        directive = db.session.get(Directive, directive_id)
+        return next(a.id for s in directive.sections for t in s.tasks for a in t.assignments
+                    if a.agency_id == agency_id)
+
+
+def test_office_creates_a_directive_with_group_fan_out(demo, login):
+    office = login("vanphong")
+    directive_id, health, members = create_directive(office, demo)
+    with demo.app_context():
+        directive = db.session.get(Directive, directive_id)
+        assert directive.state == "draft" and directive.place == "Kon Tum"
+        assert [r.name for r in directive.recipients] == ["Sở Y tế", "Ủy ban nhân dân các huyện, thành phố"]
+        assert [c.text for c in directive.cc_lines] == ["Như trên", "Lưu: VT, KGVX"]
+        first, second = directive.sections[0].tasks
+        assert len(first.assignments) == 1 + members
+        lead = next(a for a in second.assignments if a.agency_id == health)
+        assert lead.role == "lead" and lead.deadline.strftime("%d/%m/%Y") == "15/12/2026"
+        others = [a for a in second.assignments if a.agency_id != health]
+        assert {a.deadline.strftime("%d/%m/%Y") for a in others} == {"31/12/2026"}
+    page = office.get(f"/van-ban/{directive_id}").get_data(as_text=True)
+    assert "triển khai tiêm chủng mùa đông" in page and "Dự thảo" in page
+
+
+def test_department_follows_a_task_to_confirmed_completion(demo, login):
+    office = login("vanphong")
+    directive_id, health, _ = create_directive(office, demo)
+    department = login("soyte")
+    assert department.get(f"/van-ban/{directive_id}").status_code == 404  # still a draft
+
+    leader = login("lanhdao")
+    response = leader.post_form(f"/van-ban/{directive_id}/duyet", {}, page=f"/van-ban/{directive_id}")
+    assert response.status_code == 302
+
+    inbox = department.get("/nhiem-vu?q=tiem+chung").get_data(as_text=True)
+    assert "Lập kế hoạch tiêm chủng." in inbox
+    assignment_id = own_assignment(demo, directive_id, health)
+    url = f"/nhiem-vu/{assignment_id}"
+    page = department.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    response = department.post_form(url, {"version": version, "action": "start", "percent": "30",
+                                          "note": "Đã phân công cán bộ."})
+    assert response.status_code == 302
+    page = department.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    department.post_form(url, {"version": version, "action": "submit", "percent": "", "note": "Đã hoàn thành."})
+    assert department.post_form(url, {"version": version, "action": "confirm", "note": ""}).status_code == 403
+
+    page = office.get(url).get_data(as_text=True)
+    assert "Chờ xác nhận" in page and "Xác nhận hoàn thành" in page
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert office.post_form(url, {"version": version, "action": "confirm", "note": ""}).status_code == 302
+
+    with demo.app_context():
+        assignment = db.session.get(Assignment, assignment_id)
+        assert assignment.status == "hoan_thanh" and assignment.progress_percent == 100
+        history = [(r.old_status, r.new_status) for r in assignment.reports]
+        assert history == [("chua_thuc_hien", "dang_thuc_hien"), ("dang_thuc_hien", "cho_xac_nhan"),
+                           ("cho_xac_nhan", "hoan_thanh")]
+    directive_page = office.get(f"/van-ban/{directive_id}").get_data(as_text=True)
+    row = re.search(r'<tr data-agency="Sở Y tế tỉnh Kon Tum">(.*?)</tr>', directive_page, re.S).group(1)
+    assert "Hoàn thành" in row
+
+
+def test_stale_assignment_update_is_refused_and_shows_the_new_state(demo, login):
+    office = login("vanphong")
+    directive_id, health, _ = create_directive(office, demo)
+    login("lanhdao").post_form(f"/van-ban/{directive_id}/duyet", {}, page=f"/van-ban/{directive_id}")
+    department = login("soyte")
+    url = f"/nhiem-vu/{own_assignment(demo, directive_id, health)}"
+    page = department.get(url).get_data(as_text=True)
+    old_version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    department.post_form(url, {"version": old_version, "action": "start", "percent": "10", "note": "Bắt đầu."})
+    response = department.post_form(url, {"version": old_version, "action": "submit", "note": "Báo cáo cũ"})
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "vừa được người khác cập nhật" in text and "Báo cáo cũ" in text and "Đang thực hiện" in text
+
+
+def test_stale_directive_edit_keeps_what_the_user_typed(demo, login):
+    office = login("vanphong")
+    directive_id, _, _ = create_directive(office, demo)
+    edit_url = f"/van-ban/{directive_id}/sua"
+    issuer, health, districts, _ = ids(demo)
+    first = office.post_form(edit_url, directive_form(issuer, health, districts, version="1", subject="bản thứ hai"))
+    assert first.status_code == 302
+    second = office.post_form(edit_url, directive_form(issuer, health, districts, version="1",
+                                                       subject="bản của người chậm chân"))
+    assert second.status_code == 409
+    text = second.get_data(as_text=True)
+    assert "vừa được người khác cập nhật" in text and "bản của người chậm chân" in text
+    with demo.app_context():
+        assert db.session.get(Directive, directive_id).subject == "bản thứ hai"
+
+
+def test_editing_through_the_form_keeps_reports(demo, login):
+    office = login("vanphong")
+    directive_id, health, _ = create_directive(office, demo)
+    login("lanhdao").post_form(f"/van-ban/{directive_id}/duyet", {}, page=f"/van-ban/{directive_id}")
+    department = login("soyte")
+    assignment_id = own_assignment(demo, directive_id, health)
+    url = f"/nhiem-vu/{assignment_id}"
+    page = department.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    department.post_form(url, {"version": version, "action": "start", "percent": "25", "note": "Đang làm."})
+
+    # the edit page carries the row ids; change the heading and save
+    edit_page = office.get(f"/van-ban/{directive_id}/sua").get_data(as_text=True)
+    fields = dict(re.findall(r'name="((?:sections|recipients|cc)-[^"]+)"[^>]*value="([^"]*)"', edit_page))
+    fields = {k: v for k, v in fields.items() if k.endswith("-id")}
+    issuer, health, districts, _ = ids(demo)
+    form = directive_form(issuer, health, districts, version="2",
+                          **{"sections-0-heading": "Sở Y tế chủ trì thực hiện:"})
+    form.update(fields)
+    form["sections-0-tasks-1002-id"] = form.pop("sections-0-tasks-1-id")
+    response = office.post_form(f"/van-ban/{directive_id}/sua", form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    with demo.app_context():
+        assignment = db.session.get(Assignment, assignment_id)
+        assert assignment.active and assignment.status == "dang_thuc_hien"
+        assert [r.note for r in db.session.scalars(
+            select(ProgressReport).where(ProgressReport.assignment_id == assignment_id))] == ["Đang làm."]
+        directive = db.session.get(Directive, directive_id)
+        assert directive.sections[0].heading == "Sở Y tế chủ trì thực hiện:"
+        assert directive.state == "draft"  # a changed approved text goes back for approval
+
+
+def test_directive_list_filters_and_accent_free_search(demo, login):
+    office = login("vanphong")
+    page = office.get("/van-ban").get_data(as_text=True)
+    assert "5 văn bản" in page
+    found = office.get("/van-ban?q=BUON+MA+THUOT+quy+che").get_data(as_text=True)
+    assert "Chốt kiểm soát phòng chống dịch COVID-19" in found and "1 văn bản" in found
+    with demo.app_context():
+        lang_son = db.session.scalar(select(Agency.id).where(Agency.name == "Văn phòng Ủy ban nhân dân tỉnh Lạng Sơn"))
+    by_issuer = office.get(f"/van-ban?issuer={lang_son}").get_data(as_text=True)
+    assert "1 văn bản" in by_issuer and "tăng cường công tác phòng" in by_issuer
+    assert "0 văn bản" in office.get("/van-ban?state=issued").get_data(as_text=True)
+    assert "0 văn bản" in office.get("/van-ban?year=2001").get_data(as_text=True)
+
+
+def test_pagination(demo, login, monkeypatch):
+    demo.config["PER_PAGE"] = 2
+    office = login("vanphong")
+    first = office.get("/van-ban").get_data(as_text=True)
+    third = office.get("/van-ban?page=3").get_data(as_text=True)
+    assert first.count("/van-ban/") - third.count("/van-ban/") >= 1
+    assert 'href="/van-ban?page=3"' in first
+
+
+def test_department_inbox_lists_own_tasks(demo, login):
+    department = login("soyte")
+    page = department.get("/nhiem-vu").get_data(as_text=True)
+    assert "Nhiệm vụ của đơn vị" in page and "Sở Y tế tỉnh Kon Tum" in page
+    assert "Tăng cường kiểm tra công tác phòng, chống dịch" in page  # seed 001, section 3

@@ -1,0 +1,98 @@
+"""Loading the demo data: agencies, groups, five directives, fan-out, demo users, idempotence."""
+import unicodedata
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.loader import DEMO_USERS, load_path
+from app.models import (
+    Agency, AgencyGroup, Assignment, AuditEvent, Directive, DirectiveCcLine, DirectiveRecipient, Section, Task, User,
+)
+from tests.conftest import DIRECTIVES_DIR
+
+COUNTED = (Agency, AgencyGroup, User, Directive, DirectiveRecipient, DirectiveCcLine, Section, Task, Assignment)
+
+
+def counts():
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in COUNTED}
+
+
+def directive(key_part):
+    return db.session.scalar(select(Directive).where(Directive.source_key.contains(key_part)))
+
+
+def test_loads_five_directives_with_agencies_groups_and_users(demo):
+    with demo.app_context():
+        numbers = counts()
+        assert numbers["Directive"] == 5
+        assert numbers["User"] == len(DEMO_USERS)
+        assert numbers["AgencyGroup"] >= 5 and numbers["Agency"] >= 50
+        roles = set(db.session.scalars(select(User.role)))
+        assert roles == {"admin", "office", "leader", "department", "clerk"}
+        assert all(d.issuer_agency is not None for d in db.session.scalars(select(Directive)))
+
+
+def test_loading_twice_adds_nothing(demo):
+    with demo.app_context():
+        before = counts()
+        report = load_path(DIRECTIVES_DIR)
+        assert report["directives"] == 0 and report["skipped"] == 5
+        assert report["agencies"] == 0 and report["groups"] == 0 and report["users"] == 0
+        assert counts() == before
+
+
+def test_decomposed_seed_is_stored_composed(demo):
+    raw = (DIRECTIVES_DIR.parent / "tests/fixtures/seeds/002_df54d85fceb1f054.txt").read_text(encoding="utf-8")
+    assert not unicodedata.is_normalized("NFC", raw), "seed 002 should contain decomposed text"
+    with demo.app_context():
+        ia_hdrai = directive("002-")
+        texts = [ia_hdrai.subject, ia_hdrai.preamble, ia_hdrai.closing, ia_hdrai.place, ia_hdrai.issuer_text]
+        texts += [r.name for r in ia_hdrai.recipients] + [c.text for c in ia_hdrai.cc_lines]
+        for section in ia_hdrai.sections:
+            texts += [section.heading or ""] + [t.text for t in section.tasks]
+        assert all(unicodedata.is_normalized("NFC", text) for text in texts)
+        assert "Ủy ban nhân dân huyện yêu cầu" in ia_hdrai.preamble
+
+
+def test_group_named_once_fans_out_per_member(demo):
+    with demo.app_context():
+        kon_tum = directive("001-")
+        first = kon_tum.sections[0]
+        members = {m.id for a in first.assignees for m in a.group.members}
+        for task in first.tasks:
+            assert {a.agency_id for a in task.assignments} == members
+            assert all(a.via_group_id is not None and a.role == "lead" for a in task.assignments)
+        assert len(members) == 20
+
+
+def test_lead_named_in_coordinating_group_is_assigned_once_as_lead(demo):
+    with demo.app_context():
+        dak_lak = directive("000-")
+        task = dak_lak.sections[1].tasks[0]
+        city = db.session.scalar(select(Agency).where(Agency.name == "Ủy ban nhân dân thành phố Buôn Ma Thuột"))
+        rows = [a for a in task.assignments if a.agency_id == city.id]
+        assert len(rows) == 1 and rows[0].role == "lead" and rows[0].via_group_id is None
+        coordinating = [a for a in task.assignments if a.role == "coordinating"]
+        assert len(coordinating) == len(task.assignments) - 1 >= 10
+
+
+def test_section_without_assignees_goes_to_the_recipients(demo):
+    with demo.app_context():
+        xuyen_moc = directive("004-")
+        group = db.session.scalar(select(AgencyGroup).where(AgencyGroup.name == "Các bộ phận trực thuộc"))
+        for task in xuyen_moc.sections[0].tasks:
+            assert {a.agency_id for a in task.assignments} == {m.id for m in group.members}
+
+
+def test_demo_department_user_has_tasks(demo):
+    with demo.app_context():
+        soyte = db.session.scalar(select(User).where(User.username == "soyte"))
+        assert soyte.agency.name == "Sở Y tế tỉnh Kon Tum"
+        own = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.agency_id == soyte.agency_id))
+        assert own >= 3
+
+
+def test_loading_is_audited(demo):
+    with demo.app_context():
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+        assert "directive.create" in actions
