@@ -39,10 +39,17 @@ def filtered_directives(filters: dict):
                  Directive.created_at < datetime(year + 1, 1, 1)),
         ))
     if filters["q"]:
-        for word in fold(filters["q"]).split():
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(Directive.search_text.like(f"%{escaped}%", escape="\\"))
+        query = query.where(*text_search(filters["q"]))
     return query.order_by(Directive.issued_date.desc().nulls_last(), Directive.id.desc())
+
+
+def text_search(q: str) -> list:
+    """Conditions matching directives whose text has every word of q (accents and case ignored)."""
+    conditions = []
+    for word in fold(q).split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Directive.search_text.like(f"%{escaped}%", escape="\\"))
+    return conditions
 
 
 def progress_by_directive(directive_ids) -> dict[int, tuple[int, int]]:

@@ -1,6 +1,7 @@
 """Changing an assignment: check the transition, apply it, append the history, audit it."""
 from sqlalchemy import select
 
+from app.directives.queries import text_search
 from app.extensions import db
 from app.models import Assignment, Directive, ProgressReport, Section, Task
 from app.models.audit import diff, record
@@ -51,9 +52,5 @@ def inbox_query(agency_id: int, status: str = "", q: str = ""):
     if status:
         query = query.where(Assignment.status == status)
     if q:
-        from app.text import fold
-
-        for word in fold(q).split():
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(Directive.search_text.like(f"%{escaped}%", escape="\\"))
-    return query.order_by(Assignment.deadline.asc().nulls_last(), Assignment.id.desc())
+        query = query.where(*text_search(q))
+    return query.order_by(Assignment.deadline.asc().nulls_last(), Directive.id.desc(), Section.position, Task.position)
