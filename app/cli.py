@@ -1,10 +1,15 @@
 """Command line: `flask --app app directive load ...`, `flask --app app user create ...`."""
+import os
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from app.directive_format import FormatError
+from app.directive_format import FormatError, read_directive_file
+from app.documents import FORMATS, render
+from app.documents.letter import LetterError
 from app.extensions import db
 from app.loader import LoadError, database_is_empty, demo_logins, load_path
 
@@ -38,6 +43,55 @@ def load_command(paths, if_empty, demo_users):
         f"Đã nạp {total['directives']} văn bản (bỏ qua {total['skipped']} văn bản đã có), "
         f"{total['agencies']} cơ quan, {total['groups']} nhóm, {total['users']} tài khoản mới."
     )
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write through a temporary file so that a failure never leaves half a letter behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+def _fail(message: str):
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(1)
+
+
+@directive_cli.command("render")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="docx hoặc pdf")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Tệp kết quả.")
+@click.option("--draft", is_flag=True, help="In dấu “DỰ THẢO”.")
+def render_command(file, fmt, out, draft):
+    """In một tệp văn bản (YAML/JSON) ra DOCX hoặc PDF, không cần cơ sở dữ liệu."""
+    try:
+        content = render(read_directive_file(file), fmt, draft=draft)
+    except (FormatError, LetterError) as error:
+        _fail(str(error))
+    _write(Path(out), content)
+    click.echo(f"Đã ghi {out} ({len(content):,} byte).")
+
+
+@directive_cli.command("export")
+@click.argument("directive_id", type=click.IntRange(min=1))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="docx hoặc pdf")
+@click.option("--out", type=click.Path(dir_okay=False), help="Mặc định: thư mục generated/.")
+def export_command(directive_id, fmt, out):
+    """Xuất văn bản trong cơ sở dữ liệu ra DOCX hoặc PDF (bản đã phát hành nếu đã cấp số)."""
+    from app.directives import letters
+    from app.models import Directive
+
+    directive = db.session.get(Directive, directive_id) if directive_id < 2**31 else None
+    if directive is None:
+        _fail(f"không có văn bản số {directive_id} trong cơ sở dữ liệu.")
+    try:
+        content = letters.letter_bytes(directive, fmt)
+    except (LetterError, letters.IssueError) as error:
+        _fail(str(error))
+    path = Path(out) if out else Path(current_app.config["GENERATED_DIR"]) / letters.file_name(directive, fmt)
+    _write(path, content)
+    click.echo(f"Đã ghi {path} ({len(content):,} byte).")
 
 
 @demo_cli.command("logins")

@@ -15,6 +15,12 @@ elif ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing+=(python3-venv)
 fi
 
+# WeasyPrint prints the PDF letters with Pango; harfbuzz-subset keeps embedding the font fast.
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib "libpango-1.0.so.0" || missing+=(libpango-1.0-0)
+have_lib "libpangoft2-1.0.so.0" || missing+=(libpangoft2-1.0-0)
+have_lib "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
+
 if [ "$goal" = "test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation2)

@@ -1,11 +1,16 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.directives import bp
-from app.directives import queries
+from app.directives import letters, queries
 from app.directives.forms import AssigneeForm, DirectiveForm, LineForm, SectionForm, TaskForm
 from app.directives.service import save_directive
+from app.documents import MEDIA_TYPES
+from app.documents.letter import LetterError
 from app.extensions import db
 from app.web import requested_page
 from app.forms import hidden_id
@@ -45,7 +50,41 @@ def index():
 def show(directive_id):
     directive = _directive_or_404(directive_id)
     own_agency = current_user.agency_id if permissions.is_department(current_user) else None
-    return render_template("directives/show.html", directive=directive, own_agency=own_agency)
+    return render_template("directives/show.html", directive=directive, own_agency=own_agency,
+                           problems=letters.problems(directive))
+
+
+@bp.route("/van-ban/<id:directive_id>/tai-ve.<any(docx, pdf):fmt>")
+def download(directive_id, fmt):
+    """The letter as DOCX or PDF: the frozen file once issued, a fresh rendering before."""
+    directive = _directive_or_404(directive_id)
+    try:
+        content = letters.letter_bytes(directive, fmt)
+    except (LetterError, letters.IssueError) as error:
+        flash(str(error), "danger")
+        return redirect(url_for("directives.show", directive_id=directive.id))
+    return send_file(BytesIO(content), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
+                     download_name=letters.file_name(directive, fmt), max_age=0)
+
+
+@bp.route("/van-ban/<id:directive_id>/phat-hanh", methods=["POST"])
+def issue(directive_id):
+    directive = _directive_or_404(directive_id)
+    if not permissions.can_issue_directive(current_user, directive):
+        abort(403)
+    try:
+        entry = letters.issue(directive, current_user)
+        db.session.commit()
+    except letters.IssueError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    except IntegrityError:
+        db.session.rollback()
+        flash("Văn bản vừa được người khác phát hành; số không bị cấp trùng.", "warning")
+    else:
+        flash(f"Đã cấp số {entry.number}/{directive.symbol} ngày {entry.issued_date:%d/%m/%Y} và lưu bản phát hành.",
+              "success")
+    return redirect(url_for("directives.show", directive_id=directive.id))
 
 
 def _form_data_from_directive(directive: Directive) -> dict:

@@ -9,5 +9,6 @@ from app.models.directives import (  # noqa: F401
     SectionAssignee,
     Task,
 )
+from app.models.register import RegisterCounter, RegisterEntry  # noqa: F401
 from app.models.tracking import Assignment, ProgressReport  # noqa: F401
 from app.models.users import User  # noqa: F401

@@ -85,6 +85,7 @@ class Directive(db.Model):
     sections: Mapped[list["Section"]] = relationship(
         order_by="Section.position", cascade="all, delete-orphan", back_populates="directive"
     )
+    register_entry = relationship("RegisterEntry", back_populates="directive", uselist=False)
 
     @property
     def issuer_lines(self) -> list[str]:

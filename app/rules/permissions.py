@@ -60,6 +60,11 @@ def can_return_directive_to_draft(user, directive) -> bool:
     return _role(user) == LEADER and directive.state == "approved"
 
 
+def can_issue_directive(user, directive) -> bool:
+    """"Cấp số và phát hành": the clerk numbers an approved directive and freezes it."""
+    return _role(user) == CLERK and directive.state == "approved"
+
+
 def directive_visible_to_agency(directive, agency_id) -> bool:
     return directive.state in STATES_VISIBLE_TO_DEPARTMENTS and any(
         assignment.agency_id == agency_id and assignment.active

@@ -1,0 +1,292 @@
+"""The letter as a Word file (python-docx), laid out with the numbers of layout.py.
+
+Every run names Times New Roman and its size explicitly, so Word shows the same thing whatever
+its default template. Raw XML elements are inserted in schema order, or Word refuses the file.
+"""
+from io import BytesIO
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from app.documents import layout as L
+from app.documents.geometry import Geometry, geometry
+from app.documents.letter import Letter
+
+CENTER, LEFT, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
+PPR_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+    "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+    "w:sectPr", "w:pPrChange",
+)
+TBLPR_ORDER = (
+    "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize", "w:tblStyleColBandSize",
+    "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
+    "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange",
+)
+
+
+def _insert(parent, element, order):
+    """Insert a child element at its place in the schema sequence."""
+    tag = element.tag
+    names = [qn(name) for name in order]
+    later = set(names[names.index(tag) + 1:])
+    for index, child in enumerate(parent):
+        if child.tag in later:
+            parent.insert(index, element)
+            return element
+    parent.append(element)
+    return element
+
+
+def _fonts(rpr):
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), L.FONT_FAMILY)
+
+
+def _run(paragraph, text, size, bold=False, italic=False, colour=None):
+    run = paragraph.add_run(text)
+    run.font.name = L.FONT_FAMILY
+    _fonts(run._element.get_or_add_rPr())
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.italic = italic
+    run.font.color.rgb = RGBColor.from_string(colour or "000000")
+    return run
+
+
+def _paragraph(container, align=CENTER, before=0.0, after=0.0, line=None, left=0.0, right=0.0, first=0.0,
+               keep_next=False):
+    paragraph = container.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.alignment = align
+    fmt.space_before = Pt(before)
+    fmt.space_after = Pt(after)
+    fmt.left_indent = Mm(left)
+    fmt.right_indent = Mm(right)
+    fmt.first_line_indent = Mm(first)
+    fmt.widow_control = True
+    if keep_next:
+        fmt.keep_with_next = True
+    if line is None:
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    else:
+        fmt.line_spacing = line
+    return paragraph
+
+
+def _text(container, text, size, bold=False, italic=False, align=CENTER, colour=None, **spacing):
+    paragraph = _paragraph(container, align=align, **spacing)
+    _run(paragraph, text, size, bold, italic, colour)
+    return paragraph
+
+
+def _mark_size(paragraph, size):
+    """Font size of the paragraph mark, which sets the height of an empty paragraph."""
+    rpr = paragraph._p.get_or_add_pPr()
+    mark = rpr.find(qn("w:rPr"))
+    if mark is None:
+        mark = _insert(rpr, OxmlElement("w:rPr"), PPR_ORDER)
+    _fonts(mark)
+    for tag in ("w:sz", "w:szCs"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), str(int(size * 2)))
+        mark.append(element)
+
+
+def _border(paragraph, sides, colour="000000"):
+    pbdr = _insert(paragraph._p.get_or_add_pPr(), OxmlElement("w:pBdr"), PPR_ORDER)
+    for side in ("top", "left", "bottom", "right"):
+        if side in sides:
+            edge = OxmlElement(f"w:{side}")
+            edge.set(qn("w:val"), "single")
+            edge.set(qn("w:sz"), str(int(L.RULE_THICKNESS * 8)))  # eighths of a point
+            edge.set(qn("w:space"), "1")
+            edge.set(qn("w:color"), colour)
+            pbdr.append(edge)
+
+
+def _rule(cell, length_mm, column_mm):
+    """A solid line of a given length, centred in its column: an empty paragraph with a bottom border."""
+    side = max((column_mm - length_mm) / 2, 0)
+    paragraph = _paragraph(cell, left=side, right=side)
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    paragraph.paragraph_format.line_spacing = Pt(2)
+    _mark_size(paragraph, 1)
+    _border(paragraph, ("bottom",))
+    return paragraph
+
+
+def _boxed(cell, text, width_mm, column_mm, red):
+    """ô 10b (KHẨN …) and the draft mark: bold capitals in a single-line box of the legal width."""
+    side = max((column_mm - width_mm) / 2, 0)
+    colour = L.URGENCY_COLOUR if red else "000000"
+    paragraph = _text(cell, text, L.SIZE["mark"], bold=True, colour=colour, before=L.MARK_SPACE_BEFORE,
+                      left=side, right=side)
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    paragraph.paragraph_format.line_spacing = Pt(L.MARK_HEIGHT / L.MM_PER_PT - 4)
+    _border(paragraph, ("top", "left", "bottom", "right"), colour)
+
+
+def _table(document, widths_mm, rows=1):
+    table = document.add_table(rows=rows, cols=len(widths_mm))
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    width = _insert(tblpr, OxmlElement("w:tblW"), TBLPR_ORDER)
+    width.set(qn("w:w"), str(int(Mm(sum(widths_mm)).twips)))
+    width.set(qn("w:type"), "dxa")
+    layout = _insert(tblpr, OxmlElement("w:tblLayout"), TBLPR_ORDER)
+    layout.set(qn("w:type"), "fixed")
+    margins = _insert(tblpr, OxmlElement("w:tblCellMar"), TBLPR_ORDER)
+    for side in ("top", "left", "bottom", "right"):  # zero padding, or long lines wrap
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    for index, column_width in enumerate(widths_mm):
+        table.columns[index].width = Mm(column_width)
+        for cell in table.columns[index].cells:
+            cell.width = Mm(column_width)
+    for row in table.rows:
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(OxmlElement("w:cantSplit"))
+    return table
+
+
+def _first(cell):
+    """Empty a new cell (it holds one blank paragraph) so that its first line has no gap above."""
+    paragraph = cell.paragraphs[0]
+    paragraph._p.getparent().remove(paragraph._p)
+    return cell
+
+
+def _page_setup(document):
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(L.PAGE_WIDTH), Mm(L.PAGE_HEIGHT)
+    section.top_margin, section.bottom_margin = Mm(L.MARGIN_TOP), Mm(L.MARGIN_BOTTOM)
+    section.left_margin, section.right_margin = Mm(L.MARGIN_LEFT), Mm(L.MARGIN_RIGHT)
+    section.header_distance = Mm(L.HEADER_DISTANCE)
+    section.footer_distance = Mm(L.HEADER_DISTANCE)
+    section.different_first_page_header_footer = True  # page 1 shows no number
+    header = section.header.paragraphs[0]
+    header.alignment = CENTER
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, None), ("end", None)):
+        run = _run(header, "2" if (kind is None and text is None) else "", L.SIZE["page_number"])
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._element.append(char)
+        elif text:
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = text
+            run._element.append(instruction)
+    normal = document.styles["Normal"]
+    normal.font.name = L.FONT_FAMILY
+    normal.font.size = Pt(L.SIZE["body"])
+    _fonts(normal.element.get_or_add_rPr())
+    normal.paragraph_format.space_after = Pt(0)
+
+
+def _header(document, letter: Letter, geo: Geometry):
+    table = _table(document, (L.HEADER_LEFT, L.HEADER_RIGHT), rows=3)
+    left, right = (_first(cell) for cell in table.rows[0].cells)
+    for line in letter.superior_lines:
+        _text(left, line, L.SIZE["superior"])
+    for line in letter.agency_lines:
+        _text(left, line, L.SIZE["agency"], bold=True)
+    _rule(left, geo.agency_rule, L.HEADER_LEFT)
+    _text(right, L.QUOC_HIEU, L.SIZE["quoc_hieu"], bold=True)
+    _text(right, L.TIEU_NGU, L.SIZE["tieu_ngu"], bold=True)
+    _rule(right, geo.motto_rule, L.HEADER_RIGHT)
+
+    left, right = (_first(cell) for cell in table.rows[1].cells)
+    _text(left, letter.number_line, L.SIZE["number"], before=L.NUMBER_ROW_SPACE_BEFORE)
+    _text(right, letter.date_line, L.SIZE["place_date"], italic=True, before=L.NUMBER_ROW_SPACE_BEFORE)
+
+    left, right = (_first(cell) for cell in table.rows[2].cells)
+    if letter.subject_line:
+        _text(left, letter.subject_line, L.SIZE["subject_cong_van"], before=L.SUBJECT_SPACE_BEFORE)
+    for text, width, red in letter.marks:
+        _boxed(left, text, width, L.HEADER_LEFT, red)
+    if not left.paragraphs:
+        _paragraph(left)
+    _paragraph(right)
+
+
+def _title(document, letter: Letter, geo: Geometry):
+    if not letter.type_name:
+        return
+    _text(document, letter.type_name, L.SIZE["type_name"], bold=True, before=L.TITLE_SPACE_BEFORE, keep_next=True)
+    _text(document, letter.summary, L.SIZE["subject"], bold=True, keep_next=True)
+    _rule(document, geo.summary_rule, L.TEXT_WIDTH)
+
+
+def _recipients(document, letter: Letter, geo: Geometry):
+    if not letter.recipients_label:
+        return
+    size = L.SIZE["recipients"]
+    label = f"{letter.recipients_label}:"
+    if len(letter.recipients) == 1 and not letter.recipients[0].startswith("- "):
+        paragraph = _paragraph(document, align=LEFT, before=L.BLOCK_SPACE_BEFORE, left=geo.recipients_indent,
+                               line=L.LINE_SPACING)
+        _run(paragraph, f"{label} {letter.recipients[0]}", size)
+        return
+    _text(document, label, size, align=LEFT, before=L.BLOCK_SPACE_BEFORE, left=geo.recipients_indent, line=L.LINE_SPACING,
+          keep_next=True)
+    for line in letter.recipients:
+        _text(document, line, size, align=LEFT, left=geo.dash_start + geo.dash_width, first=-geo.dash_width,
+              line=L.LINE_SPACING)
+
+
+def _body(document, letter: Letter):
+    for index, paragraph in enumerate(letter.body):
+        before = L.BLOCK_SPACE_BEFORE if index == 0 else L.PARAGRAPH_SPACE_BEFORE
+        _text(document, paragraph.text, L.SIZE["body"], align=JUSTIFY, before=before,
+              first=L.BODY_FIRST_LINE_INDENT, line=L.LINE_SPACING)
+
+
+def _signature(document, letter: Letter):
+    table = _table(document, (L.SIGNATURE_LEFT, L.SIGNATURE_RIGHT))
+    left, right = (_first(cell) for cell in table.rows[0].cells)
+    _text(left, "Nơi nhận:", L.SIZE["cc_label"], bold=True, italic=True, align=LEFT, before=L.BLOCK_SPACE_BEFORE)
+    for line in letter.cc:
+        _text(left, line, L.SIZE["cc"], align=LEFT)
+    for index, line in enumerate(letter.signature_lines):
+        _text(right, line, L.SIZE["signature"], bold=True, before=L.BLOCK_SPACE_BEFORE if index == 0 else 0)
+    name = _text(right, letter.signer_name, L.SIZE["signer_name"], bold=True,
+                 before=L.SIGNATURE_GAP / L.MM_PER_PT)
+    if not letter.signer_name:
+        _mark_size(name, L.SIZE["signer_name"])
+
+
+def render_docx(letter: Letter) -> bytes:
+    document = Document()
+    _page_setup(document)
+    body = document.element.body
+    for paragraph in list(body.iterchildren(qn("w:p"))):  # the template's empty first paragraph
+        body.remove(paragraph)
+    geo = geometry(letter)
+    _header(document, letter, geo)
+    _title(document, letter, geo)
+    _recipients(document, letter, geo)
+    _body(document, letter)
+    _signature(document, letter)
+    core = document.core_properties
+    core.title = (letter.subject_line or letter.summary or "")[:250]
+    core.author = " ".join(letter.agency_lines)[:250]
+    core.comments = ""
+    output = BytesIO()
+    document.save(output)
+    return output.getvalue()

@@ -1,0 +1,210 @@
+"""The neutral description of a letter, built from a directive in the directive format.
+
+Both renderers read a Letter and nothing else, so DOCX and PDF say the same thing. The rules of
+wording (how "Số" and the date read before issuing, how sections print, the "./." ending, which
+types carry "Kính gửi") live here.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.documents.layout import DRAFT_BOX, URGENCY_BOXES
+
+TYPE_NAMES = {
+    "chi_thi": "CHỈ THỊ",
+    "cong_dien": "CÔNG ĐIỆN",
+    "thong_bao": "THÔNG BÁO",
+    "ke_hoach": "KẾ HOẠCH",
+    "quyet_dinh": "QUYẾT ĐỊNH",
+    "bao_cao": "BÁO CÁO",
+    "to_trinh": "TỜ TRÌNH",
+}
+TYPE_ABBREVIATIONS = {
+    "chi_thi": "CT", "cong_dien": "CĐ", "thong_bao": "TB", "ke_hoach": "KH",
+    "quyet_dinh": "QĐ", "bao_cao": "BC", "to_trinh": "TTr",
+}
+# Types addressed with "Kính gửi" (công văn; tờ trình and báo cáo sent upward).
+ADDRESSED_TYPES = ("cong_van", "to_trinh", "bao_cao")
+BLANK = "\u00a0" * 6  # room for the clerk to write the number and the day by hand
+
+
+@dataclass
+class Paragraph:
+    text: str
+    kind: str = "body"  # body, heading (a numbered section lead-in), item ("- " task)
+
+
+@dataclass
+class Letter:
+    superior_lines: list[str]  # printed upper case, regular
+    agency_lines: list[str]  # printed upper case, bold, with the short rule under them
+    number_line: str  # "Số: 05/UBND-KGVX" or "Số:      /UBND-KGVX"
+    date_line: str  # "Kon Tum, ngày 05 tháng 01 năm 2026"
+    subject_line: str | None  # công văn: "V/v ..." in the left column
+    type_name: str | None  # named types: "CHỈ THỊ"
+    summary: str | None  # named types: the summary under the type name
+    recipients_label: str | None  # "Kính gửi" or "... điện"
+    recipients: list[str]
+    body: list[Paragraph]
+    cc: list[str]  # Nơi nhận lines with their "- " and final punctuation
+    signature_lines: list[str]  # authority and titles, upper case
+    signer_name: str
+    marks: list[tuple[str, float, bool]] = field(default_factory=list)  # (text, box width mm, red?)
+    warnings: list[str] = field(default_factory=list)
+    doc_type: str = "cong_van"
+
+    def all_text(self) -> str:
+        """Every sentence of the letter, for checks."""
+        parts = [*self.superior_lines, *self.agency_lines, self.number_line, self.date_line,
+                 self.subject_line or "", self.type_name or "", self.summary or "", *self.recipients,
+                 *(p.text for p in self.body), *self.cc, *self.signature_lines, self.signer_name]
+        return "\n".join(part for part in parts if part)
+
+
+class LetterError(ValueError):
+    """A directive that lacks what a letter needs; `problems` names each missing field in Vietnamese."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Văn bản chưa đủ để in: " + "; ".join(problems))
+
+
+def letter_problems(data: dict) -> list[str]:
+    """What is missing before a letter can be printed (empty list: ready)."""
+    problems = []
+    if not data.get("issuer"):
+        problems.append("thiếu cơ quan ban hành (issuer)")
+    if not (data.get("subject") or "").strip():
+        problems.append("thiếu trích yếu (subject)")
+    signer = data.get("signer") or {}
+    if not (signer.get("title") or "").strip():
+        problems.append("thiếu chức vụ người ký (signer.title)")
+    if data.get("doc_type", "cong_van") in ADDRESSED_TYPES + ("cong_dien",):
+        if not data.get("recipients"):
+            problems.append("thiếu nơi nhận ở mục Kính gửi (recipients)")
+    elif not data.get("cc") and not data.get("recipients"):
+        problems.append("thiếu nơi nhận (cc)")
+    if not any(section.get("tasks") for section in data.get("sections") or []) and not data.get("preamble"):
+        problems.append("thiếu nội dung (sections)")
+    return problems
+
+
+def format_number(sequence: int) -> str:
+    """Register numbers below 10 take a leading zero (01 … 09), then 10, 11 …"""
+    return f"{sequence:02d}"
+
+
+def date_line(place: str, when: date | None, year: int) -> str:
+    """"Kon Tum, ngày 05 tháng 01 năm 2026": day padded, months 1 and 2 padded, 3–12 not."""
+    if when is None:
+        return f"{place}, ngày{BLANK}tháng{BLANK}năm {year}"
+    month = f"{when.month:02d}" if when.month < 3 else str(when.month)
+    return f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}"
+
+
+def split_issuer(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Which header lines are the superior agency (regular) and which the issuing agency (bold).
+
+    "ỦY BAN NHÂN DÂN / TỈNH KON TUM" is one name broken in two: both bold. Otherwise, with two or
+    more lines, the first names the superior agency ("UBND TỈNH LẠNG SƠN" above "VĂN PHÒNG").
+    """
+    lines = [line.upper() for line in lines]
+    if len(lines) < 2 or re.match(r"^(ỦY|UỶ) BAN NHÂN DÂN$|^HỘI ĐỒNG NHÂN DÂN$", lines[0]):
+        return [], lines
+    return lines[:1], lines[1:]
+
+
+def _end_with(text: str, mark: str) -> str:
+    text = text.rstrip()
+    return text if text.endswith(mark) else text.rstrip(".;,:") + mark
+
+
+def _dash_lines(items: list[str]) -> list[str]:
+    """"- A;" … "- Z." for Kính gửi and Nơi nhận lists."""
+    return [f"- {_end_with(item, '.' if index == len(items) - 1 else ';')}" for index, item in enumerate(items)]
+
+
+def _body(data: dict) -> list[Paragraph]:
+    paragraphs = [Paragraph(text) for text in (data.get("preamble") or "").split("\n") if text.strip()]
+    for section in data.get("sections") or []:
+        number = f"{section['number']}. " if section.get("number") else ""
+        heading = section.get("heading")
+        tasks = [task["text"] for task in section.get("tasks") or []]
+        if heading and len(tasks) == 1 and heading.rstrip().endswith(":"):
+            paragraphs.append(Paragraph(f"{number}{heading} {tasks[0]}", "heading"))  # "4. Công an huyện: Kịp thời ..."
+            continue
+        if heading:
+            paragraphs.append(Paragraph(f"{number}{heading}", "heading"))
+            paragraphs.extend(Paragraph(f"- {text}", "item") for text in tasks)
+        elif number and tasks:
+            paragraphs.append(Paragraph(f"{number}{tasks[0]}", "heading"))
+            paragraphs.extend(Paragraph(f"- {text}", "item") for text in tasks[1:])
+        else:
+            paragraphs.extend(Paragraph(f"- {text}", "item") for text in tasks)
+    paragraphs.extend(Paragraph(text) for text in (data.get("closing") or "").split("\n") if text.strip())
+    if paragraphs and not paragraphs[-1].text.rstrip().endswith("./."):
+        paragraphs[-1].text = _end_with(paragraphs[-1].text, "./.")  # an administrative text ends with "./."
+    return paragraphs
+
+
+def build_letter(data: dict, *, draft: bool = False, today: date | None = None) -> Letter:
+    """From a directive (directive format) to the letter; raise LetterError when it cannot print."""
+    problems = letter_problems(data)
+    if problems:
+        raise LetterError(problems)
+    today = today or date.today()
+    doc_type = data.get("doc_type") or "cong_van"
+    superior, agency = split_issuer(data["issuer"])
+    number = data.get("number")
+    symbol = data.get("symbol") or ""
+    number_line = f"Số: {number or BLANK}/{symbol}" if symbol else f"Số: {number or BLANK}"
+    when = data.get("date") if number else None
+    year = when.year if when else today.year
+    subject = data["subject"].strip()
+    signer = data.get("signer") or {}
+    signature_lines = []
+    if signer.get("authority"):
+        signature_lines.append(f"{signer['authority']} {signer.get('authority_title') or ''}".strip().upper())
+    signature_lines.extend(line.upper() for line in (signer.get("title") or "").split("\n") if line.strip())
+
+    recipients, label = list(data.get("recipients") or []), None
+    if doc_type in ADDRESSED_TYPES and recipients:
+        label = "Kính gửi"
+    elif doc_type == "cong_dien" and recipients:
+        label = " ".join(agency) + " điện"  # "ỦY BAN NHÂN DÂN TỈNH KON TUM điện:"
+
+    marks = []
+    if draft:
+        marks.append((DRAFT_BOX[0], DRAFT_BOX[1], False))
+    if data.get("urgency") in URGENCY_BOXES:
+        text, width = URGENCY_BOXES[data["urgency"]]
+        marks.append((text, width, True))
+
+    cc = list(data.get("cc") or [])
+    warnings = []
+    if doc_type == "cong_van" and cc and cc[0].strip(" .;").lower() not in ("như trên", "như kính gửi"):
+        warnings.append("Nơi nhận của công văn nên bắt đầu bằng “Như trên”.")
+    if cc and not cc[-1].startswith("Lưu"):
+        warnings.append("Dòng cuối của Nơi nhận nên là “Lưu: VT, …”.")
+    if not signer.get("name"):
+        warnings.append("Chưa có họ tên người ký.")
+
+    return Letter(
+        superior_lines=superior,
+        agency_lines=agency,
+        number_line=number_line,
+        date_line=date_line(data.get("place") or "", when, year),
+        subject_line=f"V/v {subject}" if doc_type == "cong_van" else None,
+        type_name=TYPE_NAMES.get(doc_type) if doc_type != "cong_van" else None,
+        summary=(subject[:1].upper() + subject[1:]) if doc_type != "cong_van" else None,
+        recipients_label=label,
+        recipients=_dash_lines(recipients) if label and (len(recipients) > 1 or doc_type == "cong_dien")
+        else [_end_with(r, ".") for r in recipients] if label else [],
+        body=_body(data),
+        cc=_dash_lines(cc),
+        signature_lines=signature_lines,
+        signer_name=signer.get("name") or "",
+        marks=marks,
+        warnings=warnings,
+        doc_type=doc_type,
+    )

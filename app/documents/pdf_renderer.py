@@ -1,0 +1,97 @@
+"""The letter as PDF: an HTML template (templates/letters/letter.html) with a static stylesheet
+(static/letters/letter.css), printed by WeasyPrint with the embedded letter font.
+
+The stylesheet holds no numbers: they come from layout.py as CSS custom properties, so the PDF
+and the DOCX share one set of measurements.
+"""
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.documents import layout as L
+from app.documents.fonts import font_files
+from app.documents.geometry import geometry
+from app.documents.letter import Letter
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATE_DIR = ROOT / "templates"
+STYLESHEET = ROOT / "static" / "letters" / "letter.css"
+FAMILY = "Letter Serif"
+# WeasyPrint shares font state (fontconfig, Pango) between calls: one rendering at a time per process.
+_RENDER_LOCK = threading.Lock()
+
+
+def _mm(value: float) -> str:
+    return f"{value:.2f}mm"
+
+
+@lru_cache(maxsize=2)
+def layout_css(font_dir: str | None = None) -> str:
+    """@font-face rules, the page box and every measurement, from layout.py."""
+    faces = "\n".join(
+        f'@font-face {{ font-family: "{FAMILY}"; src: url("{path.as_uri()}"); '
+        f"font-weight: {weight}; font-style: {style}; }}"
+        for (weight, style), path in font_files(font_dir).items()
+    )
+    sizes = "\n".join(f"  --size-{name.replace('_', '-')}: {size}pt;" for name, size in L.SIZE.items())
+    return f"""{faces}
+@page {{
+  size: {_mm(L.PAGE_WIDTH)} {_mm(L.PAGE_HEIGHT)};
+  margin: {_mm(L.MARGIN_TOP)} {_mm(L.MARGIN_RIGHT)} {_mm(L.MARGIN_BOTTOM)} {_mm(L.MARGIN_LEFT)};
+  @top-center {{
+    content: counter(page); font-family: "{FAMILY}"; font-size: {L.SIZE['page_number']}pt;
+    vertical-align: top; padding-top: {_mm(L.HEADER_DISTANCE - L.pt_to_mm(L.SIZE['page_number']) / 2)};
+  }}
+}}
+@page :first {{ @top-center {{ content: none; }} }}
+:root {{
+  --font: "{FAMILY}";
+  --header-left: {_mm(L.HEADER_LEFT)}; --header-right: {_mm(L.HEADER_RIGHT)};
+  --signature-left: {_mm(L.SIGNATURE_LEFT)}; --signature-right: {_mm(L.SIGNATURE_RIGHT)};
+  --text-width: {_mm(L.TEXT_WIDTH)};
+  --first-line-indent: {_mm(L.BODY_FIRST_LINE_INDENT)};
+  --paragraph-space: {L.PARAGRAPH_SPACE_BEFORE}pt;
+  --block-space: {L.BLOCK_SPACE_BEFORE}pt;
+  --number-row-space: {L.NUMBER_ROW_SPACE_BEFORE}pt;
+  --subject-space: {L.SUBJECT_SPACE_BEFORE}pt;
+  --title-space: {L.TITLE_SPACE_BEFORE}pt;
+  --mark-space: {L.MARK_SPACE_BEFORE}pt;
+  --mark-height: {_mm(L.MARK_HEIGHT)};
+  --line-height: {L.LINE_SPACING * L.FONT_LINE_HEIGHT:.3f};
+  --signature-gap: {_mm(L.SIGNATURE_GAP)};
+  --rule: {L.RULE_THICKNESS}pt;
+  --urgent: #{L.URGENCY_COLOUR};
+{sizes}
+}}
+"""
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]))
+
+
+@lru_cache(maxsize=2)
+def _stylesheets(font_dir: str | None = None):
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return fonts, [CSS(string=layout_css(font_dir), font_config=fonts),
+                   CSS(filename=str(STYLESHEET), font_config=fonts)]
+
+
+def render_html(letter: Letter) -> str:
+    return _environment().get_template("letters/letter.html").render(
+        letter=letter, geo=geometry(letter), L=L, mm=_mm)
+
+
+def render_pdf(letter: Letter) -> bytes:
+    from weasyprint import HTML
+
+    html = render_html(letter)
+    with _RENDER_LOCK:
+        fonts, stylesheets = _stylesheets()
+        return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=stylesheets, font_config=fonts)

@@ -1,0 +1,401 @@
+"""Export benchmark: DOCX (python-docx) and PDF (WeasyPrint) letters, against LibreOffice headless.
+
+Run from the repository root:
+
+    .venv/bin/python bench/export_bench.py [--rounds 20] [--memory-letters 200] [--no-libreoffice]
+                                           [--no-memory] [--profile]
+
+Every figure is printed as a plain `name: value` line; nothing here fails the build (the exit
+status is 0 unless the script itself crashes). See bench/README.md for what each figure means.
+"""
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEED_GLOB = "0*.yaml"
+TODAY = date(2024, 1, 15)  # fixed, so every run lays out the same letters
+DOCX_TARGET_MS = 30.0
+PDF_RATIO_TARGET = 0.5
+LIBREOFFICE_BATCH = 20
+LIBREOFFICE_REPEATS = 3
+MEMORY_CHECKPOINTS = (1, 50, 100, 150, 200)
+FLAT_LIMIT = 0.10  # peak RSS growth allowed from letter 50 to the last one
+
+
+def out(name, value):
+    print(f"{name}: {value}", flush=True)
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.1f}"
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile (p95 of 100 samples is the 95th smallest)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def seed_paths():
+    paths = sorted((ROOT / "directives").glob(SEED_GLOB))
+    if not paths:
+        raise SystemExit(f"no seed directives matching directives/{SEED_GLOB}")
+    return paths
+
+
+def load_letters():
+    from app.directive_format import read_directive_file
+    from app.documents.letter import build_letter
+
+    return [(path.name, build_letter(read_directive_file(path), today=TODAY)) for path in seed_paths()]
+
+
+def renderers():
+    from app.documents.docx_renderer import render_docx
+    from app.documents.pdf_renderer import render_pdf
+
+    return {"docx": render_docx, "pdf": render_pdf}
+
+
+# --- 4. machine -------------------------------------------------------------------------------
+
+def _command(args):
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        return done.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine_info():
+    out("nproc", _command(["nproc"]) or os.cpu_count())
+    out("cpu_count", os.cpu_count())
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    out("cpu_model", model or platform.processor() or "unknown")
+    try:
+        total_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                         if line.startswith("MemTotal:"))
+        out("memory_total_mib", f"{total_kib / 1024:.0f}")
+    except (OSError, StopIteration):
+        pass
+    out("load_average_1_5_15", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    out("platform", platform.platform())
+    out("python_version", platform.python_version())
+    out("python_executable", sys.executable)
+    try:
+        import weasyprint
+
+        out("weasyprint_version", weasyprint.__version__)
+    except ImportError as error:
+        out("weasyprint_version", f"not importable ({error})")
+    try:
+        from importlib.metadata import version
+
+        out("python_docx_version", version("python-docx"))
+        out("pydyf_version", version("pydyf"))
+    except Exception as error:  # noqa: BLE001 - informational only
+        out("package_versions", f"unknown ({error})")
+    subset = [line.strip() for line in _command(["ldconfig", "-p"]).splitlines() if "harfbuzz-subset" in line]
+    out("libharfbuzz_subset0", "installed (" + subset[0].split("=>")[-1].strip() + ")" if subset else "not installed")
+
+
+# --- 1. warm in-process timings ---------------------------------------------------------------
+
+def time_renders(letters, render, rounds):
+    samples = []
+    for _ in range(rounds):
+        for _name, letter in letters:
+            start = time.perf_counter()
+            render(letter)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def warm_benchmark(letters, rounds):
+    funcs = renderers()
+    results = {}
+    for fmt in ("docx", "pdf"):
+        start = time.perf_counter()
+        funcs[fmt](letters[0][1])
+        out(f"{fmt}_ms_first_render_cold", ms(time.perf_counter() - start))
+        for _name, letter in letters[1:]:
+            funcs[fmt](letter)  # warm-up: every seed once
+    sizes = {fmt: [len(funcs[fmt](letter)) for _n, letter in letters] for fmt in ("docx", "pdf")}
+    for fmt in ("docx", "pdf"):
+        samples = time_renders(letters, funcs[fmt], rounds)
+        results[fmt] = statistics.median(samples)
+        out(f"{fmt}_samples", f"{len(samples)} ({rounds} rounds x {len(letters)} letters)")
+        out(f"{fmt}_ms_median", ms(statistics.median(samples)))
+        out(f"{fmt}_ms_p95", ms(percentile(samples, 0.95)))
+        out(f"{fmt}_ms_min", ms(min(samples)))
+        out(f"{fmt}_ms_max", ms(max(samples)))
+        out(f"{fmt}_kib_per_letter", " ".join(f"{size / 1024:.1f}" for size in sizes[fmt]))
+    return results
+
+
+# --- 2. LibreOffice ---------------------------------------------------------------------------
+
+def find_soffice(install):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        return soffice
+    if not install:
+        out("libreoffice", "missing (soffice not found, --no-install: skipping the LibreOffice comparison)")
+        return None
+    if os.geteuid() != 0:
+        out("libreoffice", "missing (soffice not found, not root: skipping the LibreOffice comparison)")
+        return None
+    out("libreoffice_install", "soffice missing, installing libreoffice-writer-nogui with apt-get")
+    start = time.perf_counter()
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    args = ["apt-get", "install", "-y", "--no-install-recommends", "libreoffice-writer-nogui"]
+    done = subprocess.run(args, capture_output=True, text=True, env=env)
+    if done.returncode != 0:  # a stale package index: refresh once and retry
+        subprocess.run(["apt-get", "update"], capture_output=True, text=True, env=env)
+        done = subprocess.run(args, capture_output=True, text=True, env=env)
+    out("libreoffice_install_seconds", f"{time.perf_counter() - start:.1f}")
+    if done.returncode != 0:
+        out("libreoffice_install", f"failed (apt-get exit {done.returncode}): {done.stderr.strip()[-300:]}")
+        return None
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(soffice, docx_files, workdir, label):
+    """One soffice process with its own fresh profile; returns (seconds, pdf count, problems)."""
+    profile = Path(tempfile.mkdtemp(prefix=f"lo-profile-{label}-", dir=workdir))
+    outdir = Path(tempfile.mkdtemp(prefix=f"lo-out-{label}-", dir=workdir))
+    args = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docx_files)]
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=900)
+        code, stderr = done.returncode, done.stderr
+    except subprocess.TimeoutExpired:
+        code, stderr = "timeout", ""
+    seconds = time.perf_counter() - start
+    pdfs = sorted(outdir.glob("*.pdf"))
+    good = [p for p in pdfs if p.stat().st_size > 0 and p.read_bytes()[:5] == b"%PDF-"]
+    problems = []
+    if code != 0:
+        problems.append(f"exit {code}")
+    if len(good) != len(docx_files):
+        problems.append(f"{len(good)}/{len(docx_files)} valid PDFs")
+    if stderr.strip():
+        problems.append("stderr: " + " | ".join(stderr.strip().splitlines()[-3:]))
+    return seconds, len(good), problems, good
+
+
+def libreoffice_benchmark(letters, install):
+    soffice = find_soffice(install)
+    if not soffice:
+        return None
+    out("libreoffice_binary", soffice)
+    out("libreoffice_version", (_command([soffice, "--version"]) or "unknown").splitlines()[0])
+    from app.documents.docx_renderer import render_docx
+
+    workdir = Path(tempfile.mkdtemp(prefix="export-bench-"))
+    try:
+        docx_dir = workdir / "docx"
+        docx_dir.mkdir()
+        docx_files = []
+        for index in range(LIBREOFFICE_BATCH):
+            name, letter = letters[index % len(letters)]
+            path = docx_dir / f"{index:02d}-{Path(name).stem}.docx"
+            path.write_bytes(render_docx(letter))
+            docx_files.append(path)
+        per_letter = []
+        for repeat in range(1, LIBREOFFICE_REPEATS + 1):
+            seconds, count, problems, pdfs = convert(soffice, docx_files, workdir, f"batch{repeat}")
+            per_letter.append(seconds / LIBREOFFICE_BATCH)
+            out(f"libreoffice_batch20_run{repeat}_seconds", f"{seconds:.2f}")
+            out(f"libreoffice_batch20_run{repeat}_pdfs", f"{count}/{LIBREOFFICE_BATCH}")
+            if problems:
+                out(f"libreoffice_batch20_run{repeat}_problems", "; ".join(problems))
+        if pdfs:
+            out("libreoffice_pdf_kib_per_letter_first5", " ".join(f"{p.stat().st_size / 1024:.1f}" for p in pdfs[:5]))
+        seconds, count, problems, _ = convert(soffice, docx_files[:1], workdir, "single")
+        out("libreoffice_single_pdfs", f"{count}/1")
+        if problems:
+            out("libreoffice_single_problems", "; ".join(problems))
+        batch = statistics.median(per_letter)
+        out("libreoffice_ms_per_letter_batch20", ms(batch))
+        out("libreoffice_ms_single_letter", ms(seconds))
+        return batch
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- 3. memory (run in a fresh child process) -------------------------------------------------
+
+def current_rss_mib():
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def memory_child(fmt, total, trace):
+    """Render `total` letters in a row; print peak and current RSS (and Python heap) at checkpoints."""
+    import tracemalloc
+
+    letters = load_letters()
+    render = renderers()[fmt]
+    checkpoints = sorted({c for c in MEMORY_CHECKPOINTS if c <= total} | {total})
+    prefix = f"{fmt}_memory" + ("_traced" if trace else "")
+    if trace:
+        tracemalloc.start()
+    peaks, heap, base_snapshot = {}, {}, None
+    base = 50 if total > 50 else 1
+    for count in range(1, total + 1):
+        render(letters[(count - 1) % len(letters)][1])
+        if count in checkpoints:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+            peaks[count] = peak
+            if trace:
+                heap[count] = tracemalloc.get_traced_memory()[0]
+                out(f"{prefix}_python_heap_mib_after_{count}", f"{heap[count] / 2**20:.2f}")
+                if count == base:
+                    base_snapshot = tracemalloc.take_snapshot()
+            else:
+                out(f"{prefix}_peak_rss_mib_after_{count}", f"{peak:.1f} (current {current_rss_mib():.1f})")
+    if trace:
+        growth = heap[total] - heap[base]
+        out(f"{prefix}_python_heap_growth_{base}_to_{total}", f"{growth / 1024:.0f} KiB "
+            f"({growth / max(1, total - base):.0f} B/letter)")
+        if base_snapshot is not None and base != total:
+            diff = tracemalloc.take_snapshot().compare_to(base_snapshot, "lineno")
+            for rank, stat in enumerate(diff[:3], 1):
+                frame = stat.traceback[0]
+                out(f"{prefix}_growth_top{rank}", f"{stat.size_diff / 1024:+.0f} KiB "
+                    f"({stat.count_diff:+d} blocks) at {_short(frame.filename)}:{frame.lineno}")
+        return
+    growth = (peaks[total] - peaks[base]) / peaks[base]
+    out(f"{prefix}_growth_{base}_to_{total}", f"{growth * 100:.1f}%")
+    out(f"{prefix}_flat", "yes" if growth < FLAT_LIMIT else f"no (peak RSS grew {growth * 100:.1f}%, limit {FLAT_LIMIT * 100:.0f}%)")
+
+
+def memory_benchmark(total):
+    for fmt in ("docx", "pdf"):
+        for trace in (False, True):
+            args = [sys.executable, str(Path(__file__).resolve()), "--memory-child", fmt,
+                    "--memory-letters", str(total)] + (["--trace"] if trace else [])
+            start = time.perf_counter()
+            done = subprocess.run(args, capture_output=True, text=True, cwd=str(ROOT))
+            sys.stdout.write(done.stdout)
+            tag = f"{fmt}_memory" + ("_traced" if trace else "")
+            out(f"{tag}_child_seconds", f"{time.perf_counter() - start:.1f}")
+            if done.returncode != 0:
+                out(f"{tag}_child_failed", f"exit {done.returncode}: " + " | ".join(done.stderr.strip().splitlines()[-3:]))
+
+
+# --- profiling --------------------------------------------------------------------------------
+
+def profile(fmt, letters, rounds=3):
+    render = renderers()[fmt]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        for _name, letter in letters:
+            render(letter)
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    out(f"{fmt}_profile", f"cProfile, {rounds} rounds x {len(letters)} letters, warm, top 10 by cumulative time")
+    rows = sorted(stats.stats.items(), key=lambda item: item[1][3], reverse=True)
+    calls = rounds * len(letters)
+    for rank, ((filename, line, func), (_cc, ncalls, tottime, cumtime, _callers)) in enumerate(rows[:10], 1):
+        where = func if filename == "~" else f"{_short(filename)}:{line}({func})"
+        out(f"{fmt}_profile_top{rank:02d}", f"cum {cumtime / calls * 1000:.1f} ms/letter, "
+            f"own {tottime / calls * 1000:.1f} ms/letter, calls {ncalls / calls:.0f}/letter, {where}")
+    own = sorted(rows, key=lambda item: item[1][2], reverse=True)
+    for rank, ((filename, line, func), (_cc, ncalls, tottime, _cum, _callers)) in enumerate(own[:5], 1):
+        where = func if filename == "~" else f"{_short(filename)}:{line}({func})"
+        out(f"{fmt}_profile_own_top{rank}", f"own {tottime / calls * 1000:.1f} ms/letter, "
+            f"calls {ncalls / calls:.0f}/letter, {where}")
+
+
+def _short(filename):
+    for marker in ("site-packages/", str(ROOT) + "/", "/lib/python"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+# --- main -------------------------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--memory-letters", type=int, default=200)
+    parser.add_argument("--no-libreoffice", action="store_true", help="skip the LibreOffice comparison")
+    parser.add_argument("--no-install", action="store_true", help="never apt-get install LibreOffice")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
+    parser.add_argument("--profile", action="store_true", help="profile both renderers whatever the timings")
+    parser.add_argument("--memory-child", choices=("docx", "pdf"), help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child, args.memory_letters, args.trace)
+        return
+
+    out("benchmark", f"export_bench {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    machine_info()
+    letters = load_letters()
+    out("seed_letters", " ".join(name for name, _ in letters))
+
+    timings = warm_benchmark(letters, args.rounds)
+    docx_ms, pdf_ms = timings["docx"] * 1000, timings["pdf"] * 1000
+
+    batch = None
+    if not args.no_libreoffice:
+        batch = libreoffice_benchmark(letters, install=not args.no_install)
+
+    if not args.no_memory:
+        memory_benchmark(args.memory_letters)
+
+    out("pdf_ms_per_letter", f"{pdf_ms:.1f}")
+    out("docx_ms_per_letter", f"{docx_ms:.1f}")
+    if batch:
+        ratio = pdf_ms / (batch * 1000)
+        out("pdf_vs_libreoffice_ratio", f"{ratio:.3f}")
+        out("pdf_target_half_libreoffice", "met" if ratio <= PDF_RATIO_TARGET else "not met")
+    else:
+        ratio = None
+        out("pdf_vs_libreoffice_ratio", "n/a (LibreOffice not measured)")
+    out("docx_target_30ms", "met" if docx_ms <= DOCX_TARGET_MS else "not met")
+
+    if args.profile or docx_ms > DOCX_TARGET_MS:
+        profile("docx", letters)
+    if args.profile or (ratio is not None and ratio > PDF_RATIO_TARGET):
+        profile("pdf", letters)
+
+
+if __name__ == "__main__":
+    main()
