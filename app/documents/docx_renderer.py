@@ -3,14 +3,16 @@
 Every run names Times New Roman and its size explicitly, so Word shows the same thing whatever
 its default template. Raw XML elements are inserted in schema order, or Word refuses the file.
 """
+from copy import deepcopy
+from functools import lru_cache
 from io import BytesIO
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt
 
 from app.documents import layout as L
 from app.documents.geometry import Geometry, geometry
@@ -54,35 +56,82 @@ def _fonts(rpr):
         fonts.set(qn(attribute), L.FONT_FAMILY)
 
 
+def _flag(parent, tag, on):
+    element = OxmlElement(tag)
+    if not on:
+        element.set(qn("w:val"), "0")
+    parent.append(element)
+
+
+@lru_cache(maxsize=64)
+def _run_properties(size, bold, italic, colour):
+    """w:rPr written once per style and copied: explicit font, size, weight, slant and colour."""
+    rpr = OxmlElement("w:rPr")
+    _fonts(rpr)
+    _flag(rpr, "w:b", bold)
+    _flag(rpr, "w:bCs", bold)
+    _flag(rpr, "w:i", italic)
+    _flag(rpr, "w:iCs", italic)
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), colour)
+    rpr.append(color)
+    for tag in ("w:sz", "w:szCs"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), str(int(size * 2)))
+        rpr.append(element)
+    return rpr
+
+
 def _run(paragraph, text, size, bold=False, italic=False, colour=None):
-    run = paragraph.add_run(text)
-    run.font.name = L.FONT_FAMILY
-    _fonts(run._element.get_or_add_rPr())
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.italic = italic
-    run.font.color.rgb = RGBColor.from_string(colour or "000000")
+    run = OxmlElement("w:r")
+    run.append(deepcopy(_run_properties(size, bold, italic, colour or "000000")))
+    if text:
+        element = OxmlElement("w:t")
+        element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        element.text = text
+        run.append(element)
+    paragraph._p.append(run)
     return run
+
+
+@lru_cache(maxsize=128)
+def _paragraph_properties(align, before, after, line, left, right, first, keep_next):
+    """w:pPr written once per style and copied (python-docx's setters are slow on every call)."""
+    ppr = OxmlElement("w:pPr")
+    if keep_next:
+        ppr.append(OxmlElement("w:keepNext"))
+    ppr.append(OxmlElement("w:widowControl"))
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:before"), str(round(before * 20)))
+    spacing.set(qn("w:after"), str(round(after * 20)))
+    spacing.set(qn("w:line"), str(round(240 * (line or 1.0))))
+    spacing.set(qn("w:lineRule"), "auto")
+    ppr.append(spacing)
+    indent = OxmlElement("w:ind")
+    indent.set(qn("w:left"), str(Mm(left).twips))
+    indent.set(qn("w:right"), str(Mm(right).twips))
+    if first >= 0:
+        indent.set(qn("w:firstLine"), str(Mm(first).twips))
+    else:
+        indent.set(qn("w:hanging"), str(Mm(-first).twips))
+    ppr.append(indent)
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), {CENTER: "center", LEFT: "left", JUSTIFY: "both"}[align])
+    ppr.append(jc)
+    return ppr
 
 
 def _paragraph(container, align=CENTER, before=0.0, after=0.0, line=None, left=0.0, right=0.0, first=0.0,
                keep_next=False):
     paragraph = container.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.alignment = align
-    fmt.space_before = Pt(before)
-    fmt.space_after = Pt(after)
-    fmt.left_indent = Mm(left)
-    fmt.right_indent = Mm(right)
-    fmt.first_line_indent = Mm(first)
-    fmt.widow_control = True
-    if keep_next:
-        fmt.keep_with_next = True
-    if line is None:
-        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    else:
-        fmt.line_spacing = line
+    paragraph._p.insert(0, deepcopy(_paragraph_properties(align, before, after, line, left, right, first, keep_next)))
     return paragraph
+
+
+def _exact_line(paragraph, points):
+    spacing = paragraph._p.pPr.find(qn("w:spacing"))
+    spacing.set(qn("w:line"), str(round(points * 20)))
+    spacing.set(qn("w:lineRule"), "exact")
 
 
 def _text(container, text, size, bold=False, italic=False, align=CENTER, colour=None, **spacing):
@@ -120,8 +169,7 @@ def _rule(cell, length_mm, column_mm):
     """A solid line of a given length, centred in its column: an empty paragraph with a bottom border."""
     side = max((column_mm - length_mm) / 2, 0)
     paragraph = _paragraph(cell, left=side, right=side)
-    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    paragraph.paragraph_format.line_spacing = Pt(2)
+    _exact_line(paragraph, 2)
     _mark_size(paragraph, 1)
     _border(paragraph, ("bottom",))
     return paragraph
@@ -133,8 +181,7 @@ def _boxed(cell, text, width_mm, column_mm, red):
     colour = L.URGENCY_COLOUR if red else "000000"
     paragraph = _text(cell, text, L.SIZE["mark"], bold=True, colour=colour, before=L.MARK_SPACE_BEFORE,
                       left=side, right=side)
-    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    paragraph.paragraph_format.line_spacing = Pt(L.MARK_HEIGHT / L.MM_PER_PT - 4)
+    _exact_line(paragraph, L.MARK_HEIGHT / L.MM_PER_PT - 4)
     _border(paragraph, ("top", "left", "bottom", "right"), colour)
 
 
@@ -186,12 +233,12 @@ def _page_setup(document):
         if kind:
             char = OxmlElement("w:fldChar")
             char.set(qn("w:fldCharType"), kind)
-            run._element.append(char)
+            run.append(char)
         elif text:
             instruction = OxmlElement("w:instrText")
             instruction.set(qn("xml:space"), "preserve")
             instruction.text = text
-            run._element.append(instruction)
+            run.append(instruction)
     normal = document.styles["Normal"]
     normal.font.name = L.FONT_FAMILY
     normal.font.size = Pt(L.SIZE["body"])
