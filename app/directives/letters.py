@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.directive_format import directive_to_data
 from app.documents import MEDIA_TYPES, render
-from app.documents.letter import TYPE_ABBREVIATIONS, format_number, letter_problems
+from app.documents.letter import TYPE_ABBREVIATIONS, build_letter, format_number, letter_problems
 from app.extensions import db
 from app.models import Directive, RegisterCounter, RegisterEntry
 from app.models.audit import record
@@ -28,6 +28,13 @@ class IssueError(Exception):
 
 def problems(directive: Directive) -> list[str]:
     return letter_problems(directive_to_data(directive))
+
+
+def readiness(directive: Directive) -> tuple[list[str], list[str]]:
+    """(what stops printing, ND30 habits the letter does not follow such as Nơi nhận without "Như trên")."""
+    data = directive_to_data(directive)
+    missing = letter_problems(data)
+    return missing, ([] if missing else build_letter(data).warnings)
 
 
 def file_name(directive: Directive, fmt: str) -> str:

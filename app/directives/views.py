@@ -50,8 +50,9 @@ def index():
 def show(directive_id):
     directive = _directive_or_404(directive_id)
     own_agency = current_user.agency_id if permissions.is_department(current_user) else None
+    problems, advice = letters.readiness(directive)
     return render_template("directives/show.html", directive=directive, own_agency=own_agency,
-                           problems=letters.problems(directive))
+                           problems=problems, advice=advice)
 
 
 @bp.route("/van-ban/<id:directive_id>/tai-ve.<any(docx, pdf):fmt>")

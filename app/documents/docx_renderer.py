@@ -168,7 +168,7 @@ def _border(paragraph, sides, colour="000000"):
 def _rule(cell, length_mm, column_mm):
     """A solid line of a given length, centred in its column: an empty paragraph with a bottom border."""
     side = max((column_mm - length_mm) / 2, 0)
-    paragraph = _paragraph(cell, left=side, right=side)
+    paragraph = _paragraph(cell, left=side, right=side, before=L.RULE_GAP)
     _exact_line(paragraph, 2)
     _mark_size(paragraph, 1)
     _border(paragraph, ("bottom",))

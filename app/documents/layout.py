@@ -57,6 +57,7 @@ SIGNATURE_GAP = 24.0  # room for the signature and the seal, between the positio
 # summary rule are a fraction of their text (ND30 asks for 1/3 to 1/2).
 RULE_FRACTION = 0.4
 RULE_THICKNESS = 0.5  # points
+RULE_GAP = 3.0  # points between the text and the rule under it
 
 # Boxed marks (ô 10b and the draft mark) under Số / V/v in the left header column: width × height (mm).
 URGENCY_BOXES = {"khan": ("KHẨN", 20.0), "thuong_khan": ("THƯỢNG KHẨN", 40.0), "hoa_toc": ("HỎA TỐC", 30.0)}

@@ -62,6 +62,7 @@ def layout_css(font_dir: str | None = None) -> str:
   --line-height: {L.LINE_SPACING * L.FONT_LINE_HEIGHT:.3f};
   --signature-gap: {_mm(L.SIGNATURE_GAP)};
   --rule: {L.RULE_THICKNESS}pt;
+  --rule-gap: {L.RULE_GAP}pt;
   --urgent: #{L.URGENCY_COLOUR};
 {sizes}
 }}
