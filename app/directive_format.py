@@ -142,7 +142,8 @@ def _signer(raw, errors) -> dict:
     return {
         "authority": authority,
         "authority_title": _line(raw.get("authority_title"), "signer.authority_title", errors, limit) or "",
-        "title": _line(raw.get("title"), "signer.title", errors, limit) or "",
+        # one line, or several for stacks such as "KT. CHÁNH VĂN PHÒNG" over "PHÓ CHÁNH VĂN PHÒNG"
+        "title": _paragraph(raw.get("title"), "signer.title", errors)[:limit],
         "name": _line(raw.get("name"), "signer.name", errors, limit),
     }
 

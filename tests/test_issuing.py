@@ -229,3 +229,23 @@ def test_cli_export_from_the_database(generated, tmp_path):
     assert len(written) == 1 and written[0].read_bytes()[:2] == b"PK"
     missing = generated.test_cli_runner().invoke(args=["directive", "export", "99999", "--format", "pdf"])
     assert missing.exit_code == 1 and "không có văn bản" in missing.output
+
+
+def test_a_correction_after_issuing_is_a_new_draft(generated, login):
+    with generated.app_context():
+        letters.issue(directive("001-"), clerk(), today=date(2026, 1, 5))
+        db.session.commit()
+        issued_id = directive("001-").id
+    office = login("vanphong")
+    response = office.post_form(f"/van-ban/{issued_id}/sao-chep", {}, page=f"/van-ban/{issued_id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sua")
+    new_id = int(response.headers["Location"].split("/")[-2])
+    with generated.app_context():
+        copy, original = db.session.get(Directive, new_id), db.session.get(Directive, issued_id)
+        assert copy.state == "draft" and copy.number is None and copy.issued_date is None
+        assert copy.subject == original.subject
+        assert [len(t.assignments) for s in copy.sections for t in s.tasks] == \
+            [len(t.assignments) for s in original.sections for t in s.tasks]
+        assert original.state == "issued" and original.number == "01"
+    assert login("lanhdao").post_form(f"/van-ban/{issued_id}/sao-chep", {},
+                                      page=f"/van-ban/{issued_id}").status_code == 403

@@ -71,8 +71,8 @@ class DirectiveForm(Form):
     signer_authority = SelectField("Thẩm quyền ký", choices=[("", "Không")] + [(a, a) for a in AUTHORITIES], default="")
     signer_authority_title = StringField("Chức danh thay mặt", validators=[Optional(), _max(LENGTHS["signer"])],
                                          render_kw={"placeholder": "ỦY BAN NHÂN DÂN / CHỦ TỊCH"})
-    signer_title = StringField("Chức vụ người ký", validators=[Optional(), _max(LENGTHS["signer"])],
-                               render_kw={"placeholder": "PHÓ CHỦ TỊCH"})
+    signer_title = TextAreaField("Chức vụ người ký (mỗi dòng một dòng)", validators=[Optional(), _max(LENGTHS["signer"])],
+                                 render_kw={"placeholder": "PHÓ CHỦ TỊCH", "rows": 2})
     signer_name = StringField("Họ tên người ký", validators=[Optional(), _max(LENGTHS["signer"])])
 
     def set_choices(self, issuer_choices, target_choices):

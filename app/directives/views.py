@@ -8,7 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.directives import bp
 from app.directives import letters, queries
 from app.directives.forms import AssigneeForm, DirectiveForm, LineForm, SectionForm, TaskForm
-from app.directives.service import save_directive
+from app.directive_format import directive_to_data
+from app.directives.service import resolve_assignees, save_directive
 from app.documents import MEDIA_TYPES
 from app.documents.letter import LetterError
 from app.extensions import db
@@ -66,6 +67,23 @@ def download(directive_id, fmt):
         return redirect(url_for("directives.show", directive_id=directive.id))
     return send_file(BytesIO(content), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
                      download_name=letters.file_name(directive, fmt), max_age=0)
+
+
+@bp.route("/van-ban/<id:directive_id>/sao-chep", methods=["POST"])
+def copy(directive_id):
+    """A correction after issuing is a new document: start a draft from this one."""
+    source = _directive_or_404(directive_id)
+    if not permissions.can_create_directive(current_user):
+        abort(403)
+    data = directive_to_data(source)
+    data.update(number=None, date=None)
+    resolve_assignees(data, source.issuer_agency)
+    for section in data["sections"]:
+        section["assignees"] = [a for a in section["assignees"] if a["target"] is not None]
+    draft, _warnings = save_directive(None, data, current_user, source.issuer_agency)
+    db.session.commit()
+    flash(f"Đã tạo dự thảo mới từ văn bản {source.number_symbol}. Sửa nội dung rồi trình duyệt.", "success")
+    return redirect(url_for("directives.edit", directive_id=draft.id))
 
 
 @bp.route("/van-ban/<id:directive_id>/phat-hanh", methods=["POST"])

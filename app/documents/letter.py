@@ -89,6 +89,18 @@ def letter_problems(data: dict) -> list[str]:
     return problems
 
 
+def symbol_advice(doc_type: str, symbol: str) -> list[str]:
+    """ND30 symbol structure: a named type starts with its abbreviation (CT-UBND); a công văn does not."""
+    first = symbol.split("-")[0] if symbol else ""
+    if doc_type in TYPE_ABBREVIATIONS and first != TYPE_ABBREVIATIONS[doc_type]:
+        return [f"Ký hiệu của {TYPE_NAMES[doc_type].lower()} nên bắt đầu bằng “{TYPE_ABBREVIATIONS[doc_type]}-”, "
+                f"ví dụ {TYPE_ABBREVIATIONS[doc_type]}-UBND."]
+    if doc_type == "cong_van" and first in TYPE_ABBREVIATIONS.values():
+        return ["Ký hiệu của công văn là chữ viết tắt của cơ quan và đơn vị soạn thảo (UBND-KGVX), "
+                "không bắt đầu bằng tên loại văn bản."]
+    return []
+
+
 def format_number(sequence: int) -> str:
     """Register numbers below 10 take a leading zero (01 … 09), then 10, 11 …"""
     return f"{sequence:02d}"
@@ -188,6 +200,7 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None) 
         warnings.append("Dòng cuối của Nơi nhận nên là “Lưu: VT, …”.")
     if not signer.get("name"):
         warnings.append("Chưa có họ tên người ký.")
+    warnings.extend(symbol_advice(doc_type, symbol))
 
     return Letter(
         superior_lines=superior,

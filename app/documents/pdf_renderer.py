@@ -60,6 +60,7 @@ def layout_css(font_dir: str | None = None) -> str:
   --mark-space: {L.MARK_SPACE_BEFORE}pt;
   --mark-height: {_mm(L.MARK_HEIGHT)};
   --line-height: {L.LINE_SPACING * L.FONT_LINE_HEIGHT:.3f};
+  --single-line: {L.FONT_LINE_HEIGHT};
   --signature-gap: {_mm(L.SIGNATURE_GAP)};
   --rule: {L.RULE_THICKNESS}pt;
   --rule-gap: {L.RULE_GAP}pt;
