@@ -1,11 +1,12 @@
 """Things every page needs: template filters, navigation context, the login loader."""
 from flask import redirect, request, url_for
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import SelectPagination
 
 from app.extensions import db, login_manager
 from app.models import User
 from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
-from app.rules import permissions
+from app.rules import permissions, timeliness
 from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
 from app.text import fold, format_local_datetime, format_vn_date
 
@@ -15,6 +16,19 @@ STATE_BADGES = {"draft": "secondary", "approved": "info", "issued": "success"}
 
 
 MAX_PAGE = 100000
+
+
+class RowPagination(SelectPagination):
+    """Pagination of a SELECT of several columns (Flask-SQLAlchemy's keeps only the first)."""
+
+    def _query_items(self):
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate_rows(select, per_page: int):
+    return RowPagination(select=select, session=db.session(), page=requested_page(), per_page=per_page,
+                         max_per_page=100, error_out=False, count=True)
 
 
 def requested_page() -> int:
@@ -47,6 +61,9 @@ def register(app):
             "ROLE_NAMES": ASSIGNEE_ROLES,
             "DOC_TYPES": DOC_TYPES,
             "URGENCIES": URGENCIES,
+            "TIMELINESS_LABELS": timeliness.LABELS,
+            "TIMELINESS_FILTERS": timeliness.FILTER_LABELS,
+            "TIMELINESS_BADGES": timeliness.BADGES,
         }
     )
 

@@ -106,6 +106,11 @@ def acts_as(user, assignment) -> str | None:
     return None
 
 
+def can_follow_all(user) -> bool:
+    """The dashboard, every agency's assignments, Excel and reports: office, leaders, clerks, admins."""
+    return _role(user) in (ADMIN, OFFICE, LEADER, CLERK)
+
+
 def has_inbox(user) -> bool:
     return _role(user) == DEPARTMENT and user.agency_id is not None
 

@@ -1,9 +1,6 @@
 """Changing an assignment: check the transition, apply it, append the history, audit it."""
-from sqlalchemy import select
-
-from app.directives.queries import text_search
 from app.extensions import db
-from app.models import Assignment, Directive, ProgressReport, Section, Task
+from app.models import Assignment, ProgressReport
 from app.models.audit import diff, record
 from app.rules import permissions
 from app.rules.workflow import plan_transition
@@ -33,24 +30,3 @@ def change_assignment(assignment: Assignment, user, code: str, percent, note: st
            diff(before, changes))
     return report
 
-
-def inbox_query(agency_id: int, status: str = "", q: str = ""):
-    """An agency's own active assignments in directives it can see, soonest deadline first."""
-    query = (
-        select(Assignment)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Section, Task.section_id == Section.id)
-        .join(Directive, Section.directive_id == Directive.id)
-        .where(
-            Assignment.agency_id == agency_id,
-            Assignment.active.is_(True),
-            Task.removed.is_(False),
-            Section.removed.is_(False),
-            Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS),
-        )
-    )
-    if status:
-        query = query.where(Assignment.status == status)
-    if q:
-        query = query.where(*text_search(q))
-    return query.order_by(Assignment.deadline.asc().nulls_last(), Directive.id.desc(), Section.position, Task.position)

@@ -1,33 +1,96 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.web import requested_page
-from app.models import Assignment, Task
+from app.models import Agency, Assignment, Directive
 from app.rules import permissions
-from app.rules.workflow import STATUS_LABELS, TransitionError, allowed_transitions
-from app.text import clean_line
-from app.tracking import bp
+from app.rules import timeliness as T
+from app.rules.workflow import TransitionError, allowed_transitions
+from app.text import local_today
+from app.tracking import bp, excel, queries
 from app.tracking.forms import AssignmentUpdateForm
-from app.tracking.service import StaleAssignment, change_assignment, inbox_query
+from app.tracking.service import StaleAssignment, change_assignment
+from app.web import paginate_rows
+
+
+def _today_and_window():
+    return local_today(), current_app.config["DUE_SOON_DAYS"]
+
+
+def _list_page(template, agency_id=None, **extra):
+    filters = queries.parse_filters(request.args)
+    today, window = _today_and_window()
+    pagination = paginate_rows(queries.assignment_rows(filters, today, window, agency_id),
+                               current_app.config["PER_PAGE"])
+    return render_template(template, pagination=pagination, rows=pagination.items, filters=filters,
+                           query_args=filters.as_args(), today=today, **extra)
 
 
 @bp.route("/nhiem-vu")
 def inbox():
     if not permissions.has_inbox(current_user):
         abort(403)
-    status = request.args.get("status", "")
-    status = status if status in STATUS_LABELS else ""
-    q = clean_line(request.args.get("q", ""))[:200]
-    query = inbox_query(current_user.agency_id, status, q).options(
-        selectinload(Assignment.task).selectinload(Task.section)
+    return _list_page("tracking/inbox.html", agency_id=current_user.agency_id)
+
+
+@bp.route("/theo-doi/nhiem-vu")
+def assignments():
+    """Every agency's assignments, with all the filters; the dashboard's numbers link here."""
+    if not permissions.can_follow_all(current_user):
+        abort(403)
+    directives = db.session.execute(
+        select(Directive.id, Directive.number, Directive.symbol, Directive.subject)
+        .where(Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS)).order_by(Directive.id.desc())
+    ).all()
+    agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
+    return _list_page("tracking/assignments.html", directives=directives, agencies=agencies)
+
+
+@bp.route("/theo-doi/nhiem-vu.xlsx")
+def assignments_excel():
+    if permissions.has_inbox(current_user):
+        agency_id = current_user.agency_id
+    elif permissions.can_follow_all(current_user):
+        agency_id = None
+    else:
+        abort(403)
+    filters = queries.parse_filters(request.args)
+    today, window = _today_and_window()
+    rows = db.session.execute(queries.assignment_rows(filters, today, window, agency_id)).all()
+    content = excel.workbook_bytes(rows)
+    return send_file(BytesIO(content), as_attachment=True, max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     download_name=f"nhiem-vu-{today:%Y-%m-%d}.xlsx")
+
+
+@bp.route("/theo-doi")
+def dashboard():
+    if not permissions.can_follow_all(current_user):
+        abort(403)
+    today, window = _today_and_window()
+    by_agency = queries.counts_by(Assignment.agency_id, today, window)
+    totals = {group: 0 for group in queries.DASHBOARD_GROUPS}
+    for kinds in by_agency.values():
+        for kind, count in kinds.items():
+            group = queries.dashboard_group(kind)
+            if group:
+                totals[group] += count
+    sort = request.args.get("sort", "overdue")
+    descending = request.args.get("dir", "desc") != "asc"
+    scores = queries.scorecard(today, window, sort, descending)
+    by_directive = queries.counts_by(Directive.id, today, window)
+    directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_(list(by_directive))))}
+    progress = sorted(
+        ((directives[i], kinds) for i, kinds in by_directive.items()),
+        key=lambda item: -item[1].get(T.OVERDUE, 0),
     )
-    pagination = db.paginate(query, page=requested_page(),
-                             per_page=current_app.config["PER_PAGE"], max_per_page=100, error_out=False)
-    query_args = {k: v for k, v in {"status": status, "q": q}.items() if v}
-    return render_template("tracking/inbox.html", pagination=pagination, status=status, q=q, query_args=query_args)
+    return render_template("tracking/dashboard.html", totals=totals, scores=scores, sort=sort,
+                           descending=descending, progress=progress, today=today, window=window,
+                           groups=queries.DASHBOARD_GROUPS, T=T)
 
 
 def _assignment_or_404(assignment_id) -> Assignment:
@@ -58,6 +121,7 @@ def assignment(assignment_id):
                 return redirect(url_for("tracking.assignment", assignment_id=item.id))
             except TransitionError as error:
                 form.action.errors.append(str(error))
+                status_code = 400
             except (StaleAssignment, StaleDataError):
                 db.session.rollback()
                 flash("Nhiệm vụ vừa được người khác cập nhật. Dưới đây là trạng thái mới nhất; "
@@ -66,7 +130,12 @@ def assignment(assignment_id):
                 form.version.data = item.version
                 transitions = allowed_transitions(item.status, side)
                 form.action.choices = [(t.code, t.label) for t in transitions]
-                return render_template("tracking/assignment.html", item=item, form=form,
-                                       transitions=transitions), 409
-        status_code = 400
-    return render_template("tracking/assignment.html", item=item, form=form, transitions=transitions), status_code
+                status_code = 409
+        else:
+            status_code = 400
+    today, window = _today_and_window()
+    return render_template("tracking/assignment.html", item=item, form=form, transitions=transitions,
+                           timeliness=T.classify(item.status, item.deadline, item.completed_date, today, window),
+                           late_now=T.days_late(item.deadline, item.status, item.completed_date, today),
+                           late_original=T.days_late(item.original_deadline, item.status, item.completed_date,
+                                                     today)), status_code

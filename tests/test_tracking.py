@@ -1,0 +1,148 @@
+"""Tracking: timeliness (rule and SQL agree, boundary dates), filtered lists, dashboard, Excel."""
+import itertools
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Agency, Assignment, Directive
+from app.rules import timeliness as T
+from app.rules.workflow import AWAITING, CANCELLED, DONE, IN_PROGRESS, NOT_STARTED, SUSPENDED
+from app.tracking import queries
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("deadline, expected", [
+    (TODAY + timedelta(days=4), T.ON_TIME),
+    (TODAY + timedelta(days=3), T.DUE_SOON),  # three days left: due soon (setting 3)
+    (TODAY, T.DUE_SOON),  # the deadline day itself is not late yet
+    (TODAY - timedelta(days=1), T.OVERDUE),
+    (None, T.NO_DEADLINE),
+])
+def test_open_work_on_boundary_dates(deadline, expected):
+    assert T.classify(IN_PROGRESS, deadline, None, TODAY, 3) == expected
+
+
+def test_done_work_is_judged_by_its_completion_date():
+    deadline = date(2026, 11, 10)
+    assert T.classify(DONE, deadline, deadline, TODAY) == T.DONE_ON_TIME
+    assert T.classify(DONE, deadline, deadline + timedelta(days=1), TODAY) == T.DONE_LATE
+    assert T.classify(DONE, None, TODAY, TODAY) == T.DONE_ON_TIME
+    # reported before the deadline, confirmed after it: not late
+    assert T.classify(AWAITING, deadline, deadline - timedelta(days=2), TODAY) == T.ON_TIME
+    assert T.classify(AWAITING, deadline, deadline + timedelta(days=2), TODAY) == T.OVERDUE
+    assert T.classify(CANCELLED, deadline, None, TODAY) == T.NOT_COUNTED
+
+
+def test_days_late_against_current_and_original_deadline():
+    original, extended = date(2026, 11, 1), date(2026, 11, 30)
+    assert T.days_late(original, IN_PROGRESS, None, TODAY) == 21
+    assert T.days_late(extended, IN_PROGRESS, None, TODAY) == 0
+    assert T.days_late(original, DONE, date(2026, 11, 5), TODAY) == 4
+
+
+def test_sql_timeliness_agrees_with_the_rule(demo):
+    """Every combination of status, deadline and completion date, classified by SQL and by Python."""
+    statuses = (NOT_STARTED, IN_PROGRESS, AWAITING, DONE, SUSPENDED, CANCELLED)
+    deadlines = (None, TODAY - timedelta(days=5), TODAY, TODAY + timedelta(days=2), TODAY + timedelta(days=10))
+    completions = (None, TODAY - timedelta(days=6), TODAY - timedelta(days=1), TODAY)
+    cases = list(itertools.product(statuses, deadlines, completions))
+    with demo.app_context():
+        rows = db.session.scalars(select(Assignment).order_by(Assignment.id).limit(len(cases))).all()
+        assert len(rows) == len(cases)
+        for assignment, (status, deadline, completed) in zip(rows, cases):
+            assignment.status, assignment.deadline, assignment.completed_date = status, deadline, completed
+        db.session.commit()
+        expression = queries.timeliness_expression(TODAY, 3)
+        by_sql = dict(db.session.execute(select(Assignment.id, expression).where(
+            Assignment.id.in_([a.id for a in rows]))).all())
+        for assignment, (status, deadline, completed) in zip(rows, cases):
+            assert by_sql[assignment.id] == T.classify(status, deadline, completed, TODAY, 3), (status, deadline, completed)
+
+
+def set_deadlines(app, agency_name, deadline, status=IN_PROGRESS):
+    with app.app_context():
+        agency_id = db.session.scalar(select(Agency.id).where(Agency.name == agency_name))
+        rows = db.session.scalars(select(Assignment).where(Assignment.agency_id == agency_id)).all()
+        for assignment in rows:
+            assignment.deadline = assignment.original_deadline = deadline
+            assignment.status = status
+        db.session.commit()
+        return agency_id, len(rows)
+
+
+def test_dashboard_counts_and_scorecard(demo, login):
+    health, count = set_deadlines(demo, "Sở Y tế tỉnh Kon Tum", date(2020, 1, 1))
+    office = login("vanphong")
+    page = office.get("/theo-doi").get_data(as_text=True)
+    assert "Theo dõi thực hiện nhiệm vụ" in page and "<svg" in page
+    with demo.app_context():
+        scores = {s.agency.name: s for s in queries.scorecard(date.today(), 3)}
+        assert scores["Sở Y tế tỉnh Kon Tum"].overdue == count
+        assert scores["Sở Y tế tỉnh Kon Tum"].on_time_rate == 0.0
+    assert f'href="/theo-doi/nhiem-vu?agency={health}&amp;timeliness=qua_han">{count}</a>' in page
+    assert office.get("/theo-doi?sort=name&dir=asc").status_code == 200
+    assert office.get("/theo-doi?sort=nonsense&dir=x").status_code == 200
+    with demo.app_context():
+        short = [s.agency.short_name.lower() for s in queries.scorecard(date.today(), 3, "name", False)]
+        assert short == sorted(short)
+
+
+def test_filtered_list_and_excel_export(demo, login):
+    health, count = set_deadlines(demo, "Sở Y tế tỉnh Kon Tum", date(2020, 1, 1))
+    office = login("vanphong")
+    page = office.get(f"/theo-doi/nhiem-vu?agency={health}&timeliness=qua_han").get_data(as_text=True)
+    assert f"{count} nhiệm vụ" in page
+    assert "0 nhiệm vụ" in office.get(f"/theo-doi/nhiem-vu?agency={health}&timeliness=trong_han").get_data(as_text=True)
+    assert "0 nhiệm vụ" in office.get(f"/theo-doi/nhiem-vu?agency={health}&to=31/12/2019").get_data(as_text=True)
+    bad = office.get("/theo-doi/nhiem-vu?from=31/02/2026").get_data(as_text=True)
+    assert "Không có ngày 31/02/2026" in bad
+
+    response = office.get(f"/theo-doi/nhiem-vu.xlsx?agency={health}")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(BytesIO(response.data))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2"
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Số, ký hiệu", "Ngày ban hành", "Trích yếu"] and "Báo cáo gần nhất" in header
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == count
+    deadline_column = header.index("Hạn hiện tại")
+    assert all(row[deadline_column].date() == date(2020, 1, 1) for row in rows)  # a real Excel date
+    assert sheet.cell(row=2, column=deadline_column + 1).number_format == "DD/MM/YYYY"
+    assert all(sheet.column_dimensions[letter].width >= 6 for letter in "ABCDEFGHIJKLMN")
+    task_column = header.index("Nhiệm vụ") + 1
+    assert sheet.column_dimensions["E"].width >= 60 and sheet.cell(row=2, column=task_column).alignment.wrap_text
+    assert {row[header.index("Tình hình thời hạn")] for row in rows} == {"Quá hạn"}
+
+
+def test_department_excel_is_its_own_agency_only(demo, login):
+    department = login("soyte")
+    book = load_workbook(BytesIO(department.get("/theo-doi/nhiem-vu.xlsx").data))
+    agencies = {row[5] for row in book.active.iter_rows(min_row=2, values_only=True)}
+    assert agencies == {"Sở Y tế tỉnh Kon Tum"}
+    with demo.app_context():
+        other = db.session.scalar(select(Agency.id).where(Agency.name == "Công an tỉnh Kon Tum"))
+    forged = load_workbook(BytesIO(department.get(f"/theo-doi/nhiem-vu.xlsx?agency={other}").data))
+    assert list(forged.active.iter_rows(min_row=2, values_only=True)) == []
+    assert department.get("/theo-doi").status_code == 403
+    assert department.get("/theo-doi/nhiem-vu").status_code == 403
+
+
+def test_latest_note_shows_in_the_list(demo, login):
+    department = login("soyte")
+    with demo.app_context():
+        own = db.session.scalar(select(Assignment.id).join(Agency).where(Agency.name == "Sở Y tế tỉnh Kon Tum"))
+    url = f"/nhiem-vu/{own}"
+    import re
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', department.get(url).get_data(as_text=True))
+    department.post_form(url, {"version": version.group(1), "action": "start", "percent": "10",
+                               "note": "Đã họp triển khai với các bệnh viện."})
+    page = department.get("/nhiem-vu").get_data(as_text=True)
+    assert "Đã họp triển khai với các bệnh viện." in page
+    with demo.app_context():
+        assert db.session.get(Directive, db.session.get(Assignment, own).directive.id) is not None
