@@ -1,7 +1,7 @@
 """Application factory: configuration, extensions, blueprints, commands, error pages."""
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BaseConverter
 
@@ -39,6 +39,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    @app.before_request
+    def allow_evidence_uploads():
+        """Progress reports carry files: a larger body limit there only (set before the CSRF check reads it)."""
+        if request.endpoint == "tracking.assignment":
+            request.max_content_length = (app.config["MAX_UPLOAD_BYTES"] * app.config["MAX_UPLOAD_FILES"]
+                                          + 1024 * 1024)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -37,6 +37,9 @@ def load_config(app) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # token valid for the whole session: long forms are typed slowly
         BOOTSTRAP_SERVE_LOCAL=True,  # no CDN: the office network may have no internet
         PER_PAGE=int(env.get("PER_PAGE", 20)),
+        UPLOAD_DIR=env.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),  # outside static/
+        MAX_UPLOAD_BYTES=int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),  # per evidence file
+        MAX_UPLOAD_FILES=int(env.get("MAX_UPLOAD_FILES", 5)),
         DUE_SOON_DAYS=int(env.get("DUE_SOON_DAYS", 3)),  # "sắp đến hạn": this many days or fewer left
         GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
     )

@@ -67,6 +67,17 @@ def register(app):
         }
     )
 
+    @app.context_processor
+    def counters():
+        """The numbers in the navigation bar: unread notifications, extension requests waiting."""
+        if not current_user.is_authenticated:
+            return {}
+        from app.tracking.notifications import unread_count
+        from app.tracking.service import pending_extensions_count
+
+        waiting = pending_extensions_count() if permissions.can_follow_all(current_user) else 0
+        return {"unread_notifications": unread_count(current_user), "pending_extensions": waiting}
+
     @app.before_request
     def require_login():
         """Every page needs a login except the login page and static files."""

@@ -18,6 +18,7 @@ from app.forms import hidden_id
 from app.models import Agency, Directive
 from app.models.audit import record
 from app.rules import permissions
+from app.tracking import notifications
 
 
 def _directive_or_404(directive_id: int) -> Directive:
@@ -241,6 +242,8 @@ def _change_state(directive_id, allowed, new_state, action, message):
     directive.state = new_state
     directive.updated_by_id = current_user.id
     record(current_user, action, directive, message, {"state": [old_state, new_state]})
+    if new_state == "approved":
+        notifications.new_assignments(directive)
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("directives.show", directive_id=directive.id))

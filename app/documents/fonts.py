@@ -59,3 +59,18 @@ def text_width_mm(text: str, size: float, bold: bool = False, italic: bool = Fal
         glyph = cmap.get(ord(char))
         total += advances[glyph][0] if glyph in advances else units // 2
     return pt_to_mm(total / units * size)
+
+
+def wrapped_widths_mm(text: str, size: float, bold: bool, column_mm: float) -> list[float]:
+    """Widths of the lines a text breaks into in a column (greedy, at spaces, as Word and WeasyPrint do)."""
+    widths, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and text_width_mm(candidate, size, bold) > column_mm:
+            widths.append(text_width_mm(line, size, bold))
+            line = word
+        else:
+            line = candidate
+    if line:
+        widths.append(text_width_mm(line, size, bold))
+    return widths

@@ -28,6 +28,7 @@ SIZE = {
     "agency": 13,
     "number": 13,
     "place_date": 14,
+    "place_date_min": 13,  # a long place name ("Thành phố Hồ Chí Minh, ngày …") steps down to keep one line
     "subject_cong_van": 12,
     "type_name": 14,
     "subject": 14,

@@ -26,12 +26,13 @@ TYPE_ABBREVIATIONS = {
 # Types addressed with "Kính gửi" (công văn; tờ trình and báo cáo sent upward).
 ADDRESSED_TYPES = ("cong_van", "to_trinh", "bao_cao")
 BLANK = "\u00a0" * 6  # room for the clerk to write the number and the day by hand
+BASIS_OPENINGS = ("Căn cứ", "Theo đề nghị")  # the legal bases of a decision, printed in italics
 
 
 @dataclass
 class Paragraph:
     text: str
-    kind: str = "body"  # body, heading (a numbered section lead-in), item ("- " task)
+    kind: str = "body"  # body, basis ("Căn cứ …", italic), heading (numbered lead-in), item ("- " task)
 
 
 @dataclass
@@ -137,7 +138,9 @@ def _dash_lines(items: list[str]) -> list[str]:
 
 
 def _body(data: dict) -> list[Paragraph]:
-    paragraphs = [Paragraph(text) for text in (data.get("preamble") or "").split("\n") if text.strip()]
+    decision = data.get("doc_type") == "quyet_dinh"
+    paragraphs = [Paragraph(text, "basis" if decision and text.startswith(BASIS_OPENINGS) else "body")
+                  for text in (data.get("preamble") or "").split("\n") if text.strip()]
     for section in data.get("sections") or []:
         number = f"{section['number']}. " if section.get("number") else ""
         heading = section.get("heading")

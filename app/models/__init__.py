@@ -10,5 +10,14 @@ from app.models.directives import (  # noqa: F401
     Task,
 )
 from app.models.register import RegisterCounter, RegisterEntry  # noqa: F401
-from app.models.tracking import Assignment, ProgressReport  # noqa: F401
+from app.models.tracking import (  # noqa: F401
+    Assignment,
+    Evidence,
+    ExtensionRequest,
+    Notification,
+    ProgressReport,
+    Reminder,
+    Snapshot,
+    SnapshotRow,
+)
 from app.models.users import User  # noqa: F401

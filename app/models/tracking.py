@@ -43,6 +43,9 @@ class Assignment(db.Model):
     reports: Mapped[list["ProgressReport"]] = relationship(
         back_populates="assignment", order_by="ProgressReport.id", cascade="all, delete-orphan"
     )
+    extensions: Mapped[list["ExtensionRequest"]] = relationship(
+        back_populates="assignment", order_by="ExtensionRequest.id", cascade="all, delete-orphan"
+    )
 
     @property
     def status_label(self) -> str:
@@ -69,6 +72,7 @@ class ProgressReport(db.Model):
 
     assignment: Mapped[Assignment] = relationship(back_populates="reports")
     user = relationship("User")
+    evidence: Mapped[list["Evidence"]] = relationship(back_populates="report", order_by="Evidence.id")
 
     @property
     def old_status_label(self) -> str:
@@ -77,3 +81,107 @@ class ProgressReport(db.Model):
     @property
     def new_status_label(self) -> str:
         return STATUS_LABELS.get(self.new_status, self.new_status)
+
+
+class ExtensionRequest(db.Model):
+    """A department asks for a later deadline ("gia hạn lần n"); the office approves or rejects it."""
+
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deadline_before: Mapped[date | None] = mapped_column(Date)
+    requested_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    assignment: Mapped[Assignment] = relationship(back_populates="extensions")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    STATUS_LABELS = {"pending": "Chờ duyệt", "approved": "Đã đồng ý", "rejected": "Không đồng ý"}
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_LABELS.get(self.status, self.status)
+
+
+class Evidence(db.Model):
+    """A file a department attached to a progress report; stored outside static under a random name."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("progress_reports.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    report: Mapped[ProgressReport | None] = relationship(back_populates="evidence")
+
+
+class Notification(db.Model):
+    """An in-app message for one user (new assignment, result returned, extension decided…)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(String(500))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    directive_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Snapshot(db.Model):
+    """The counts per agency at a cut-off date, kept so that a month's figures can be shown again later."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cutoff: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rows: Mapped[list["SnapshotRow"]] = relationship(back_populates="snapshot", cascade="all, delete-orphan")
+
+
+class SnapshotRow(db.Model):
+    __tablename__ = "snapshot_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    assigned: Mapped[int] = mapped_column(Integer, default=0)
+    done_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    done_late: Mapped[int] = mapped_column(Integer, default=0)
+    in_progress_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    no_deadline: Mapped[int] = mapped_column(Integer, default=0)
+
+    snapshot: Mapped[Snapshot] = relationship(back_populates="rows")
+    agency: Mapped[Agency] = relationship()
+
+
+class Reminder(db.Model):
+    """One assignment listed in a reminder letter (công văn đôn đốc): lần 1, lần 2 …"""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

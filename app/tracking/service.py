@@ -1,17 +1,81 @@
-"""Changing an assignment: check the transition, apply it, append the history, audit it."""
+"""Changing an assignment: transitions with their history, evidence files, deadline extensions.
+
+Every change appends a ProgressReport (the history shown to everyone) and an AuditEvent, and
+tells the other side through a notification.
+"""
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
 from app.extensions import db
-from app.models import Assignment, ProgressReport
+from app.models import Assignment, Evidence, ExtensionRequest, ProgressReport
 from app.models.audit import diff, record
-from app.rules import permissions
-from app.rules.workflow import plan_transition
-from app.text import local_today
+from app.rules import permissions, uploads
+from app.rules.extensions import ExtensionError, check_request
+from app.rules.workflow import STATUS_LABELS, plan_transition
+from app.text import local_today, utcnow
+from app.tracking import notifications
 
 
 class StaleAssignment(Exception):
     """Someone else changed the assignment since the user opened it."""
 
 
-def change_assignment(assignment: Assignment, user, code: str, percent, note: str, seen_version) -> ProgressReport:
+@dataclass
+class Upload:
+    name: str
+    data: bytes
+    media_type: str
+
+
+def check_uploads(files) -> tuple[list[Upload], list[str]]:
+    """Read and check every file before anything is saved: type by content, size, a clean name."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    accepted, errors = [], []
+    for storage in files or []:
+        if storage is None or not getattr(storage, "filename", ""):
+            continue
+        name = uploads.display_name(storage.filename)
+        data = storage.read(limit + 1)
+        if len(data) > limit:
+            errors.append(f"“{name}” lớn hơn {limit // (1024 * 1024)} MB.")
+        elif not data:
+            errors.append(f"“{name}” là tệp rỗng.")
+        else:
+            media_type = uploads.sniff(data)
+            if media_type is None:
+                errors.append(f"“{name}” không phải tệp {uploads.KINDS} (kiểm tra theo nội dung tệp).")
+            else:
+                accepted.append(Upload(name, data, media_type))
+    if len(accepted) + len(errors) > current_app.config["MAX_UPLOAD_FILES"]:
+        errors.append(f"Tối đa {current_app.config['MAX_UPLOAD_FILES']} tệp mỗi lần.")
+    return accepted, errors
+
+
+def _store(assignment: Assignment, report: ProgressReport, files: list[Upload], user) -> list[Path]:
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for upload in files:
+        stored = uuid.uuid4().hex + uploads.ALLOWED[upload.media_type]
+        (folder / stored).write_bytes(upload.data)
+        written.append(folder / stored)
+        db.session.add(Evidence(assignment_id=assignment.id, report=report, original_name=upload.name,
+                                stored_name=stored, media_type=upload.media_type, size=len(upload.data),
+                                sha256=hashlib.sha256(upload.data).hexdigest(), uploaded_by_id=user.id))
+    return written
+
+
+def evidence_path(evidence: Evidence) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / evidence.stored_name
+
+
+def change_assignment(assignment: Assignment, user, code: str, percent, note: str, seen_version,
+                      files: list[Upload] | None = None) -> ProgressReport:
     if str(seen_version) != str(assignment.version):
         raise StaleAssignment()
     side = permissions.acts_as(user, assignment)
@@ -25,8 +89,75 @@ def change_assignment(assignment: Assignment, user, code: str, percent, note: st
     for field, value in changes.items():
         setattr(assignment, field, value)
     db.session.add(report)
-    record(user, f"assignment.{code}", assignment,
-           f"{assignment.agency.short_name}: {report.old_status_label} → {report.new_status_label}",
-           diff(before, changes))
+    written = _store(assignment, report, files or [], user)
+    try:
+        record(user, f"assignment.{code}", assignment,
+               f"{assignment.agency.short_name}: {report.old_status_label} → {report.new_status_label}",
+               {**diff(before, changes), **({"evidence": [None, [f.name for f in files]]} if files else {})})
+        _tell(assignment, code, note)
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     return report
 
+
+def _tell(assignment: Assignment, code: str, note: str) -> None:
+    task = assignment.task.text[:120]
+    if code == "submit":
+        notifications.notify(notifications.office_users(), "submitted",
+                             f"{assignment.agency.short_name} báo cáo hoàn thành: {task}", assignment)
+    elif code in ("return", "confirm", "suspend", "resume", "cancel"):
+        label = STATUS_LABELS.get(assignment.status, assignment.status)
+        detail = f" Lý do: {note}" if note and code != "confirm" else ""
+        message = ("Kết quả bị trả lại: " if code == "return" else f"Nhiệm vụ chuyển sang “{label}”: ") + task + detail
+        notifications.notify(notifications.agency_users([assignment.agency_id]), code, message, assignment)
+
+
+def request_extension(assignment: Assignment, user, requested, reason: str) -> ExtensionRequest:
+    if permissions.acts_as(user, assignment) != "department":
+        raise ExtensionError("Chỉ đơn vị được giao mới đề nghị gia hạn.")
+    pending = any(request.status == "pending" for request in assignment.extensions)
+    check_request(assignment.status, assignment.deadline, requested, reason, pending, local_today())
+    request = ExtensionRequest(
+        assignment=assignment, sequence=len(assignment.extensions) + 1, requested_by_id=user.id,
+        deadline_before=assignment.deadline, requested_deadline=requested, reason=reason, status="pending",
+    )
+    db.session.add(request)
+    record(user, "extension.request", assignment,
+           f"{assignment.agency.short_name} đề nghị gia hạn lần {request.sequence} đến {requested:%d/%m/%Y}")
+    notifications.notify(notifications.office_users(), "extension",
+                         f"{assignment.agency.short_name} đề nghị gia hạn lần {request.sequence} đến "
+                         f"{requested:%d/%m/%Y}: {assignment.task.text[:100]}", assignment)
+    return request
+
+
+def decide_extension(request: ExtensionRequest, user, approve: bool, note: str) -> None:
+    assignment = request.assignment
+    if permissions.acts_as(user, assignment) != "office":
+        raise ExtensionError("Chỉ Văn phòng duyệt đề nghị gia hạn.")
+    if request.status != "pending":
+        raise ExtensionError("Đề nghị này đã được xử lý.")
+    if not approve and not (note or "").strip():
+        raise ExtensionError("Ghi lý do không đồng ý gia hạn.")
+    request.status = "approved" if approve else "rejected"
+    request.decided_by_id, request.decided_at, request.decision_note = user.id, utcnow(), note or ""
+    verdict = "Đồng ý" if approve else "Không đồng ý"
+    text = f"{verdict} gia hạn lần {request.sequence} đến {request.requested_deadline:%d/%m/%Y}." + \
+        (f" {note}" if note else "")
+    if approve:
+        before = assignment.deadline
+        assignment.deadline = request.requested_deadline  # the original deadline stays as it was
+        record(user, "extension.approve", assignment, text,
+               {"deadline": [before.strftime("%d/%m/%Y") if before else None,
+                             request.requested_deadline.strftime("%d/%m/%Y")]})
+    else:
+        record(user, "extension.reject", assignment, text)
+    db.session.add(ProgressReport(assignment=assignment, user_id=user.id, old_status=assignment.status,
+                                  new_status=assignment.status, percent=assignment.progress_percent, note=text))
+    notifications.notify(notifications.agency_users([assignment.agency_id]), "extension_decided",
+                         f"{text} Nhiệm vụ: {assignment.task.text[:100]}", assignment)
+
+
+def pending_extensions_count() -> int:
+    return db.session.scalar(select(func.count(ExtensionRequest.id)).where(ExtensionRequest.status == "pending")) or 0

@@ -2,18 +2,18 @@ from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
-from app.models import Agency, Assignment, Directive
+from app.models import Agency, Assignment, Directive, Evidence, ExtensionRequest, Notification
 from app.rules import permissions
 from app.rules import timeliness as T
+from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
-from app.text import local_today
-from app.tracking import bp, excel, queries
-from app.tracking.forms import AssignmentUpdateForm
-from app.tracking.service import StaleAssignment, change_assignment
+from app.text import local_today, utcnow
+from app.tracking import bp, excel, queries, service
+from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm
 from app.web import paginate_rows
 
 
@@ -100,42 +100,139 @@ def _assignment_or_404(assignment_id) -> Assignment:
     return assignment
 
 
+def _assignment_page(item, form, status_code=200, extension_form=None):
+    today, window = _today_and_window()
+    side = permissions.acts_as(current_user, item)
+    return render_template(
+        "tracking/assignment.html", item=item, form=form, side=side,
+        transitions=allowed_transitions(item.status, side),
+        extension_form=extension_form or ExtensionForm(), decision_form=DecisionForm(),
+        timeliness=T.classify(item.status, item.deadline, item.completed_date, today, window),
+        late_now=T.days_late(item.deadline, item.status, item.completed_date, today),
+        late_original=T.days_late(item.original_deadline, item.status, item.completed_date, today),
+        evidence=db.session.scalars(select(Evidence).where(Evidence.assignment_id == item.id)).all(),
+    ), status_code
+
+
 @bp.route("/nhiem-vu/<id:assignment_id>", methods=["GET", "POST"])
 def assignment(assignment_id):
     item = _assignment_or_404(assignment_id)
-    side = permissions.acts_as(current_user, item)
-    transitions = allowed_transitions(item.status, side)
+    transitions = allowed_transitions(item.status, permissions.acts_as(current_user, item))
     form = AssignmentUpdateForm(data={"version": item.version, "percent": item.progress_percent}
                                 if request.method == "GET" else None)
     form.action.choices = [(t.code, t.label) for t in transitions]
-    status_code = 200
+    if request.method == "GET":
+        return _assignment_page(item, form)
+    if not transitions:
+        abort(403)
+    if not form.validate_on_submit():
+        return _assignment_page(item, form, 400)
+    files, file_errors = service.check_uploads(request.files.getlist(form.files.name))
+    if file_errors:
+        form.files.errors = file_errors
+        return _assignment_page(item, form, 400)
+    try:
+        service.change_assignment(item, current_user, form.action.data, form.percent.data, form.note.data,
+                                  form.version.data, files)
+        db.session.commit()
+    except TransitionError as error:
+        db.session.rollback()
+        form.action.errors.append(str(error))
+        return _assignment_page(_assignment_or_404(assignment_id), form, 400)
+    except (service.StaleAssignment, StaleDataError):
+        db.session.rollback()
+        flash("Nhiệm vụ vừa được người khác cập nhật. Dưới đây là trạng thái mới nhất; "
+              "nội dung bạn nhập vẫn còn trong ô, hãy kiểm tra rồi gửi lại.", "danger")
+        item = _assignment_or_404(assignment_id)
+        form.version.data = item.version
+        form.action.choices = [(t.code, t.label)
+                               for t in allowed_transitions(item.status, permissions.acts_as(current_user, item))]
+        return _assignment_page(item, form, 409)
+    flash("Đã cập nhật nhiệm vụ." + (f" Đã lưu {len(files)} tệp minh chứng." if files else ""), "success")
+    return redirect(url_for("tracking.assignment", assignment_id=item.id))
+
+
+@bp.route("/nhiem-vu/<id:assignment_id>/gia-han", methods=["POST"])
+def request_extension(assignment_id):
+    item = _assignment_or_404(assignment_id)
+    if permissions.acts_as(current_user, item) != "department":
+        abort(403)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            extension = service.request_extension(item, current_user, form.requested_deadline.data, form.reason.data)
+            db.session.commit()
+            flash(f"Đã gửi đề nghị gia hạn lần {extension.sequence}; chờ Văn phòng duyệt.", "success")
+            return redirect(url_for("tracking.assignment", assignment_id=item.id))
+        except ExtensionError as error:
+            db.session.rollback()
+            form.requested_deadline.errors = [*form.requested_deadline.errors, str(error)]
+            flash(str(error), "danger")
+    update = AssignmentUpdateForm(data={"version": item.version, "percent": item.progress_percent})
+    update.action.choices = [(t.code, t.label)
+                             for t in allowed_transitions(item.status, permissions.acts_as(current_user, item))]
+    return _assignment_page(item, update, 400, extension_form=form)
+
+
+@bp.route("/gia-han/<id:request_id>/<any('dong-y', 'tu-choi'):decision>", methods=["POST"])
+def decide_extension(request_id, decision):
+    extension = db.session.get(ExtensionRequest, request_id)
+    if extension is None or not permissions.can_view_assignment(current_user, extension.assignment):
+        abort(404)
+    if permissions.acts_as(current_user, extension.assignment) != "office":
+        abort(403)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.decide_extension(extension, current_user, decision == "dong-y", form.note.data)
+        db.session.commit()
+        flash("Đã xử lý đề nghị gia hạn.", "success")
+    except ExtensionError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    return redirect(url_for("tracking.assignment", assignment_id=extension.assignment_id))
+
+
+@bp.route("/nhiem-vu/<id:assignment_id>/minh-chung/<id:evidence_id>")
+def evidence_file(assignment_id, evidence_id):
+    """Only those who may see the assignment may download its evidence."""
+    item = _assignment_or_404(assignment_id)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.assignment_id != item.id:
+        abort(404)
+    path = service.evidence_path(evidence)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=evidence.media_type, as_attachment=True, download_name=evidence.original_name,
+                     max_age=0)
+
+
+@bp.route("/gia-han")
+def extension_requests():
+    if not permissions.can_follow_all(current_user):
+        abort(403)
+    pending = db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.status == "pending")
+                                 .order_by(ExtensionRequest.requested_at)).all()
+    return render_template("tracking/extensions.html", pending=pending)
+
+
+@bp.route("/thong-bao", methods=["GET", "POST"])
+def notifications_page():
     if request.method == "POST":
-        if not transitions:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                change_assignment(item, current_user, form.action.data, form.percent.data, form.note.data,
-                                  form.version.data)
-                db.session.commit()
-                flash("Đã cập nhật nhiệm vụ.", "success")
-                return redirect(url_for("tracking.assignment", assignment_id=item.id))
-            except TransitionError as error:
-                form.action.errors.append(str(error))
-                status_code = 400
-            except (StaleAssignment, StaleDataError):
-                db.session.rollback()
-                flash("Nhiệm vụ vừa được người khác cập nhật. Dưới đây là trạng thái mới nhất; "
-                      "nội dung bạn nhập vẫn còn trong ô, hãy kiểm tra rồi gửi lại.", "danger")
-                item = _assignment_or_404(assignment_id)
-                form.version.data = item.version
-                transitions = allowed_transitions(item.status, side)
-                form.action.choices = [(t.code, t.label) for t in transitions]
-                status_code = 409
-        else:
-            status_code = 400
-    today, window = _today_and_window()
-    return render_template("tracking/assignment.html", item=item, form=form, transitions=transitions,
-                           timeliness=T.classify(item.status, item.deadline, item.completed_date, today, window),
-                           late_now=T.days_late(item.deadline, item.status, item.completed_date, today),
-                           late_original=T.days_late(item.original_deadline, item.status, item.completed_date,
-                                                     today)), status_code
+        db.session.execute(update(Notification).where(Notification.user_id == current_user.id,
+                                                      Notification.read_at.is_(None)).values(read_at=utcnow()))
+        db.session.commit()
+        return redirect(url_for("tracking.notifications_page"))
+    items = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
+                               .order_by(Notification.id.desc()).limit(100)).all()
+    alerts = []
+    if permissions.has_inbox(current_user):
+        today, window = _today_and_window()
+        for kind in (T.OVERDUE, T.DUE_SOON):
+            count = db.session.scalar(select(func.count()).select_from(
+                queries.assignment_rows(queries.Filters(timeliness=kind), today, window,
+                                        current_user.agency_id).order_by(None).subquery()))
+            if count:
+                alerts.append((kind, count))
+    return render_template("tracking/notifications.html", items=items, alerts=alerts)

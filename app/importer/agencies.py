@@ -1,0 +1,376 @@
+"""Who must act: agency names at the start of a sentence, as written, with their role.
+
+"Sở Lao động - Thương binh và Xã hội chủ trì, phối hợp với Sở Y tế, Công an tỉnh, UBND các
+huyện, thành phố tiếp tục ..." gives the Sở as lead and the three others as coordinating.
+"Giao UBND thành phố làm đầu mối phối hợp với các huyện, thị xã, thành phố ...", "Công an
+huyện: Kịp thời ...", "Các Sở, ban ngành, đơn vị thuộc UBND tỉnh, UBND các huyện, thành phố
+tiếp tục ..." (several agencies, none in charge: each leads its own copy).
+
+A name starts with a capitalised head word (Sở, Ủy ban nhân dân, UBND, Công an, Trung tâm ...)
+or "các" + a unit word (các huyện, các Sở), and runs until a lower-case verb (tiếp tục, chủ trì,
+đề xuất ...), a colon, or a comma that does not continue it (", thị xã, thành phố" continues
+"UBND các huyện"; ", Công an tỉnh" starts a new name). Pure functions, no Flask.
+"""
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"\(|\)|[,;:]|[^\s,;:()]+")
+# old-style tone placement ("Uỷ", "hoà") compared as the new style ("Ủy", "hòa")
+_OLD_STYLE = str.maketrans({})
+_OLD_PAIRS = {"uỷ": "ủy", "uý": "úy", "uỳ": "ùy", "uỹ": "ũy", "uỵ": "ụy", "oà": "òa", "oá": "óa", "oả": "ỏa",
+              "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe"}
+
+
+def low(word: str) -> str:
+    word = word.lower()
+    for old, new in _OLD_PAIRS.items():
+        if old in word:
+            word = word.replace(old, new)
+    return word
+
+
+def _phrases(text: str) -> list[tuple[str, ...]]:
+    return sorted({tuple(p.split()) for p in text.split("|") if p}, key=len, reverse=True)
+
+
+# Words that start an agency name (compared in lower case, accents kept). Sorted longest first.
+HEADS = _phrases(
+    "ủy ban nhân dân|ubnd|hội đồng nhân dân|hđnd|ủy ban|ubmttq|mttq|sở|bộ|cục|chi cục|tổng cục|công an|"
+    "văn phòng|vp|trung tâm|ttyt|phòng|trường|bệnh viện|viện|đài|báo|trang|cổng|hội|liên đoàn|liên minh|"
+    "đoàn|tỉnh đoàn|huyện đoàn|thành đoàn|mặt trận|thường trực|tt|cơ quan|kho bạc|ngân hàng|chi nhánh|"
+    "thanh tra|bảo hiểm xã hội|bhxh|quỹ|công ty|tổng công ty|bộ chỉ huy|bchqs|ban chỉ huy|bộ đội|hạt|đội|"
+    "học viện|đại học|ban|bcđ|bcd|cảng vụ|tòa án|viện kiểm sát|quân khu|bộ tư lệnh|kiểm lâm|vườn quốc gia|"
+    "tỉnh ủy|huyện ủy|thành ủy|thị ủy|đảng ủy|ủy ban kiểm tra|thành viên|các thành viên|giám đốc|"
+    "phó giám đốc|chủ tịch|phó chủ tịch|thủ trưởng|lãnh đạo|trưởng ban|trưởng phòng|trưởng|chánh văn phòng|"
+    "chỉ huy trưởng|người đứng đầu|bí thư|cục thuế|chi cục thuế|hải quan|kbnn|ubkt|bqlda|ban quản lý|"
+    "các bộ phận|bộ phận|khoa|trạm y tế|trạm"
+)
+# Head words that are verbs or common nouns when followed by these words ("Ban hành", "Phòng, chống").
+NOT_HEADS = {("ban", "hành"), ("ban", "giao"), ("phòng", "chống"), ("phòng", "ngừa"), ("phòng", "tránh"),
+             ("hội", "nghị"), ("hội", "thảo"), ("báo", "cáo"), ("trang", "bị"), ("trường", "hợp"),
+             ("cục", "bộ"), ("đội", "ngũ"), ("bộ", "máy"), ("đoàn", "kết"), ("trạm", "dừng"),
+             ("thường", "xuyên"), ("trưởng", "thành"), ("đài", "thọ"), ("cơ", "sở"), ("bảo", "đảm")}
+# After "các": the kinds of agencies a group is made of.
+UNITS = _phrases(
+    "huyện|thị xã|thành phố|xã|phường|thị trấn|quận|tỉnh|sở|ban|ngành|ban ngành|đơn vị|cơ quan|địa phương|"
+    "đoàn thể|hội|phòng|tổ chức|doanh nghiệp|trường|bộ phận|khoa|trạm|thôn|làng|tổ dân phố|bệnh viện|"
+    "trung tâm|sở ngành|cấp|bộ|ngành chức năng|lực lượng|chốt|đồn|trạm y tế|cơ sở|hội đoàn thể|"
+    "thành viên|huyện, thị xã|sở, ngành"
+)
+# Lower-case words that end a name: the verb (or preposition) of the sentence begins.
+STOPS = _phrases(
+    "tiếp tục|chủ trì|phối hợp|làm đầu mối|là đầu mối|là cơ quan|làm cơ quan|khẩn trương|thực hiện|tăng cường|"
+    "đề xuất|chịu trách nhiệm|có trách nhiệm|rà soát|chỉ đạo|triển khai|tổ chức|nghiên cứu|xây dựng|theo dõi|"
+    "kiểm tra|báo cáo|hướng dẫn|căn cứ|nghiêm túc|tập trung|chủ động|quán triệt|đẩy mạnh|bám|kịp thời|yêu cầu|"
+    "đề nghị|giao|phải|cần|có|thống nhất|ban hành|tham mưu|trình|đôn đốc|giám sát|cập nhật|tổng hợp|thẩm định|"
+    "phê duyệt|bố trí|đảm bảo|bảo đảm|hoàn thành|hoàn thiện|nắm|tuyên truyền|phổ biến|quản lý|xử lý|sớm|ngay|"
+    "khắc phục|giải quyết|tiếp nhận|cung cấp|gửi|được|sẽ|đã|đang|cùng|thông báo|chuẩn bị|phát huy|đánh giá|"
+    "tích cực|trực tiếp|duy trì|nâng cao|lập|soạn thảo|thường xuyên|kiên quyết|dừng|tạm dừng|chấp hành|"
+    "phân công|điều chỉnh|bổ sung|công bố|lựa chọn|mở|vận động|tạo|hỗ trợ|khảo sát|sắp xếp|rút kinh nghiệm|"
+    "xem xét|tiếp thu|nghiêm|theo|tại|trong|để|nhằm|với|cho|khi|nếu|thì|mà|nhưng|hoặc|hay|tùy|dù|mỗi|đều|"
+    "vẫn|còn|vừa|cử|chỉ|thay|xác định|xét|huy động|ưu tiên|tuyệt đối|tìm|mua|bàn giao|nhận|trả|thu|phát|"
+    "đưa|làm|là|kiểm soát|phát hiện|bám sát|rà|lồng ghép|đăng|sẵn sàng|tiến hành|thành lập|ứng phó|"
+    "kịp|quyết liệt|quan tâm|theo dõi|điều tra|truy vết|tiêm|cách ly|phong tỏa|thẩm tra|tập huấn|"
+    "liên hệ|trao đổi|thống kê|ký|chịu|nghiêm cấm|không|chưa|cũng|đồng thời|trên cơ sở|căn cứ vào|"
+    "hằng|hàng|định kỳ|từ|đến|về việc|như sau|gồm|bao gồm|sau|trước"
+)
+ROLE_LEAD = _phrases("chủ trì|làm đầu mối|là đầu mối|làm cơ quan đầu mối|là cơ quan đầu mối|"
+                     "là cơ quan thường trực|làm cơ quan thường trực|là cơ quan chủ trì|làm cơ quan chủ trì")
+OPENERS = _phrases("giao cho|giao|yêu cầu|đề nghị|ủy quyền cho|ủy quyền|chỉ đạo|ủy ban nhân dân tỉnh giao|"
+                   "ubnd tỉnh giao|chủ tịch ubnd tỉnh giao|chủ tịch ủy ban nhân dân tỉnh giao")
+GENERIC = re.compile(r"(có\s+)?liên\s+quan$|^các\s+(cơ\s+quan|đơn\s+vị|địa\s+phương|ngành|cấp)"
+                     r"(\s*,\s*(cơ\s+quan|đơn\s+vị|địa\s+phương|ngành|cấp))*$", re.IGNORECASE)
+
+
+@dataclass
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return low(self.text)
+
+    @property
+    def word(self) -> bool:
+        return self.text not in ",;:()"
+
+    @property
+    def capital(self) -> bool:
+        first = next((ch for ch in self.text if ch.isalpha()), "")
+        return bool(first) and first.isupper()
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _match(toks: list[Token], i: int, phrases) -> int:
+    """Length (in tokens) of the longest phrase matching at i, or 0."""
+    for phrase in phrases:
+        n = len(phrase)
+        if i + n <= len(toks) and all(toks[i + k].word and toks[i + k].low.strip(".") == phrase[k]
+                                      for k in range(n)):
+            return n
+    return 0
+
+
+def _head_at(toks, i) -> int:
+    """Tokens of a head word starting a name at i (0 if none)."""
+    if i >= len(toks) or not toks[i].word:
+        return 0
+    if toks[i].low == "các":
+        if i + 1 < len(toks) and toks[i + 1].word and (toks[i + 1].capital or _match(toks, i + 1, UNITS)
+                                                        or _match(toks, i + 1, HEADS)):
+            return 1
+        return 0
+    if not toks[i].capital:
+        return 0
+    n = _match(toks, i, HEADS)
+    if not n:
+        return 0
+    if i + n < len(toks) and (toks[i + n - 1].low, toks[i + n].low.strip(",.")) in NOT_HEADS:
+        return 0
+    if i + n < len(toks) and toks[i + n].text == "," and n == 1 and toks[i].low in ("phòng", "ban", "thanh"):
+        return 0
+    return n
+
+
+@dataclass
+class Found:
+    names: list[tuple[str, int, int]]  # (name as written, start, end offsets)
+    end: int  # offset where the list ends in the text
+    colon: bool  # the list is followed by ":" (the "X: task" form)
+
+
+def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
+    """Agency names starting at `start`, or None when the words there are not an agency list.
+
+    `vocabulary` (optional): a function telling whether a string is a known agency name; it lets
+    a name run past a word that would otherwise end it ("Trung tâm Giáo dục thường xuyên").
+    """
+    toks = [t for t in tokens(text) if t.start >= start]
+    names, i, colon = [], 0, False
+    while i < len(toks):
+        n = _head_at(toks, i)
+        if not n:
+            break
+        first = i
+        i, group_mode = _read_name(toks, i, n)
+        if i == first + n and i + 1 < len(toks) and toks[i].text == "," and toks[i + 1].word \
+                and not toks[i + 1].capital and not _match(toks, i + 1, UNITS):
+            return None  # "Thanh tra, kiểm tra việc ...": a verb, not an agency
+        if vocabulary is not None:
+            i = _extend_with_vocabulary(text, toks, first, i, vocabulary)
+        name_text = text[toks[first].start:toks[i - 1].end].strip(" ,;")
+        names.append((name_text, toks[first].start, toks[i - 1].end))
+        if i >= len(toks):
+            break
+        tok = toks[i]
+        if tok.text == ":":
+            colon = True
+            break
+        if tok.text in ",;":
+            if _head_at(toks, i + 1):
+                i += 1
+                continue
+            break
+        if tok.low == "và" and _head_at(toks, i + 1):
+            i += 1
+            continue
+        break
+    if not names:
+        return None
+    end = toks[i].start if i < len(toks) else len(text)
+    if not _valid_end(toks, i):
+        return None
+    for name, _s, _e in names:
+        words = name.split()
+        if len(words) < 2 and low(words[0]) not in ("ubnd", "hđnd", "bcđ", "ttyt", "vp"):
+            return None
+    return Found(names=names, end=end, colon=colon)
+
+
+def _read_name(toks, i, head_len) -> tuple[int, bool]:
+    """Read one name starting at toks[i]; return the index after it and whether it is a group."""
+    group_mode = toks[i].low == "các"
+    i += head_len
+    if group_mode:
+        i += _match(toks, i, UNITS)  # "các tổ chức": the unit, not the verb "tổ chức"
+    previous_capital = toks[i - 1].capital
+    while i < len(toks):
+        tok = toks[i]
+        if tok.text == "(":
+            close = next((k for k in range(i + 1, min(len(toks), i + 30)) if toks[k].text == ")"), None)
+            if close is None:
+                break
+            i = close + 1
+            previous_capital = False
+            continue
+        if tok.text == ",":
+            nxt = i + 1
+            if nxt < len(toks) and toks[nxt].word:
+                unit = _match(toks, nxt, UNITS)
+                if group_mode and unit and not toks[nxt].capital:
+                    i = nxt + unit
+                    i = _thuoc_tail(toks, i)
+                    continue
+                if group_mode and toks[nxt].capital and not _head_at(toks, nxt):
+                    i = nxt + 1  # "các huyện Đắk Hà, Đắk Tô"
+                    previous_capital = True
+                    continue
+                if toks[i - 1].low == "phòng" and toks[nxt].low == "chống":
+                    i = nxt + 1  # "phòng, chống dịch"
+                    previous_capital = False
+                    continue
+                if not group_mode and not toks[nxt].capital and unit:
+                    # "Các Sở, ban ngành" written with a capital S: still a group
+                    group_mode = True
+                    i = nxt + unit
+                    i = _thuoc_tail(toks, i)
+                    continue
+            break
+        if tok.text in ";:)":
+            break
+        if tok.low == "và":
+            if _head_at(toks, i + 1):
+                break
+            if i + 1 < len(toks) and toks[i + 1].low == "các":
+                break
+            i += 1
+            previous_capital = False
+            continue
+        if tok.low == "liên" and i + 1 < len(toks) and toks[i + 1].low == "quan" or \
+                tok.low == "có" and i + 2 < len(toks) and toks[i + 1].low == "liên" and toks[i + 2].low == "quan":
+            i += 2 if tok.low == "liên" else 3  # "các cơ quan có liên quan": generic, kept whole
+            break
+        if not tok.capital:
+            if tok.low == "các" and _match(toks, i + 1, UNITS):
+                group_mode = True
+                i += 1 + _match(toks, i + 1, UNITS)
+                previous_capital = False
+                continue
+            if not previous_capital and _match(toks, i, STOPS):
+                break
+            if previous_capital and _match(toks, i, STOPS) and _match(toks, i, STOPS) > 1 and \
+                    toks[i].low in ("tiếp", "chủ", "phối", "làm", "khẩn", "thực", "tăng", "đề", "chịu"):
+                break
+        if group_mode and not tok.capital and toks[i - 1].word and _match(toks, i - 1, UNITS) == 1 and \
+                not _match(toks, i, UNITS) and tok.low not in ("thuộc", "trực", "trên", "-") and \
+                toks[i - 1].low not in ("các",):
+            # "các huyện, thị xã, thành phố thống nhất cơ chế": a group ends after its unit words
+            if not _continues_place(toks, i):
+                break
+        previous_capital = tok.capital
+        i += 1
+        if i > 60:
+            break
+    return i, group_mode
+
+
+def _continues_place(toks, i) -> bool:
+    return toks[i].capital
+
+
+def _thuoc_tail(toks, i) -> int:
+    """After a unit word: "thuộc Ủy ban nhân dân tỉnh", "trực thuộc", "trên địa bàn tỉnh"."""
+    if i < len(toks) and toks[i].low in ("thuộc", "trực"):
+        i += 1
+        while i < len(toks) and toks[i].word and toks[i].low not in ("và",):
+            if not toks[i].capital and _match(toks, i, STOPS) and not toks[i - 1].capital:
+                break
+            i += 1
+    return i
+
+
+def _extend_with_vocabulary(text, toks, first, end, vocabulary) -> int:
+    best = end
+    for k in range(end + 1, min(len(toks), first + 30) + 1):
+        if not toks[k - 1].word or toks[k - 1].text in ")":
+            if toks[k - 1].text != ")":
+                continue
+        candidate = text[toks[first].start:toks[k - 1].end]
+        if vocabulary(candidate):
+            best = k
+    return best
+
+
+def _valid_end(toks, i) -> bool:
+    """What follows a list: end of text, a colon, "(", a verb or a role word."""
+    if i >= len(toks):
+        return True
+    tok = toks[i]
+    if tok.text in (":", "(", ")"):
+        return True
+    if tok.text in ",;":
+        i += 1
+        if i >= len(toks):
+            return True
+    tok = toks[i]
+    if tok.text == ".":
+        return True
+    if tok.word and not tok.capital and (_match(toks, i, STOPS) or _match(toks, i, ROLE_LEAD)):
+        return True
+    if tok.text.strip(".") == "" or tok.text in ("./.", "."):
+        return True
+    return False
+
+
+def _opener(text: str) -> int:
+    toks = tokens(text)
+    n = _match(toks, 0, OPENERS)
+    if n and toks[0].capital:
+        return toks[n - 1].end
+    return 0
+
+
+@dataclass
+class Assignees:
+    items: list[dict]  # {"agency": name as written, "role": "lead" | "coordinating"}
+    colon_at: int | None  # where "X:" ends when the text is "X: task"
+    generic: list[str]  # names too vague to assign ("các cơ quan liên quan")
+
+
+def assignees_in(text: str, vocabulary=None) -> Assignees:
+    """Who must act in a heading or a one-paragraph section (empty when it names nobody)."""
+    text = text or ""
+    start = _opener(text)
+    found = scan_list(text, start, vocabulary)
+    if found is None:
+        return Assignees([], None, [])
+    items, generic = [], []
+    for name, _s, _e in found.names:
+        (generic if GENERIC.search(name) else items).append(name)
+    result = [{"agency": name, "role": "lead"} for name in items]
+    if found.colon:
+        colon_at = text.index(":", found.end) + 1
+        return Assignees(result, colon_at, generic)
+    rest = text[found.end:]
+    for match in re.finditer(r"\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s+", rest, re.IGNORECASE):
+        offset = found.end + match.end()
+        coordinating = scan_list(text, offset, vocabulary)
+        if coordinating is None:
+            continue
+        for name, _s, _e in coordinating.names:
+            if GENERIC.search(name):
+                generic.append(name)
+            elif all(low(name) != low(item["agency"]) for item in result):
+                result.append({"agency": name, "role": "coordinating"})
+        break
+    return Assignees(result, None, generic)
+
+
+def split_names(cell: str, vocabulary=None) -> tuple[list[str], list[str]]:
+    """A table cell or a "Cơ quan phối hợp: ..." value: every name in it (and the generic ones)."""
+    cell = (cell or "").strip(" .;")
+    if not cell:
+        return [], []
+    found = scan_list(cell, 0, vocabulary)
+    names = [name for name, _s, _e in found.names] if found else []
+    if not found or found.end < len(cell.rstrip(" .;")) - 1:
+        # not a clean list: fall back to the separators people use in tables
+        names = [part.strip(" .;,") for part in re.split(r"\s*;\s*|\s*\n\s*", cell) if part.strip(" .;,")]
+    items = [name for name in names if not GENERIC.search(name)]
+    generic = [name for name in names if GENERIC.search(name)]
+    return items, generic

@@ -1,0 +1,12 @@
+"""The one error the importer raises: a Vietnamese sentence for the user, never a traceback."""
+
+
+class ImportRefused(ValueError):
+    """Input that cannot be imported (empty, binary, scanned PDF, too large, unsupported type...).
+
+    `message` is shown as is on the web page and printed after "Lỗi:" on the command line.
+    """
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)

@@ -1,0 +1,914 @@
+"""Reading a directive's text into the directive format (DESIGN.md, "One directive format").
+
+    parse_text(text) -> Parsed(data, warnings, notes)
+
+`data` has the keys of the directive format. Assignees name agencies as written in the letter
+({"agency": "UBND các huyện, thành phố", "role": "lead", "deadline": None}); the resolver adds the
+directory agency beside them. Tasks keep their wording; a deadline found in it is also given as
+a date, with the words that said it ("deadline_text") or a recurrence note ("recurrence").
+
+The text may be messy: markdown bold, tabs, PDF line breaks in the middle of sentences,
+decomposed Unicode, the two header columns one after the other or interleaved, the Nơi nhận list
+interleaved with the signature, no header at all, bullets only, nested numbering. Pure functions,
+no Flask, no database.
+"""
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.importer import agencies as ag
+from app.importer.cleanup import clean_lines
+from app.importer.deadlines import find_deadline, parse_when
+
+TYPE_LINES = {
+    "chi thi": "chi_thi", "cong dien": "cong_dien", "ke hoach": "ke_hoach", "thong bao": "thong_bao",
+    "thong bao ket luan": "thong_bao", "quyet dinh": "quyet_dinh", "bao cao": "bao_cao", "to trinh": "to_trinh",
+    "cong van": "cong_van",
+}
+SYMBOL_TYPES = {"ct": "chi_thi", "cd": "cong_dien", "kh": "ke_hoach", "tb": "thong_bao", "qd": "quyet_dinh",
+                "bc": "bao_cao", "ttr": "to_trinh"}
+URGENCY_LINES = {"khan": "khan", "thuong khan": "thuong_khan", "hoa toc": "hoa_toc"}
+AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
+# Roman parts that hold the purpose of a plan, not tasks: their text goes to the preamble.
+NON_TASK_PARTS = ("muc dich", "yeu cau", "can cu", "quan diem", "muc tieu", "su can thiet", "tinh hinh",
+                  "ket qua", "danh gia", "dac diem")
+SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "BÍ THƯ", "THỦ TRƯỞNG", "VĂN PHÒNG", "ỦY BAN",
+                "UỶ BAN", "HỘI ĐỒNG", "TỔNG", "CỤC", "BAN", "SỞ", "UBND", "PHÓ", "CHỈ HUY", "GIÁM", "THỨ",
+                "HIỆU", "VIỆN", "ĐỘI", "ĐẠI DIỆN", "NGƯỜI KÝ", "TỔ")
+PLACEHOLDERS = re.compile(r"^[\[(]?\s*(đã\s+ký|ký\s+tên.*|ký,?\s+ghi\s+rõ.*|chữ\s+ký.*|daky|đóng\s+dấu.*|"
+                          r"ký\s+và\s+đóng\s+dấu.*|\.{3,}|…+)\s*[\])]?$", re.IGNORECASE)
+SENTENCE_STARTS = ("Thực hiện", "Căn cứ", "Triển khai", "Trong", "Theo", "Để", "Xét", "Nhằm", "Ngày", "Qua",
+                   "Nhằm", "Tiếp theo", "Ủy ban nhân dân", "UBND", "Chủ tịch", "Hiện nay", "Thời gian qua")
+
+_NUMBER = re.compile(r"^s[ốo]\s*[:.]?\s*(?P<number>\d*)[\s._…]*/\s*(?P<symbol>[\wĐđ&.\-]+?)(?=\s|$)\s*(?P<rest>.*)$",
+                     re.IGNORECASE)
+_NUMBER_ONLY = re.compile(r"^s[ốo]\s*:\s*(?P<number>\d*)\s*$", re.IGNORECASE)
+_PLACE_DATE = re.compile(r"^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*ngày\b\s*(?P<d>\d{1,2})?\s*(?:/|\s)?\s*"
+                         r"(?:tháng\s*(?P<m>\d{1,2})?)?\s*(?:/|\s)?\s*(?:năm\s*(?P<y>\d{4})?)?\s*(?P<rest>.*)$",
+                         re.IGNORECASE)
+_SUBJECT = re.compile(r"^(?:V\s*/\s*v|về\s+việc)\s*[:.]?\s*(?P<subject>.*)$", re.IGNORECASE)
+_KINH_GUI = re.compile(r"^kính\s+gửi\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
+_DIEN = re.compile(r"^(?P<who>[^a-zà-ỹ:]{6,}?)\s+điện\s*[:.]?\s*(?P<rest>.*)$")
+_NOI_NHAN = re.compile(r"^nơi\s+nhận\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
+_AUTHORITY = re.compile(r"^(?P<a>TM|KT|TL|TUQ|Q)\s*\.\s*(?P<title>.*)$")
+_ROMAN = re.compile(r"^(?P<label>[IVX]{1,5})\s*[.)]\s+(?P<rest>\S.*)$")
+_NESTED = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){1,3})\s*[.)]?\s+(?P<rest>\S.*)$")
+_NUM = re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s*(?P<rest>\S.*)$")
+_LETTER = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s*(?P<rest>\S.*)$")
+_BULLET = re.compile(r"^-\s+(?P<rest>.*)$")
+_PLUS = re.compile(r"^\+\s+(?P<rest>.*)$")
+_LETTERS = "abcdđeghiklmnopqrstuvxy"
+_META = re.compile(r"^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?(?P<key>chủ\s+trì|phối\s+hợp|thời\s+gian(?:\s+hoàn\s+thành|\s+thực\s+hiện)?"
+                   r"|thời\s+hạn(?:\s+hoàn\s+thành)?|hạn\s+hoàn\s+thành)\s*(?:thực\s+hiện\s*)?:\s*(?P<value>.+)$",
+                   re.IGNORECASE)
+
+
+def fold_chars(text: str) -> str:
+    """Lower case without diacritics, one character for one character (offsets stay valid)."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch.lower().replace("đ", "d").replace("Đ", "d"))
+        base = "".join(c for c in base if unicodedata.category(c) != "Mn")
+        out.append(base[:1] or ch)
+    return "".join(out)
+
+
+def _roman_value(label: str) -> int | None:
+    values = {"I": 1, "V": 5, "X": 10}
+    total, previous = 0, 0
+    for ch in reversed(label):
+        value = values[ch]
+        total = total - value if value < previous else total + value
+        previous = max(previous, value)
+    roman = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+    return total if total < len(roman) and roman[total] == label else None
+
+
+def _upper_ratio(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(1 for ch in letters if ch.isupper()) / len(letters) if letters else 0.0
+
+
+def _is_upper_line(text: str) -> bool:
+    return _upper_ratio(text) >= 0.85 and sum(1 for ch in text if ch.isalpha()) >= 2
+
+
+@dataclass
+class Parsed:
+    data: dict
+    warnings: list[str] = field(default_factory=list)  # what could not be recognised
+    notes: list[str] = field(default_factory=list)  # what was read but left out of the structure
+    found: set = field(default_factory=set)  # which parts were recognised (header, number, ...)
+    year: int | None = None  # year of the letter, for deadlines written without one
+    subject_parts: list = field(default_factory=list)
+
+
+def empty_directive() -> dict:
+    return {
+        "doc_type": "cong_van", "issuer": [], "number": None, "symbol": "", "place": "", "date": None,
+        "subject": "", "urgency": None, "recipients": [], "preamble": "", "sections": [], "closing": "",
+        "cc": [], "signer": {"authority": None, "authority_title": "", "title": "", "name": None},
+    }
+
+
+def parse_text(text: str, vocabulary=None) -> Parsed:
+    lines = clean_lines(text)
+    parsed = Parsed(empty_directive())
+    body_start = _parse_header(lines, parsed)
+    parsed.data["subject"] = " ".join(part.strip() for part in parsed.subject_parts if part.strip())
+    tail_start = _find_tail(lines, body_start)
+    body = lines[body_start:tail_start]
+    _parse_body(body, parsed, vocabulary)
+    _parse_tail(lines[tail_start:], parsed)
+    _finish(parsed)
+    return parsed
+
+
+# ---------------------------------------------------------------- header
+
+def _split_motto(line: str) -> tuple[str, str | None]:
+    """Remove the national motto from a line (PDF text may glue it to the agency line)."""
+    folded = fold_chars(line)
+    for phrase in ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap – tu do – hanh phuc",
+                   "doc lap tu do hanh phuc", "doc lap - tu do – hanh phuc"):
+        at = folded.find(phrase)
+        if at >= 0:
+            rest = (line[:at] + " " + line[at + len(phrase):]).strip(" -–")
+            return rest, phrase
+    return line, None
+
+
+def _parse_header(lines: list[str], parsed: Parsed) -> int:
+    data = parsed.data
+    state = None  # "subject", "summary", "recipients"
+    subject = parsed.subject_parts
+    recipients_open = False  # the last Kính gửi line ended with ";"
+    pending: list[str] = []
+    i = 0
+    seen_anchor = False
+    blank_run = 0
+    while i < len(lines) or pending:
+        if pending:
+            line = pending.pop(0)
+            index = i - 1
+        else:
+            line = lines[i]
+            index = i
+            i += 1
+        if not line:
+            blank_run += 1
+            if state in ("subject", "summary") and subject:
+                state = None
+            continue
+        line, motto = _split_motto(line)
+        if motto:
+            seen_anchor = True
+            parsed.found.add("motto")
+            if line:
+                pending.insert(0, line)
+            continue
+        folded = fold_chars(line).strip(" .:")
+        number = _NUMBER.match(line)
+        if number and index < 60 and "number" not in parsed.found:
+            data["number"] = number.group("number") or None
+            data["symbol"] = number.group("symbol").strip(".-")
+            parsed.found.add("number")
+            seen_anchor = True
+            state = None
+            if number.group("rest"):
+                pending.insert(0, number.group("rest"))
+            continue
+        place = _PLACE_DATE.match(line)
+        if place and "date_line" not in parsed.found and len(place.group("place").split()) <= 6 \
+                and place.group("place")[:1].isupper():
+            _set_place_date(place, parsed)
+            seen_anchor = True
+            state = None if state != "recipients" else state
+            if place.group("rest"):
+                pending.insert(0, place.group("rest"))
+            continue
+        if folded in URGENCY_LINES and _is_upper_line(line):
+            data["urgency"] = URGENCY_LINES[folded]
+            parsed.found.add("urgency")
+            continue
+        if folded in TYPE_LINES and _is_upper_line(line) and "type" not in parsed.found:
+            data["doc_type"] = TYPE_LINES[folded]
+            parsed.found.add("type")
+            seen_anchor = True
+            state = "summary"
+            subject.clear()
+            continue
+        match = _SUBJECT.match(line)
+        if match and "subject" not in parsed.found and (state != "recipients"):
+            subject.clear()
+            subject.append(match.group("subject"))
+            parsed.found.add("subject")
+            state = "subject"
+            seen_anchor = True
+            continue
+        if state == "summary" and not subject:
+            subject.append(line)
+            parsed.found.add("subject")
+            continue
+        if state in ("subject", "summary") and subject and _continues_subject(subject, line):
+            subject.append(line)
+            continue
+        match = _KINH_GUI.match(line)
+        if match:
+            parsed.found.add("recipients")
+            seen_anchor = True
+            state = "recipients"
+            _add_recipients(match.group("rest"), data)
+            recipients_open = match.group("rest").rstrip().endswith(";")
+            continue
+        match = _DIEN.match(line)
+        if match and _is_upper_line(match.group("who")) and not _AUTHORITY.match(line):
+            parsed.found.add("recipients")
+            seen_anchor = True
+            state = "recipients"
+            _add_recipients(match.group("rest"), data)
+            recipients_open = match.group("rest").rstrip().endswith(";")
+            continue
+        if state == "recipients":
+            if line.startswith("- ") or line.startswith("+ "):
+                data["recipients"].append(_item(line[2:]))
+                recipients_open = line.rstrip().endswith(";")
+                continue
+            if recipients_open and len(line) < 120 and line.rstrip()[-1:] in ";." and not _marker(line):
+                data["recipients"].append(_item(line))
+                recipients_open = line.rstrip().endswith(";")
+                continue
+            return _body_index(lines, index, pending)
+        if _marker(line) or seen_anchor and not _is_upper_line(line):
+            return _body_index(lines, index, pending)
+        if _is_upper_line(line) and len(line) <= 90 and "number" not in parsed.found and not data["recipients"] \
+                and index < 15:
+            data["issuer"].append(line)
+            parsed.found.add("issuer")
+            continue
+        return _body_index(lines, index, pending)
+    return len(lines)
+
+
+def _body_index(lines, index, pending) -> int:
+    if pending:  # the rest of a line that held a header field and the start of the body
+        lines[index] = " ".join(pending)
+    return index
+
+
+def _continues_subject(subject: list[str], line: str) -> bool:
+    if _marker(line) or _KINH_GUI.match(line) or _NOI_NHAN.match(line) or _DIEN.match(line):
+        return False
+    if sum(len(part) for part in subject) > 400 or len(line) > 110:
+        return False
+    if any(line.startswith(start + " ") for start in SENTENCE_STARTS) and subject[-1].rstrip()[-1:] not in ",-":
+        return False
+    return True
+
+
+def _set_place_date(match, parsed: Parsed) -> None:
+    data = parsed.data
+    data["place"] = match.group("place").strip()
+    parsed.found.add("date_line")
+    day, month, year = match.group("d"), match.group("m"), match.group("y")
+    parsed.year = int(year) if year else None
+    if day and month and year:
+        try:
+            data["date"] = date(int(year), int(month), int(day))
+        except ValueError:
+            parsed.warnings.append(f"Ngày ban hành không hợp lệ: {day}/{month}/{year}.")
+
+
+def _item(text: str) -> str:
+    """A Kính gửi or Nơi nhận line without its dash and final ";" or "."."""
+    text = text.strip()
+    if text.startswith("- "):
+        text = text[2:]
+    text = re.sub(r"\s*[;.,]+\s*$", "", text)
+    if text.endswith("./"):
+        text = text[:-2]
+    return text.strip()
+
+
+def _add_recipients(rest: str, data: dict) -> None:
+    rest = rest.strip()
+    if not rest:
+        return
+    if rest.startswith("- "):
+        rest = rest[2:]
+    for part in re.split(r";\s*(?:-\s+)?", rest):
+        if _item(part):
+            data["recipients"].append(_item(part))
+
+
+# ---------------------------------------------------------------- tail: Nơi nhận and signature
+
+def _signature_line(line: str) -> bool:
+    if _AUTHORITY.match(line) and _is_upper_line(line):
+        return True
+    if not _is_upper_line(line) or any(ch in line for ch in ",;:()/") or len(line) > 70:
+        return False
+    return any(word in line.upper() for word in SIGNER_WORDS)
+
+
+def _find_tail(lines: list[str], start: int) -> int:
+    end_mark = None
+    for index in range(start, len(lines)):
+        if lines[index].rstrip().endswith("./.") or lines[index].rstrip().endswith("/."):
+            end_mark = index
+    for index in range(start, len(lines)):
+        line = lines[index]
+        if _NOI_NHAN.match(line):
+            return index
+        if end_mark is not None and index <= end_mark:
+            continue
+        if _signature_line(line) and (end_mark is not None or _only_tail_after(lines, index)):
+            return index
+    return len(lines)
+
+
+def _only_tail_after(lines, index) -> bool:
+    """No numbered section or long paragraph after this line: it is the signature, not the body."""
+    for line in lines[index + 1:]:
+        if _NUM.match(line) or _ROMAN.match(line) or len(line) > 120:
+            return False
+    return True
+
+
+def _parse_tail(lines: list[str], parsed: Parsed) -> None:
+    data = parsed.data
+    signer = data["signer"]
+    titles: list[str] = []
+    in_cc = False
+    cc_open = False  # the last Nơi nhận line has not ended with ";" or "."
+    leftovers = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        match = _NOI_NHAN.match(line)
+        if match:
+            parsed.found.add("cc")
+            in_cc = True
+            rest = match.group("rest").strip()
+            if rest:
+                line = rest
+            else:
+                continue
+        if PLACEHOLDERS.match(line):
+            continue
+        if line.startswith("- ") or line.startswith("+ "):
+            item, signature = _split_glued_signature(line)
+            data["cc"].append(_cc_item(item))
+            cc_open = not item.rstrip().endswith((";", ".", ".)"))
+            in_cc = True
+            if signature:
+                titles.append(signature)
+            continue
+        if _signature_line(line):
+            titles.append(line)
+            cc_open = False
+            continue
+        glued = _split_title_name(line)
+        if glued:
+            titles.append(glued[0])
+            signer["name"] = glued[1]
+            continue
+        if in_cc and cc_open and data["cc"]:
+            data["cc"][-1] = _cc_item(data["cc"][-1] + " " + line)
+            cc_open = not line.rstrip().endswith((";", "."))
+            continue
+        if _looks_like_name(line) or titles and signer["name"] is None and len(line.split()) <= 6 and \
+                not line.rstrip().endswith((";", ".", ":")):
+            signer["name"] = line.strip()
+            continue
+        leftovers.append(line)
+    _set_signer(titles, signer, parsed)
+    if leftovers:
+        parsed.notes.append("Phần cuối văn bản có dòng không thuộc Nơi nhận hay chữ ký: " + " / ".join(leftovers[:3]))
+
+
+def _split_glued_signature(line: str) -> tuple[str, str | None]:
+    """"- Như trên; KT. CHỦ TỊCH": a Nơi nhận line and a signature line on one line."""
+    match = re.match(r"^(?P<cc>.*?[;.])\s+(?P<sig>(?:TM|KT|TL|TUQ|Q)\s*\..*|[^a-zà-ỹ]{4,})$", line)
+    if match and _signature_line(match.group("sig").strip()):
+        return match.group("cc"), match.group("sig").strip()
+    return line, None
+
+
+def _cc_item(text: str) -> str:
+    text = _item(text)
+    text = re.sub(r"^(Lưu)\s*:\s*", r"\1: ", text)
+    return text
+
+
+_NAME_WORD = r"[A-ZĐÀ-ỸẠ-Ỹ][a-zđà-ỹ'’\-]*(?:['’][A-ZĐa-zđà-ỹ]+)*"
+
+
+def _looks_like_name(line: str) -> bool:
+    words = line.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    return all(re.fullmatch(r"[A-ZĐ" + _UPPER_VN + r"][\w'’\-]*", word) for word in words) and not _is_upper_line(line)
+
+
+_UPPER_VN = "".join(ch for ch in map(chr, range(0xC0, 0x1EFA)) if ch.isupper() and ch.isalpha())
+
+
+def _split_title_name(line: str) -> tuple[str, str] | None:
+    """"PHÓ CHỦ TỊCH Nguyễn Văn A" or "PHÓ CHỦ TỊCHNguyễn Văn A": title and name glued."""
+    match = re.match(r"^(?P<title>(?:[^\W\d_a-zà-ỹđ]|[\s.\-])+?)\s*(?P<name>[A-ZĐ" + _UPPER_VN + r"][a-zđà-ỹ'’].*)$", line)
+    if not match:
+        return None
+    title, name = match.group("title").strip(), match.group("name").strip()
+    if not _signature_line(title) or not _looks_like_name(name):
+        return None
+    return title, name
+
+
+def _set_signer(titles: list[str], signer: dict, parsed: Parsed) -> None:
+    lines = []
+    for line in titles:
+        line = re.sub(r"\s+", " ", line).strip()
+        if line:
+            lines.append(line)
+    if not lines:
+        return
+    parsed.found.add("signer")
+    first = _AUTHORITY.match(lines[0])
+    if first:
+        signer["authority"] = first.group("a") + "."
+        rest = first.group("title").strip()
+        if rest:
+            signer["authority_title"] = rest
+            lines = lines[1:]
+        else:  # "TM." alone on its line, the title below
+            signer["authority_title"] = lines[1] if len(lines) > 1 else ""
+            lines = lines[2:]
+    if lines and not first and len(lines) >= 2 and _looks_like_name(lines[-1].title()) and \
+            not any(word in lines[-1] for word in SIGNER_WORDS) and signer["name"] is None:
+        signer["name"] = lines.pop()  # a name printed in capitals
+    signer["title"] = "\n".join(lines)
+
+
+# ---------------------------------------------------------------- body
+
+@dataclass
+class Node:
+    kind: str  # root, part, num, nested, letter, bullet, plus, para, row
+    label: str | None
+    text: str
+    children: list = field(default_factory=list)
+    cells: dict | None = None  # table rows: column role -> cell text
+    rank: float = 0
+
+
+def _marker(line: str) -> bool:
+    return bool(_BULLET.match(line) or _PLUS.match(line) or _NESTED.match(line) or _NUM.match(line)
+                or _LETTER.match(line) and len(line) > 6 or _ROMAN.match(line) and _roman_value(_ROMAN.match(line).group("label"))
+                or line.startswith("|"))
+
+
+def _terminal(text: str) -> bool:
+    return text.rstrip().endswith((".", ":", ";", "!", "?", "./.", "…"))
+
+
+def _starts_lower(line: str) -> bool:
+    first = next((ch for ch in line if ch.isalnum() or ch in "(\"“"), "")
+    return bool(first) and (first.islower() or first in "(\"“" and False)
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Text broken at the end of every printed line (PDF extraction): blank lines mean nothing."""
+    content = [line for line in lines if line]
+    lower = 0
+    for prev, line in zip(content, content[1:]):
+        if not _marker(line) and _starts_lower(line) and not _terminal(prev):
+            lower += 1
+    return lower >= 3 and lower >= 0.15 * len(content)
+
+
+def _paragraphs(lines: list[str]) -> tuple[list[str], bool]:
+    wrapped = _hard_wrapped(lines)
+    paragraphs: list[str] = []
+    blank = True
+    for line in lines:
+        if not line:
+            blank = True
+            continue
+        if paragraphs and _continues(paragraphs[-1], line, blank, wrapped):
+            paragraphs[-1] = paragraphs[-1].rstrip() + " " + line.lstrip()
+        else:
+            paragraphs.append(line)
+        blank = False
+    return paragraphs, wrapped
+
+
+def _continues(prev: str, line: str, blank: bool, wrapped: bool) -> bool:
+    if _marker(line) or prev.startswith("|") or _NOI_NHAN.match(line):
+        return False
+    if _is_upper_line(prev) and not _is_upper_line(line):
+        return False  # a heading in capitals
+    lower = _starts_lower(line)
+    if prev.rstrip().endswith(","):
+        return True
+    if blank and not wrapped:
+        return lower
+    return lower or not _terminal(prev)
+
+
+def _classify(paragraph: str, state: dict) -> Node:
+    if paragraph.startswith("|"):
+        cells = [cell.strip() for cell in paragraph.strip().strip("|").split("|")]
+        return Node("row", None, paragraph, cells=cells)
+    match = _ROMAN.match(paragraph)
+    if match and _roman_value(match.group("label")):
+        value = _roman_value(match.group("label"))
+        if value == (state.get("part") or 0) + 1 or state.get("part") is None and value <= 3:
+            state.update(part=value, num=None, letter=None)
+            return Node("part", match.group("label"), match.group("rest"), rank=0)
+    match = _NESTED.match(paragraph)
+    if match:
+        label = match.group("label").rstrip(".")
+        depth = label.count(".") + 1
+        state["letter"] = None
+        return Node("nested", label, match.group("rest"), rank=depth)
+    match = _NUM.match(paragraph)
+    if match:
+        value = int(match.group("label"))
+        last = state.get("num")
+        if last is None and value <= 30 or last is not None and value in (last + 1, 1):
+            state.update(num=value, letter=None)
+            return Node("num", match.group("label"), match.group("rest"), rank=1)
+    match = _LETTER.match(paragraph)
+    if match:
+        letter = match.group("label")
+        last = state.get("letter")
+        expected = _LETTERS[_LETTERS.index(last) + 1] if last in _LETTERS[:-1] else None
+        if letter == "a" or letter == expected:
+            state["letter"] = letter
+            return Node("letter", letter, match.group("rest"), rank=None)
+    match = _BULLET.match(paragraph)
+    if match:
+        return Node("bullet", None, match.group("rest"), rank=10)
+    match = _PLUS.match(paragraph)
+    if match:
+        return Node("plus", None, match.group("rest"), rank=11)
+    return Node("para", None, paragraph)
+
+
+def _build_tree(paragraphs: list[str], wrapped: bool) -> tuple[list[str], Node, list[str]]:
+    """Preamble paragraphs, the tree of marked paragraphs, and the closing paragraphs."""
+    state: dict = {"part": None, "num": None, "letter": None}
+    nodes = [_classify(p, state) for p in paragraphs]
+    first = next((k for k, n in enumerate(nodes) if n.kind != "para"), None)
+    if first is None:
+        return [], Node("root", None, ""), []
+    preamble = [n.text for n in nodes[:first]]
+    last = max(k for k, n in enumerate(nodes) if n.kind != "para")
+    trailing = nodes[last + 1:]
+    closing = [n.text for n in trailing]
+    last_node = nodes[last]
+    if trailing and last_node.kind in ("num", "nested", "letter", "part") and last_node.text.rstrip().endswith(":"):
+        nodes = nodes[:last + 2]  # "5. Sở Y tế:" then its task on the next paragraph
+        closing = closing[1:]
+    else:
+        nodes = nodes[:last + 1]
+    root = Node("root", None, "", rank=-1)
+    stack = [root]
+    table_header: dict | None = None
+    for node in nodes[first:]:
+        if node.kind == "row":
+            roles = _table_roles(node.cells)
+            if roles:
+                table_header = roles
+                continue
+            if table_header is None or not any(cell for cell in node.cells):
+                node = Node("para", None, " ".join(cell for cell in node.cells if cell))
+            else:
+                node.cells = {role: node.cells[index] if index < len(node.cells) else ""
+                              for index, role in table_header.items()}
+                if not node.cells.get("content"):
+                    continue
+                node.label = (node.cells.get("number") or "").strip(" .") or None
+                node.rank = 1.5
+        if node.kind == "para":
+            top = stack[-1]
+            if top.kind in ("bullet", "plus", "letter") and not top.children or top.kind == "para" or \
+                    top.kind in ("num", "nested", "part") and not top.children and not top.text.rstrip().endswith(":"):
+                top.text = top.text.rstrip() + (" " if wrapped else "\n") + node.text
+                continue
+            node.rank = 9
+        if node.kind == "letter":
+            node.rank = max([n.rank for n in stack if n.kind in ("num", "nested", "part", "row")] + [0]) + 0.5
+        while len(stack) > 1 and stack[-1].rank >= node.rank:
+            stack.pop()
+        stack[-1].children.append(node)
+        stack.append(node)
+    return preamble, root, closing
+
+
+def _table_roles(cells: list[str]) -> dict | None:
+    """A table header row: which column holds what."""
+    roles = {}
+    for index, cell in enumerate(cells):
+        folded = fold_chars(cell)
+        if re.fullmatch(r"s?tt|so\s*tt|số", folded.strip(" .")):
+            roles[index] = "number"
+        elif "chu tri" in folded:
+            roles[index] = "lead"
+        elif "phoi hop" in folded:
+            roles[index] = "coordinating"
+        elif "thoi gian" in folded or "thoi han" in folded or "hoan thanh" in folded or folded.strip() == "han":
+            roles[index] = "deadline"
+        elif "noi dung" in folded or "nhiem vu" in folded or "cong viec" in folded:
+            roles[index] = "content"
+        elif "san pham" in folded or "ket qua" in folded:
+            roles[index] = "product"
+        elif "ghi chu" in folded:
+            roles[index] = "note"
+    if "content" in roles.values() and ("lead" in roles.values() or "deadline" in roles.values()):
+        return roles
+    return None
+
+
+def _parse_body(lines: list[str], parsed: Parsed, vocabulary) -> None:
+    data = parsed.data
+    paragraphs, wrapped = _paragraphs(lines)
+    if not paragraphs:
+        parsed.warnings.append("Không thấy nội dung văn bản (các mục, nhiệm vụ).")
+        return
+    preamble, root, closing = _build_tree(paragraphs, wrapped)
+    if not root.children:
+        preamble, sections, closing = _unmarked_body(paragraphs, vocabulary)
+        data["sections"] = sections
+    else:
+        builder = _SectionBuilder(parsed, vocabulary)
+        for child in _group_loose_items(root.children):
+            builder.emit(child, None, [])
+        data["sections"] = builder.sections
+        preamble = preamble + builder.preamble_extra
+    data["preamble"] = "\n".join(preamble)
+    data["closing"] = "\n".join(closing)
+
+
+def _group_loose_items(children: list[Node]) -> list[Node]:
+    """Bullets outside any numbered section (a letter of bullets only) form one unnumbered section."""
+    out: list[Node] = []
+    for child in children:
+        if child.kind in ("bullet", "plus", "para"):
+            if not out or out[-1].kind != "group":
+                out.append(Node("group", None, "", rank=0))
+            out[-1].children.append(child)
+        else:
+            out.append(child)
+    return out
+
+
+def _unmarked_body(paragraphs, vocabulary):
+    """No numbering and no bullets: the paragraphs that give work are the sections."""
+    sections = []
+    preamble, closing = [], []
+    if len(paragraphs) == 1:
+        body = paragraphs
+    elif len(paragraphs) == 2:
+        if paragraphs[1].rstrip().endswith("./.") and not ag.assignees_in(paragraphs[1], vocabulary).items:
+            body, closing = paragraphs[:1], paragraphs[1:]
+        else:
+            preamble, body = paragraphs[:1], paragraphs[1:]
+    else:
+        preamble, body, closing = paragraphs[:1], paragraphs[1:-1], paragraphs[-1:]
+    for text in body:
+        found = ag.assignees_in(text, vocabulary)
+        heading, task = None, text
+        if found.colon_at and text[found.colon_at:].strip():
+            heading, task = text[:found.colon_at].strip(), text[found.colon_at:].strip()
+        sections.append({"number": None, "heading": heading, "assignees": _assignee_dicts(found.items),
+                         "tasks": [_task(task)]})
+    return preamble, sections, closing
+
+
+def _assignee_dicts(items) -> list[dict]:
+    seen, out = set(), []
+    for item in items:
+        key = (ag.low(item["agency"]), item["role"])
+        if key not in seen:
+            seen.add(key)
+            out.append({"agency": item["agency"], "role": item["role"], "deadline": None})
+    return out
+
+
+def _task(text: str, default_year=None) -> dict:
+    text = "\n".join(re.sub(r"\s+", " ", part).strip() for part in text.split("\n")).strip()
+    task = {"text": text, "deadline": None}
+    found = find_deadline(text, default_year)
+    if found["deadline"]:
+        task["deadline"] = found["deadline"]
+        task["deadline_text"] = found["deadline_text"]
+    if found["recurrence"]:
+        task["recurrence"] = found["recurrence"]
+    return task
+
+
+class _SectionBuilder:
+    def __init__(self, parsed: Parsed, vocabulary):
+        self.parsed = parsed
+        self.vocabulary = vocabulary
+        self.sections: list[dict] = []
+        self.preamble_extra: list[str] = []
+
+    def emit(self, node: Node, part: str | None, inherited: list[dict]) -> None:
+        if node.kind == "part":
+            if any(key in fold_chars(node.text) for key in NON_TASK_PARTS) and not self.sections \
+                    and not self._names_anyone(node):
+                self.preamble_extra.extend(self._flatten(node))
+                return
+            part = node.label
+        number = self._number(node, part)
+        if node.kind == "row":
+            self._row(node, number)
+            return
+        tasks = [child for child in node.children if self._task_like(node, child)]
+        structural = [child for child in node.children if not self._task_like(node, child)]
+        own = ag.assignees_in(node.text, self.vocabulary)
+        self._note_generic(own.generic)
+        if node.kind == "para":
+            tasks, own = [node], ag.Assignees([], None, [])
+        if tasks or not structural:
+            self._section(node, number, tasks, own, inherited)
+        elif node.text:
+            self.parsed.notes.append(f"Tiêu đề “{self._label(node)}{node.text}” không có nhiệm vụ riêng.")
+        passed = _assignee_dicts(own.items) or inherited
+        for child in structural:
+            self.emit(child, part, passed)
+
+    @staticmethod
+    def _label(node) -> str:
+        return f"{node.label}. " if node.label else ""
+
+    def _names_anyone(self, node) -> bool:
+        return False
+
+    def _flatten(self, node: Node, depth=0) -> list[str]:
+        lines = [f"{node.label}. {node.text}" if node.kind in ("part", "num", "nested") else
+                 f"{node.label}) {node.text}" if node.kind == "letter" else
+                 f"- {node.text}" if node.kind == "bullet" else f"+ {node.text}" if node.kind == "plus" else node.text]
+        for child in node.children:
+            lines.extend(self._flatten(child, depth + 1))
+        return lines
+
+    def _number(self, node: Node, part: str | None) -> str | None:
+        if node.kind == "part":
+            return node.label
+        if node.kind in ("num", "row") and node.label:
+            return f"{part}.{node.label}" if part else node.label
+        if node.kind == "nested":
+            return f"{part}.{node.label}" if part else node.label
+        if node.kind == "letter":
+            return node.label
+        return None
+
+    @staticmethod
+    def _task_like(parent: Node, child: Node) -> bool:
+        if child.kind in ("bullet", "plus", "para"):
+            return True
+        if child.kind in ("letter", "nested") and not child.children and parent.kind in ("num", "nested", "part", "letter"):
+            return parent.kind != "part" or child.kind == "letter"
+        return False
+
+    def _note_generic(self, names):
+        for name in names:
+            note = f"“{name}” là nhóm chung, không giao riêng cho ai: kiểm tra lại người thực hiện."
+            if note not in self.parsed.notes:
+                self.parsed.notes.append(note)
+
+    def _section(self, node, number, task_nodes, own, inherited):
+        year = getattr(self.parsed, "year", None)
+        heading = node.text if task_nodes and node.kind != "para" else None
+        assignees = _assignee_dicts(own.items) or ([] if own.items else list(inherited))
+        tasks = []
+        meta_lead, meta_coord, meta_when = [], [], None
+        for child in task_nodes:
+            meta = _META.match(child.text)
+            if meta:
+                key = fold_chars(meta.group("key"))
+                value = meta.group("value")
+                if "chu tri" in key:
+                    names, generic = ag.split_names(value, self.vocabulary)
+                    meta_lead += names
+                    self._note_generic(generic)
+                elif "phoi hop" in key:
+                    names, generic = ag.split_names(value, self.vocabulary)
+                    meta_coord += names
+                    self._note_generic(generic)
+                else:
+                    meta_when = value.strip(" .;")
+                continue
+            text = child.text
+            if child.children:  # "+" sub-items stay with their item
+                text = text + "\n" + "\n".join(self._flatten(grand)[0] for grand in child.children)
+            tasks.append(_task(text, year))
+        if meta_lead or meta_coord:
+            assignees = _assignee_dicts([{"agency": n, "role": "lead"} for n in meta_lead] +
+                                        [{"agency": n, "role": "coordinating"} for n in meta_coord])
+        if not task_nodes or not tasks:
+            # one paragraph: "X: task", or the whole paragraph is the task
+            if own.colon_at and node.text[own.colon_at:].strip() and not tasks:
+                heading = node.text[:own.colon_at].strip()
+                tasks = [_task(node.text[own.colon_at:], year)]
+            elif not tasks:
+                heading = None
+                tasks = [_task(node.text, year)]
+            elif heading is not None and meta_lead:
+                tasks = [_task(node.text, year)]
+                heading = None
+        if meta_when:
+            when = parse_when(meta_when, year)
+            for task in tasks:
+                if not task["deadline"] and when["deadline"]:
+                    task["deadline"] = when["deadline"]
+                    task["deadline_text"] = when["deadline_text"]
+                elif when["recurrence"] and "recurrence" not in task:
+                    task["recurrence"] = when["recurrence"]
+        section = {"number": number, "heading": heading or None, "assignees": assignees, "tasks": tasks}
+        if not assignees and not inherited and len(tasks) > 1:
+            self._split_by_task_agencies(section)
+        else:
+            self.sections.append(section)
+
+    def _split_by_task_agencies(self, section):
+        """The lead-in names nobody but the items do ("- Sở Y tế chủ trì ..."): one section each."""
+        groups = [dict(section, tasks=[])]
+        for task in section["tasks"]:
+            found = ag.assignees_in(task["text"], self.vocabulary)
+            if found.items:
+                groups.append({"number": None, "heading": None, "assignees": _assignee_dicts(found.items),
+                               "tasks": [task]})
+            else:
+                groups[-1]["tasks"].append(task)
+        if len(groups) > 1 and not groups[0]["tasks"]:
+            first = groups.pop(0)
+            groups[0].update(number=first["number"], heading=first["heading"])
+        self.sections.extend(g for g in groups if g["tasks"])
+
+    def _row(self, node: Node, number):
+        cells = node.cells
+        year = getattr(self.parsed, "year", None)
+        text = cells.get("content", "").strip()
+        for role, label in (("product", "Sản phẩm"), ("note", "Ghi chú")):
+            if cells.get(role, "").strip():
+                text = f"{text.rstrip('.')}. {label}: {cells[role].strip()}"
+        when_text = cells.get("deadline", "").strip()
+        if when_text:
+            text = f"{text.rstrip('.')}. Thời gian hoàn thành: {when_text.rstrip('.')}."
+        task = {"text": text, "deadline": None}
+        if when_text:
+            when = parse_when(when_text, year)
+            if when["deadline"]:
+                task["deadline"] = when["deadline"]
+                task["deadline_text"] = when["deadline_text"]
+            if when["recurrence"]:
+                task["recurrence"] = when["recurrence"]
+        lead, generic_lead = ag.split_names(cells.get("lead", ""), self.vocabulary)
+        coord, generic_coord = ag.split_names(cells.get("coordinating", ""), self.vocabulary)
+        self._note_generic(generic_lead + generic_coord)
+        assignees = _assignee_dicts([{"agency": n, "role": "lead"} for n in lead] +
+                                    [{"agency": n, "role": "coordinating"} for n in coord])
+        self.sections.append({"number": number, "heading": None, "assignees": assignees, "tasks": [task]})
+
+
+# ---------------------------------------------------------------- finishing touches
+
+def _finish(parsed: Parsed) -> None:
+    data = parsed.data
+    subject = data["subject"]
+    if data["doc_type"] == "cong_van" and data["symbol"]:
+        prefix = fold_chars(data["symbol"].split("-")[0]).strip()
+        if prefix in SYMBOL_TYPES:
+            data["doc_type"] = SYMBOL_TYPES[prefix]
+    if subject:
+        if len(subject) > 1 and subject[0].isupper() and subject[1:2].islower():
+            subject = subject[0].lower() + subject[1:]
+        data["subject"] = subject.rstrip(" .;")
+    warnings = parsed.warnings
+    if not data["issuer"]:
+        warnings.append("Không thấy tên cơ quan ban hành ở đầu văn bản: chọn cơ quan ban hành.")
+    if "number" not in parsed.found:
+        warnings.append("Không thấy dòng “Số: …/…”: ký hiệu văn bản để trống.")
+    if not data["subject"]:
+        warnings.append("Không thấy trích yếu (dòng “V/v …” hoặc tên loại văn bản và trích yếu): nhập trích yếu.")
+    if data["doc_type"] in ("cong_van", "cong_dien") and not data["recipients"]:
+        warnings.append("Không thấy “Kính gửi”: nhập nơi nhận.")
+    if not data["sections"]:
+        warnings.append("Không nhận ra mục hay nhiệm vụ nào.")
+    if "cc" not in parsed.found:
+        warnings.append("Không thấy “Nơi nhận”.")
+    if not data["signer"]["title"]:
+        warnings.append("Không thấy khối chữ ký (thẩm quyền, chức vụ người ký).")
+    elif not data["signer"]["name"]:
+        warnings.append("Không thấy họ tên người ký.")
+
+
+def _subject_setter(parsed: Parsed, subject: list[str]) -> None:
+    parsed.data["subject"] = " ".join(part.strip() for part in subject if part.strip())
