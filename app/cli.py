@@ -15,6 +15,7 @@ from app.loader import LoadError, database_is_empty, demo_logins, load_path
 
 directive_cli = AppGroup("directive", help="Văn bản chỉ đạo: nạp từ tệp.")
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
+tracking_cli = AppGroup("tracking", help="Theo dõi thực hiện nhiệm vụ.")
 demo_cli = AppGroup("demo", help="Dữ liệu trình diễn.")
 
 
@@ -134,7 +135,32 @@ def create_user_command(username, full_name, role, agency_name, password):
     click.echo(f"Đã tạo tài khoản {username}.")
 
 
+@tracking_cli.command("snapshot")
+@click.option("--date", "cutoff", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Ngày chốt số liệu, dạng YYYY-MM-DD.")
+def snapshot_command(cutoff):
+    """Chốt số liệu theo đơn vị đến một ngày, để báo cáo kỳ sau còn so sánh được."""
+    from app.tracking import snapshots
+
+    snapshot = snapshots.take(cutoff.date(), None, current_app.config["DUE_SOON_DAYS"])
+    db.session.commit()
+    figures = snapshots.totals(snapshot)
+    click.echo(f"Đã chốt số liệu đến ngày {snapshot.cutoff:%d/%m/%Y}: {len(snapshot.rows)} đơn vị, "
+               + ", ".join(f"{key} {value}" for key, value in figures.items()) + ".")
+
+
 def register(app):
+    app.cli.add_command(tracking_cli)
     app.cli.add_command(directive_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_cli)
+
+
+@directive_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Chỉ in kết quả đọc được (JSON), không lưu gì.")
+def import_command(file, dry_run):
+    """Nhập một văn bản (.txt, .md, .docx, .pdf có lớp chữ) thành dự thảo có cấu trúc."""
+    from app.importer.cli import run_import
+
+    sys.exit(run_import(file, dry_run))

@@ -136,3 +136,34 @@ def test_form_errors_are_shown_in_vietnamese_and_input_is_kept(server, browser):
     assert office.get_by_text("Không có ngày 31/02/2026").is_visible()
     assert office.locator("textarea[name='sections-0-tasks-0-text']").input_value() == "Nhiệm vụ đã gõ dở"
     assert office.locator("input[name='sections-0-tasks-0-deadline']").input_value() == "31/02/2026"
+
+
+def test_department_reports_a_result_with_evidence_and_the_office_confirms(server, browser, tmp_path):
+    app, base = server
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    evidence = tmp_path / "bien-ban-kiem-tra.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    department = log_in(browser, base, "soyte")
+    row = department.locator("tr", has_text="Tiếp tục triển khai các giải pháp nhằm nâng cao năng lực").first
+    row.get_by_role("link", name="Cập nhật").click()
+    department.get_by_label("Báo cáo hoàn thành").check()
+    department.get_by_label("Nội dung báo cáo, lý do").fill("Đã thành lập 2 trạm y tế lưu động.")
+    department.locator("input[type=file]").set_input_files(str(evidence))
+    department.get_by_role("button", name="Gửi cập nhật").click()
+    department.wait_for_load_state()
+    assert "Chờ xác nhận" in department.get_by_test_id("status").inner_text()
+    assert department.get_by_test_id("evidence-link").first.inner_text() == "Tệp: bien-ban-kiem-tra.pdf"
+    url = department.url
+
+    office = log_in(browser, base, "vanphong")
+    assert office.get_by_test_id("unread-count").inner_text() == "1"
+    office.goto(url)
+    office.get_by_label("Xác nhận hoàn thành").check()
+    office.get_by_role("button", name="Gửi cập nhật").click()
+    office.wait_for_load_state()
+    assert "Hoàn thành" in office.get_by_test_id("status").inner_text()
+    assert "Hoàn thành đúng hạn" in office.get_by_test_id("timeliness").inner_text()
+    office.screenshot(path=str(SHOTS / "office-confirmed.png"), full_page=True)
+    office.goto(f"{base}/theo-doi")
+    assert office.locator('[data-group="hoan_thanh_dung_han"] .display-6').inner_text() == "1"
+    office.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)

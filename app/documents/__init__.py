@@ -8,11 +8,11 @@ MEDIA_TYPES = {
 }
 
 
-def render(data: dict, fmt: str, *, draft: bool = False, today: date | None = None) -> bytes:
+def render(data: dict, fmt: str, *, draft: bool = False, today: date | None = None, appendix=None) -> bytes:
     """A directive (directive format) as DOCX or PDF bytes; LetterError names what is missing."""
     from app.documents.letter import build_letter
 
-    letter = build_letter(data, draft=draft, today=today)
+    letter = build_letter(data, draft=draft, today=today, appendix=appendix)
     if fmt == "docx":
         from app.documents.docx_renderer import render_docx
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from io import BytesIO
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -323,6 +324,56 @@ def _signature(document, letter: Letter):
         _mark_size(name, L.SIZE["signer_name"])
 
 
+def _cell_padding(table, mm):
+    margins = _child(table._tbl.tblPr, "w:tblCellMar", TBLPR_ORDER)
+    for edge in margins:
+        edge.set(qn("w:w"), str(Mm(mm).twips))
+
+
+def _borders(table):
+    borders = _child(table._tbl.tblPr, "w:tblBorders", TBLPR_ORDER)
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "single")
+        edge.set(qn("w:sz"), "4")
+        edge.set(qn("w:color"), "000000")
+        borders.append(edge)
+
+
+def _appendix(document, letter: Letter):
+    """Phụ lục: a new section that numbers its pages from 1 again, then a bordered table."""
+    appendix = letter.appendix
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.different_first_page_header_footer = True
+    number_type = section._sectPr.find(qn("w:pgNumType"))
+    if number_type is None:
+        number_type = OxmlElement("w:pgNumType")
+        section._sectPr.append(number_type)
+    number_type.set(qn("w:start"), "1")
+    _text(document, "Phụ lục", L.SIZE["appendix_heading"], bold=True)
+    _text(document, appendix.title.upper(), L.SIZE["appendix_title"], bold=True)
+    _text(document, appendix.reference, L.SIZE["appendix_reference"], italic=True)
+    _paragraph(document)
+    widths = [L.TEXT_WIDTH * share for _name, share in appendix.columns]
+    table = _table(document, widths, rows=1 + len(appendix.rows))
+    _borders(table)
+    _cell_padding(table, L.APPENDIX_CELL_PADDING)
+    size = L.SIZE["appendix_table"]
+    header = table.rows[0]
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
+    for cell, (name, _share) in zip(header.cells, appendix.columns):
+        _text(_first(cell), name, size, bold=True)
+    for row, (kind, cells) in zip(table.rows[1:], appendix.rows):
+        if kind == "group":
+            merged = row.cells[0].merge(row.cells[-1])
+            for paragraph in list(merged.paragraphs):
+                paragraph._p.getparent().remove(paragraph._p)
+            _text(merged, cells[0], size, bold=True, align=LEFT)
+            continue
+        for index, (cell, value) in enumerate(zip(row.cells, cells)):
+            _text(_first(cell), value, size, align=CENTER if index == 0 else LEFT)
+
+
 def render_docx(letter: Letter) -> bytes:
     document = Document()
     _page_setup(document)
@@ -335,6 +386,8 @@ def render_docx(letter: Letter) -> bytes:
     _recipients(document, letter, geo)
     _body(document, letter)
     _signature(document, letter)
+    if letter.appendix:
+        _appendix(document, letter)
     core = document.core_properties
     core.title = (letter.subject_line or letter.summary or "")[:250]
     core.author = " ".join(letter.agency_lines)[:250]

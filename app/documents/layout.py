@@ -40,7 +40,12 @@ SIZE = {
     "cc": 11,
     "page_number": 14,
     "mark": 13,
+    "appendix_heading": 14,
+    "appendix_title": 14,
+    "appendix_reference": 13,
+    "appendix_table": 12,
 }
+APPENDIX_CELL_PADDING = 1.5  # mm inside the appendix table's cells
 
 BODY_FIRST_LINE_INDENT = 12.7  # 1.27 cm
 PARAGRAPH_SPACE_BEFORE = 6.0  # points, between body paragraphs

@@ -36,6 +36,16 @@ class Paragraph:
 
 
 @dataclass
+class Appendix:
+    """A table after the letter (Phụ lục), on its own pages, numbered from 1 again."""
+
+    title: str  # printed in capitals
+    reference: str  # "(Kèm theo Báo cáo số …/BC-… ngày … của …)"
+    columns: list[tuple[str, float]]  # header, share of the text width
+    rows: list[tuple[str, list[str]]]  # ("group", [label]) spans the table; ("row", cells)
+
+
+@dataclass
 class Letter:
     superior_lines: list[str]  # printed upper case, regular
     agency_lines: list[str]  # printed upper case, bold, with the short rule under them
@@ -53,12 +63,16 @@ class Letter:
     marks: list[tuple[str, float, bool]] = field(default_factory=list)  # (text, box width mm, red?)
     warnings: list[str] = field(default_factory=list)
     doc_type: str = "cong_van"
+    appendix: Appendix | None = None
 
     def all_text(self) -> str:
         """Every sentence of the letter, for checks."""
         parts = [*self.superior_lines, *self.agency_lines, self.number_line, self.date_line,
                  self.subject_line or "", self.type_name or "", self.summary or "", *self.recipients,
                  *(p.text for p in self.body), *self.cc, *self.signature_lines, self.signer_name]
+        if self.appendix:
+            parts += [self.appendix.title, self.appendix.reference]
+            parts += [cell for _kind, cells in self.appendix.rows for cell in cells]
         return "\n".join(part for part in parts if part)
 
 
@@ -162,7 +176,8 @@ def _body(data: dict) -> list[Paragraph]:
     return paragraphs
 
 
-def build_letter(data: dict, *, draft: bool = False, today: date | None = None) -> Letter:
+def build_letter(data: dict, *, draft: bool = False, today: date | None = None,
+                 appendix: Appendix | None = None) -> Letter:
     """From a directive (directive format) to the letter; raise LetterError when it cannot print."""
     problems = letter_problems(data)
     if problems:
@@ -223,4 +238,5 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None) 
         marks=marks,
         warnings=warnings,
         doc_type=doc_type,
+        appendix=appendix,
     )

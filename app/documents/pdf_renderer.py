@@ -46,6 +46,13 @@ def layout_css(font_dir: str | None = None) -> str:
   }}
 }}
 @page :first {{ @top-center {{ content: none; }} }}
+@page appendix {{
+  @top-center {{
+    content: counter(page); font-family: "{FAMILY}"; font-size: {L.SIZE['page_number']}pt;
+    vertical-align: top; padding-top: {_mm(L.HEADER_DISTANCE - L.pt_to_mm(L.SIZE['page_number']) / 2)};
+  }}
+}}
+@page :nth(1 of appendix) {{ counter-reset: page 1; @top-center {{ content: none; }} }}
 :root {{
   --font: "{FAMILY}";
   --header-left: {_mm(L.HEADER_LEFT)}; --header-right: {_mm(L.HEADER_RIGHT)};
@@ -64,6 +71,7 @@ def layout_css(font_dir: str | None = None) -> str:
   --signature-gap: {_mm(L.SIGNATURE_GAP)};
   --rule: {L.RULE_THICKNESS}pt;
   --rule-gap: {L.RULE_GAP}pt;
+  --cell-padding: {_mm(L.APPENDIX_CELL_PADDING)};
   --urgent: #{L.URGENCY_COLOUR};
 {sizes}
 }}

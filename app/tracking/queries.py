@@ -16,21 +16,24 @@ from app.rules.workflow import AWAITING, CANCELLED, DONE, STATUS_LABELS
 from app.text import clean_line, parse_vn_date
 
 
-def timeliness_expression(today: date, due_soon_days: int):
-    """classify() in SQL, for filtering and counting in the database."""
-    a = Assignment
+def timeliness_expression(today: date, due_soon_days: int, status=None, completed=None):
+    """classify() in SQL, for filtering and counting in the database.
+
+    `status` and `completed` default to the columns; a snapshot passes their values as of its cut-off.
+    """
+    status = Assignment.status if status is None else status
+    completed = Assignment.completed_date if completed is None else completed
+    deadline = Assignment.deadline
     soon = today + timedelta(days=due_soon_days)
-    reference = case((and_(a.status == AWAITING, a.completed_date.is_not(None)), a.completed_date),
-                     else_=literal(today))
+    reference = case((and_(status == AWAITING, completed.is_not(None)), completed), else_=literal(today))
     return case(
-        (a.status == CANCELLED, T.NOT_COUNTED),
-        (and_(a.status == DONE, a.deadline.is_not(None), a.completed_date.is_not(None),
-              a.completed_date > a.deadline), T.DONE_LATE),
-        (a.status == DONE, T.DONE_ON_TIME),
-        (a.deadline.is_(None), T.NO_DEADLINE),
-        (and_(a.status == AWAITING, a.completed_date.is_not(None), a.completed_date <= a.deadline), T.ON_TIME),
-        (reference > a.deadline, T.OVERDUE),
-        (a.deadline <= soon, T.DUE_SOON),
+        (status == CANCELLED, T.NOT_COUNTED),
+        (and_(status == DONE, deadline.is_not(None), completed.is_not(None), completed > deadline), T.DONE_LATE),
+        (status == DONE, T.DONE_ON_TIME),
+        (deadline.is_(None), T.NO_DEADLINE),
+        (and_(status == AWAITING, completed.is_not(None), completed <= deadline), T.ON_TIME),
+        (reference > deadline, T.OVERDUE),
+        (deadline <= soon, T.DUE_SOON),
         else_=T.ON_TIME,
     )
 
@@ -71,6 +74,7 @@ class Filters:
     deadline_from: date | None = None
     deadline_to: date | None = None
     q: str = ""
+    issuers: tuple = ()  # only directives of these issuing agencies (a reminder stays in its own province)
     errors: tuple = ()
 
     def as_args(self) -> dict:
@@ -118,6 +122,8 @@ def assignment_rows(filters: Filters, today: date, due_soon_days: int, agency_id
         query = query.where(Assignment.agency_id == agency_id)
     if filters.directive:
         query = query.where(Directive.id == filters.directive)
+    if filters.issuers:
+        query = query.where(Directive.issuer_agency_id.in_(filters.issuers))
     if filters.agency:
         query = query.where(Assignment.agency_id == filters.agency)
     if filters.role:

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -11,9 +12,11 @@ from app.rules import permissions
 from app.rules import timeliness as T
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
-from app.text import local_today, utcnow
-from app.tracking import bp, excel, queries, service
-from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm
+from app.text import local_today, parse_vn_date, utcnow
+from app.documents import MEDIA_TYPES, render
+from app.documents.letter import LetterError
+from app.tracking import bp, excel, queries, reports, service, snapshots
+from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import paginate_rows
 
 
@@ -88,9 +91,31 @@ def dashboard():
         ((directives[i], kinds) for i, kinds in by_directive.items()),
         key=lambda item: -item[1].get(T.OVERDUE, 0),
     )
+    last = snapshots.previous(today + timedelta(days=1))
     return render_template("tracking/dashboard.html", totals=totals, scores=scores, sort=sort,
                            descending=descending, progress=progress, today=today, window=window,
-                           groups=queries.DASHBOARD_GROUPS, T=T)
+                           groups=queries.DASHBOARD_GROUPS, T=T, snapshot=last,
+                           before=snapshots.totals(last) if last else None,
+                           before_rows={row.agency_id: row for row in last.rows} if last else {})
+
+
+@bp.route("/theo-doi/chot-so-lieu", methods=["POST"])
+def take_snapshot():
+    if not permissions.can_follow_all(current_user):
+        abort(403)
+    raw = request.form.get("cutoff", "")
+    try:
+        cutoff = parse_vn_date(raw) if raw.strip() else local_today()
+    except ValueError as error:
+        flash(f"Ngày chốt số liệu: {error}", "danger")
+        return redirect(url_for("tracking.dashboard"))
+    if cutoff > local_today():
+        flash("Không chốt số liệu cho một ngày trong tương lai.", "danger")
+        return redirect(url_for("tracking.dashboard"))
+    snapshot = snapshots.take(cutoff, current_user, current_app.config["DUE_SOON_DAYS"])
+    db.session.commit()
+    flash(f"Đã chốt số liệu đến ngày {snapshot.cutoff:%d/%m/%Y} ({len(snapshot.rows)} đơn vị).", "success")
+    return redirect(url_for("tracking.dashboard"))
 
 
 def _assignment_or_404(assignment_id) -> Assignment:
@@ -236,3 +261,89 @@ def notifications_page():
             if count:
                 alerts.append((kind, count))
     return render_template("tracking/notifications.html", items=items, alerts=alerts)
+
+
+def _office_issuer():
+    """Reports and reminders go out under the user's own agency (Văn phòng UBND …) when it has a header."""
+    agency = current_user.agency
+    while agency is not None and not agency.header_lines:
+        agency = agency.parent
+    return agency
+
+
+def _signer(form) -> dict:
+    return {"authority": form.signer_authority.data or None, "authority_title": form.signer_authority_title.data,
+            "title": form.signer_title.data, "name": form.signer_name.data or None}
+
+
+@bp.route("/theo-doi/bao-cao")
+def report():
+    """Báo cáo tình hình thực hiện: one directive, or the tasks due in a period; DOCX or PDF."""
+    if not permissions.can_follow_all(current_user):
+        abort(403)
+    form = ReportForm(request.args if request.args else None)
+    directives = db.session.execute(
+        select(Directive.id, Directive.number, Directive.symbol, Directive.subject)
+        .where(Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS)).order_by(Directive.id.desc())
+    ).all()
+    form.directive.choices = [("", "— Theo kỳ báo cáo —")] + [
+        (str(d.id), f"{d.number or '…'}/{d.symbol} – {d.subject[:70]}") for d in directives]
+    form.valid_directives = {str(d.id) for d in directives}
+    issuer = _office_issuer()
+    if request.args and issuer is None:
+        flash("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được báo cáo.", "danger")
+    elif request.args and form.validate():
+        today, window = _today_and_window()
+        if form.directive.data:
+            target = db.session.get(Directive, int(form.directive.data))
+            if target.number:
+                scope = (f"{target.doc_type_label} số {target.number_symbol} ngày {target.issued_date:%d/%m/%Y} "
+                         f"về {target.subject}")
+            else:
+                scope = f"{target.doc_type_label} về {target.subject} (chưa cấp số)"
+            filters = queries.Filters(directive=target.id)
+        else:
+            scope = (f"các nhiệm vụ có thời hạn từ ngày {form.deadline_from.data:%d/%m/%Y} đến ngày "
+                     f"{form.deadline_to.data:%d/%m/%Y}")
+            filters = queries.Filters(deadline_from=form.deadline_from.data, deadline_to=form.deadline_to.data)
+        data, appendix = reports.report(filters, scope, issuer, [form.recipients.data], _signer(form), today, window)
+        try:
+            content = render(data, form.format.data, today=today, appendix=appendix)
+        except LetterError as error:
+            flash(str(error), "danger")
+        else:
+            return send_file(BytesIO(content), mimetype=MEDIA_TYPES[form.format.data], as_attachment=True,
+                             download_name=f"bao-cao-tinh-hinh-thuc-hien-{today:%Y-%m-%d}.{form.format.data}",
+                             max_age=0)
+    return render_template("tracking/report.html", form=form, issuer=issuer), 400 if form.errors else 200
+
+
+@bp.route("/theo-doi/don-doc", methods=["GET", "POST"])
+def reminder():
+    """Công văn đôn đốc: drafted here, then approved and numbered like any letter."""
+    if not permissions.can_create_directive(current_user):
+        abort(403)
+    form = ReminderForm()
+    agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
+    form.agency.choices = [("", "— Mọi đơn vị có nhiệm vụ quá hạn hoặc sắp đến hạn —")] + [
+        (str(a.id), a.name) for a in agencies]
+    form.valid_agencies = {str(a.id) for a in agencies}
+    issuer = _office_issuer()
+    today, window = _today_and_window()
+    if form.validate_on_submit():
+        if issuer is None:
+            flash("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được công văn.", "danger")
+        elif form.report_by.data < today:
+            form.report_by.errors.append("Hạn báo cáo không được ở trong quá khứ.")
+        else:
+            letter, count = reports.draft_reminder(int(form.agency.data) if form.agency.data else None,
+                                                   form.report_by.data, issuer, _signer(form), current_user,
+                                                   today, window)
+            if letter is None:
+                flash("Không có nhiệm vụ nào quá hạn hoặc sắp đến hạn để đôn đốc.", "info")
+            else:
+                db.session.commit()
+                flash(f"Đã lập dự thảo công văn đôn đốc {count} nhiệm vụ; trình lãnh đạo duyệt rồi văn thư cấp số.",
+                      "success")
+                return redirect(url_for("directives.show", directive_id=letter.id))
+    return render_template("tracking/reminder.html", form=form, issuer=issuer), 400 if form.errors else 200

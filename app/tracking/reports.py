@@ -1,0 +1,153 @@
+"""Documents about the follow-up: the ND30 report on how a directive (or a period) is being carried
+out, and the reminder letter (công văn đôn đốc) saved as a draft so it is approved and numbered like
+any other letter."""
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.directives.service import save_directive
+from app.documents.letter import Appendix
+from app.extensions import db
+from app.models import Agency, Directive, Reminder
+from app.models.audit import record
+from app.models.directives import ASSIGNEE_ROLES
+from app.rules import timeliness as T
+from app.rules.workflow import STATUS_LABELS
+from app.tracking import queries
+
+APPENDIX_COLUMNS = [("STT", 0.07), ("Nhiệm vụ", 0.36), ("Vai trò", 0.09), ("Hạn", 0.14), ("Tình trạng", 0.14),
+                    ("Báo cáo gần nhất", 0.20)]
+
+
+def _figures(rows) -> dict[str, int]:
+    figures = {group: 0 for group in queries.DASHBOARD_GROUPS}
+    for *_objects, timeliness, _note in rows:
+        group = queries.dashboard_group(timeliness)
+        if group:
+            figures[group] += 1
+    return figures
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}".replace(".", ",") + "%" if whole else "0%"
+
+
+def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients: list[str], signer: dict,
+           today: date, due_soon_days: int) -> tuple[dict, Appendix]:
+    """The báo cáo in the directive format, and its appendix table by agency."""
+    rows = db.session.execute(queries.assignment_rows(filters, today, due_soon_days)).all()
+    figures = _figures(rows)
+    total = sum(figures.values())
+    overdue_by_agency: dict[str, int] = {}
+    for assignment, _task, _section, _directive, agency, timeliness, _note in rows:
+        if timeliness == T.OVERDUE:
+            overdue_by_agency[agency.short_name] = overdue_by_agency.get(agency.short_name, 0) + 1
+    summary = (
+        f"Tổng số nhiệm vụ đã giao cho các cơ quan, đơn vị: {total}; trong đó hoàn thành đúng hạn: "
+        f"{figures[T.DONE_ON_TIME]} ({_percent(figures[T.DONE_ON_TIME], total)}); hoàn thành quá hạn: "
+        f"{figures[T.DONE_LATE]}; đang thực hiện trong hạn: {figures[T.IN_PROGRESS_ON_TIME]}; "
+        f"quá hạn chưa hoàn thành: {figures[T.OVERDUE]}; không có thời hạn: {figures[T.NO_DEADLINE]}."
+    )
+    late = [f"{name}: {count} nhiệm vụ quá hạn" for name, count in
+            sorted(overdue_by_agency.items(), key=lambda item: -item[1])]
+    sections = [
+        {"number": "1", "heading": "Kết quả chung", "assignees": [], "tasks": [{"text": summary, "deadline": None}]},
+        {"number": "2", "heading": "Cơ quan, đơn vị có nhiệm vụ quá hạn:" if late else None, "assignees": [],
+         "tasks": [{"text": line, "deadline": None} for line in late]
+         or [{"text": "Không có cơ quan, đơn vị nào có nhiệm vụ quá hạn.", "deadline": None}]},
+        {"number": "3", "heading": None, "assignees": [], "tasks": [{"text": (
+            "Tình hình thực hiện của từng cơ quan, đơn vị (nhiệm vụ, vai trò, thời hạn, tình trạng và báo cáo "
+            "gần nhất) tại Phụ lục kèm theo."), "deadline": None}]},
+    ]
+    data = {
+        "doc_type": "bao_cao", "issuer": issuer.header_lines, "number": None, "date": None,
+        "symbol": f"BC-{issuer.abbreviation or 'UBND'}", "place": issuer.place,
+        "subject": f"tình hình thực hiện {scope_text}", "urgency": None, "recipients": recipients,
+        "preamble": f"{issuer.short_name} báo cáo tình hình thực hiện {scope_text}, "
+                    f"số liệu tính đến ngày {today:%d/%m/%Y}, như sau:",
+        "sections": sections,
+        "closing": f"Trên đây là báo cáo tình hình thực hiện {scope_text}./.",
+        "cc": ["Như trên", "Lưu: VT"], "signer": signer,
+    }
+    table: list[tuple[str, list[str]]] = []
+    current = None
+    counter = 0
+    for assignment, task, _section, directive, agency, timeliness, note in sorted(
+            rows, key=lambda row: (row[4].name, row[0].deadline or date.max)):
+        if agency.id != current:
+            current, counter = agency.id, 0
+            table.append(("group", [agency.name]))
+        counter += 1
+        table.append(("row", [
+            str(counter), f"{task.text} ({directive.number_symbol})",
+            ASSIGNEE_ROLES.get(assignment.role, assignment.role),
+            assignment.deadline.strftime("%d/%m/%Y") if assignment.deadline else "Không thời hạn",
+            f"{STATUS_LABELS.get(assignment.status)}; {T.LABELS.get(timeliness, '').lower()}",
+            note or "",
+        ]))
+    appendix = Appendix("Tình hình thực hiện nhiệm vụ theo cơ quan, đơn vị",
+                        f"(Kèm theo Báo cáo tình hình thực hiện {scope_text})", APPENDIX_COLUMNS, table)
+    return data, appendix
+
+
+def same_tree(agency: Agency) -> tuple[int, ...]:
+    """Every agency under the same top-level agency (the province) as this one."""
+    root = agency.root().id
+    return tuple(a.id for a in db.session.scalars(select(Agency)) if a.root().id == root)
+
+
+def reminder_items(agency_id: int | None, issuer: Agency, today: date, due_soon_days: int):
+    """Open assignments that are overdue or due soon, for one agency or for all, in the issuer's province."""
+    rows = []
+    for kind in (T.OVERDUE, T.DUE_SOON):
+        filters = queries.Filters(agency=agency_id, timeliness=kind, issuers=same_tree(issuer))
+        rows += db.session.execute(queries.assignment_rows(filters, today, due_soon_days)).all()
+    return rows
+
+
+def draft_reminder(agency_id: int | None, report_by: date, issuer: Agency, signer: dict, user, today: date,
+                   due_soon_days: int) -> tuple[Directive | None, int]:
+    """A công văn đôn đốc listing each agency's overdue and soon-due items; None when there are none."""
+    rows = reminder_items(agency_id, issuer, today, due_soon_days)
+    if not rows:
+        return None, 0
+    previous = dict(db.session.execute(
+        select(Reminder.assignment_id, func.count(Reminder.id))
+        .where(Reminder.assignment_id.in_([row[0].id for row in rows])).group_by(Reminder.assignment_id)
+    ).all())
+    by_agency: dict[int, list] = {}
+    for row in rows:
+        by_agency.setdefault(row[4].id, []).append(row)
+    sections, recipients = [], []
+    for index, (_agency_id, items) in enumerate(sorted(by_agency.items(), key=lambda item: item[1][0][4].name),
+                                                start=1):
+        agency = items[0][4]
+        recipients.append(agency.name)
+        tasks = []
+        for assignment, task, _section, directive, _agency, timeliness, _note in items:
+            issued = f" ngày {directive.issued_date:%d/%m/%Y}" if directive.issued_date else ""
+            state = "đã quá hạn" if timeliness == T.OVERDUE else "sắp đến hạn"
+            tasks.append({"text": (
+                f"Nhiệm vụ “{task.text.rstrip('.;')}” tại {directive.doc_type_label} số {directive.number_symbol}"
+                f"{issued} (hạn {assignment.deadline:%d/%m/%Y}, {state}; đôn đốc lần "
+                f"{previous.get(assignment.id, 0) + 1})."), "deadline": None})
+        sections.append({"number": str(index), "heading": f"{agency.name}:",
+                         "assignees": [{"target": agency, "role": "lead", "deadline": report_by}], "tasks": tasks})
+    data = {
+        "doc_type": "cong_van", "issuer": issuer.header_lines, "symbol": f"{issuer.abbreviation or 'UBND'}-TH",
+        "place": issuer.place, "subject": "đôn đốc thực hiện nhiệm vụ được giao", "urgency": None,
+        "recipients": recipients,
+        "preamble": (f"Theo dõi tình hình thực hiện các nhiệm vụ được giao, đến ngày {today:%d/%m/%Y} còn các "
+                     f"nhiệm vụ dưới đây đã quá hạn hoặc sắp đến hạn nhưng chưa hoàn thành. {issuer.short_name} "
+                     "đề nghị:"),
+        "sections": sections,
+        "closing": (f"Đề nghị các cơ quan, đơn vị khẩn trương thực hiện và báo cáo kết quả về {issuer.short_name} "
+                    f"trước ngày {report_by:%d/%m/%Y}./."),
+        "cc": ["Như trên", "Lưu: VT"], "signer": signer,
+    }
+    letter, _warnings = save_directive(None, data, user, issuer)
+    for assignment, *_rest in rows:
+        db.session.add(Reminder(assignment_id=assignment.id, letter_id=letter.id,
+                                sequence=previous.get(assignment.id, 0) + 1))
+    record(user, "reminder.draft", letter, f"Dự thảo công văn đôn đốc {len(rows)} nhiệm vụ")
+    return letter, len(rows)

@@ -1,0 +1,68 @@
+"""Reporting periods: the counts per agency at a cut-off date, stored so a month's figures stay reproducible.
+
+Counts at a cut-off take the assignments that existed then; work reported done after the cut-off
+counts as still open at it. Deadlines are the current ones (an extension granted later is not undone).
+"""
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, delete, func, literal, select
+
+from app.extensions import db
+from app.models import Assignment, Directive, Section, Snapshot, SnapshotRow, Task
+from app.models.audit import record
+from app.rules import permissions, timeliness as T
+from app.rules.workflow import AWAITING, DONE, IN_PROGRESS
+from app.tracking.queries import dashboard_group, timeliness_expression
+
+FIELDS = {T.DONE_ON_TIME: "done_on_time", T.DONE_LATE: "done_late", T.IN_PROGRESS_ON_TIME: "in_progress_on_time",
+          T.OVERDUE: "overdue", T.NO_DEADLINE: "no_deadline"}
+
+
+def counts_at(cutoff: date, due_soon_days: int) -> dict[int, dict[str, int]]:
+    """{agency_id: {field: count}} as things stood at the end of the cut-off day."""
+    finished_later = and_(Assignment.status.in_((DONE, AWAITING)), Assignment.completed_date > cutoff)
+    status = case((finished_later, literal(IN_PROGRESS)), else_=Assignment.status)
+    completed = case((Assignment.completed_date > cutoff, literal(None)), else_=Assignment.completed_date)
+    label = timeliness_expression(cutoff, due_soon_days, status=status, completed=completed)
+    query = (
+        select(Assignment.agency_id, label, func.count(Assignment.id))
+        .join(Task, Assignment.task_id == Task.id).join(Section, Task.section_id == Section.id)
+        .join(Directive, Section.directive_id == Directive.id)
+        .where(Assignment.active.is_(True), Task.removed.is_(False), Section.removed.is_(False),
+               Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS),
+               Assignment.created_at < datetime.combine(cutoff + timedelta(days=1), datetime.min.time()))
+        .group_by(Assignment.agency_id, label)
+    )
+    result: dict[int, dict[str, int]] = {}
+    for agency_id, kind, count in db.session.execute(query).all():
+        row = result.setdefault(agency_id, {"assigned": 0, **{field: 0 for field in FIELDS.values()}})
+        if kind == T.NOT_COUNTED:
+            continue
+        row["assigned"] += count
+        row[FIELDS[dashboard_group(kind)]] += count
+    return result
+
+
+def take(cutoff: date, user, due_soon_days: int) -> Snapshot:
+    """Store (or store again) the figures of a cut-off date."""
+    existing = db.session.scalar(select(Snapshot).where(Snapshot.cutoff == cutoff))
+    if existing is not None:
+        db.session.execute(delete(SnapshotRow).where(SnapshotRow.snapshot_id == existing.id))
+        db.session.delete(existing)
+        db.session.flush()
+    snapshot = Snapshot(cutoff=cutoff, created_by_id=getattr(user, "id", None))
+    snapshot.rows = [SnapshotRow(agency_id=agency_id, **values) for agency_id, values in
+                     counts_at(cutoff, due_soon_days).items()]
+    db.session.add(snapshot)
+    db.session.flush()
+    record(user, "snapshot.take", snapshot, f"Chốt số liệu đến ngày {cutoff:%d/%m/%Y}")
+    return snapshot
+
+
+def previous(before: date) -> Snapshot | None:
+    return db.session.scalar(select(Snapshot).where(Snapshot.cutoff < before).order_by(Snapshot.cutoff.desc()))
+
+
+def totals(snapshot: Snapshot) -> dict[str, int]:
+    """The dashboard's five boxes for a stored snapshot, summed over agencies."""
+    return {group: sum(getattr(row, field) for row in snapshot.rows) for group, field in FIELDS.items()}
