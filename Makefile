@@ -43,3 +43,4 @@ migrate: $(APP_STAMP)
 
 demo-data: migrate
 	@$(FLASK) directive load directives/ --if-empty
+	@$(FLASK) demo activity

@@ -107,6 +107,20 @@ def logins_command():
         click.echo(f"  {username:<10} / {password}  — {label}")
 
 
+@demo_cli.command("activity")
+def activity_command():
+    """Thêm số liệu theo dõi mẫu (hạn, báo cáo, hoàn thành) cho dữ liệu trình diễn; chỉ chạy một lần."""
+    from app import demo_activity
+    from app.text import local_today
+
+    if demo_activity.already_applied():
+        click.echo("Đã có báo cáo tiến độ: bỏ qua số liệu theo dõi mẫu.")
+        return
+    touched = demo_activity.apply(local_today())
+    db.session.commit()
+    click.echo(f"Đã thêm số liệu theo dõi mẫu cho {touched} nhiệm vụ.")
+
+
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--full-name", required=True)

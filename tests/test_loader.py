@@ -96,3 +96,26 @@ def test_loading_is_audited(demo):
     with demo.app_context():
         actions = set(db.session.scalars(select(AuditEvent.action)))
         assert "directive.create" in actions
+
+
+def test_demo_activity_fills_the_dashboard_once(demo):
+    from datetime import date
+
+    from app import demo_activity
+    from app.models import ExtensionRequest, ProgressReport
+    from app.tracking import queries
+
+    with demo.app_context():
+        today = date(2026, 11, 22)
+        assert demo_activity.apply(today) > 100
+        db.session.commit()
+        assert demo_activity.already_applied()
+        counts = queries.counts_by(Assignment.agency_id, today, 3)
+        kinds = {kind for by_kind in counts.values() for kind in by_kind}
+        assert {"qua_han", "hoan_thanh_dung_han", "trong_han", "khong_thoi_han"} <= kinds
+        assert db.session.scalar(select(func.count(ExtensionRequest.id))) == 1
+        reports = db.session.scalar(select(func.count(ProgressReport.id)))
+    result = demo.test_cli_runner().invoke(args=["demo", "activity"])
+    assert "bỏ qua" in result.output
+    with demo.app_context():
+        assert db.session.scalar(select(func.count(ProgressReport.id))) == reports
