@@ -2,6 +2,7 @@
 from flask import redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db, login_manager
 from app.models import User
@@ -41,7 +42,8 @@ def requested_page() -> int:
 def load_user(user_id):
     if not str(user_id).isdigit():
         return None
-    return db.session.get(User, int(user_id))
+    # the navigation bar shows the user's agency on every page: load it with the user
+    return db.session.get(User, int(user_id), options=[joinedload(User.agency)])
 
 
 def register(app):

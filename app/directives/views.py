@@ -2,7 +2,9 @@ from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.directives import bp
@@ -15,7 +17,7 @@ from app.documents.letter import LetterError
 from app.extensions import db
 from app.web import requested_page
 from app.forms import hidden_id
-from app.models import Agency, Directive
+from app.models import Agency, AgencyGroup, Assignment, Directive, Section, SectionAssignee, Task
 from app.models.audit import record
 from app.rules import permissions
 from app.tracking import notifications
@@ -48,9 +50,25 @@ def index():
     )
 
 
+def _with_everything():
+    """Load a directive's whole tree in a few queries, so its page costs the same for 5 tasks or 500."""
+    return (
+        selectinload(Directive.sections).selectinload(Section.tasks).selectinload(Task.assignments)
+        .options(joinedload(Assignment.agency), joinedload(Assignment.via_group)),
+        selectinload(Directive.sections).selectinload(Section.assignees).options(
+            joinedload(SectionAssignee.agency),
+            joinedload(SectionAssignee.group).selectinload(AgencyGroup.members)),
+        selectinload(Directive.recipients), selectinload(Directive.cc_lines),
+        joinedload(Directive.issuer_agency), joinedload(Directive.register_entry),
+        joinedload(Directive.created_by),
+    )
+
+
 @bp.route("/van-ban/<id:directive_id>")
 def show(directive_id):
-    directive = _directive_or_404(directive_id)
+    directive = db.session.scalar(select(Directive).where(Directive.id == directive_id).options(*_with_everything()))
+    if directive is None or not permissions.can_view_directive(current_user, directive):
+        abort(404)
     own_agency = current_user.agency_id if permissions.is_department(current_user) else None
     problems, advice = letters.readiness(directive)
     return render_template("directives/show.html", directive=directive, own_agency=own_agency,

@@ -188,8 +188,9 @@ SCORE_COLUMNS = ("name", "assigned", "done_on_time", "done_late", "overdue", "on
 
 
 def scorecard(today: date, due_soon_days: int, sort: str = "overdue", descending: bool = True,
-              directive_id: int | None = None) -> list[Score]:
-    counts = counts_by(Assignment.agency_id, today, due_soon_days, directive_id)
+              directive_id: int | None = None, counts: dict | None = None) -> list[Score]:
+    if counts is None:
+        counts = counts_by(Assignment.agency_id, today, due_soon_days, directive_id)
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(list(counts))))}
     scores = []
     for agency_id, by_kind in counts.items():

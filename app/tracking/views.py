@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
 
@@ -63,11 +64,32 @@ def assignments_excel():
         abort(403)
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
-    rows = db.session.execute(queries.assignment_rows(filters, today, window, agency_id)).all()
+    rows = db.session.execute(queries.assignment_rows(filters, today, window, agency_id)
+                              .execution_options(yield_per=2000))
     content = excel.workbook_bytes(rows)
     return send_file(BytesIO(content), as_attachment=True, max_age=0,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      download_name=f"nhiem-vu-{today:%Y-%m-%d}.xlsx")
+
+
+SCORES_PER_PAGE = 50
+DIRECTIVES_SHOWN = 20
+
+
+@dataclass
+class ListPage:
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def _page_of(items: list, arg: str, per_page: int) -> ListPage:
+    """A page of an already computed list (the scorecard is counted in one grouped query)."""
+    raw = request.args.get(arg, "1")
+    pages = max(1, -(-len(items) // per_page))
+    page = min(int(raw), pages) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+    return ListPage(items[(page - 1) * per_page: page * per_page], page, pages, len(items))
 
 
 @bp.route("/theo-doi")
@@ -75,7 +97,7 @@ def dashboard():
     if not permissions.can_follow_all(current_user):
         abort(403)
     today, window = _today_and_window()
-    by_agency = queries.counts_by(Assignment.agency_id, today, window)
+    by_agency = queries.counts_by(Assignment.agency_id, today, window)  # one query feeds boxes and scorecard
     totals = {group: 0 for group in queries.DASHBOARD_GROUPS}
     for kinds in by_agency.values():
         for kind, count in kinds.items():
@@ -84,15 +106,15 @@ def dashboard():
                 totals[group] += count
     sort = request.args.get("sort", "overdue")
     descending = request.args.get("dir", "desc") != "asc"
-    scores = queries.scorecard(today, window, sort, descending)
+    scores = queries.scorecard(today, window, sort, descending, counts=by_agency)
+    score_page = _page_of(scores, "sp", SCORES_PER_PAGE)
     by_directive = queries.counts_by(Directive.id, today, window)
-    directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_(list(by_directive))))}
-    progress = sorted(
-        ((directives[i], kinds) for i, kinds in by_directive.items()),
-        key=lambda item: -item[1].get(T.OVERDUE, 0),
-    )
+    worst = sorted(by_directive.items(), key=lambda item: -item[1].get(T.OVERDUE, 0))[:DIRECTIVES_SHOWN]
+    directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_([i for i, _ in worst])))}
+    progress = [(directives[i], kinds) for i, kinds in worst]
     last = snapshots.previous(today + timedelta(days=1))
-    return render_template("tracking/dashboard.html", totals=totals, scores=scores, sort=sort,
+    return render_template("tracking/dashboard.html", totals=totals, scores=score_page.items, score_page=score_page,
+                           directive_count=len(by_directive), sort=sort,
                            descending=descending, progress=progress, today=today, window=window,
                            groups=queries.DASHBOARD_GROUPS, T=T, snapshot=last,
                            before=snapshots.totals(last) if last else None,

@@ -1,0 +1,686 @@
+"""Tracking pages benchmark: time per request and SQL statements per request, at two data sizes.
+
+Run from the repository root:
+
+    .venv/bin/python bench/tracking_bench.py                  # SQLite, and PostgreSQL if 127.0.0.1:5432 answers
+    .venv/bin/python bench/tracking_bench.py --postgres [URL] # PostgreSQL even if the port check fails
+    .venv/bin/python bench/tracking_bench.py --no-postgres --sizes small --rounds 5   # quick look
+
+A database is filled with generated data (fixed seed, SQLAlchemy Core bulk inserts) at each size,
+then pages are requested through Flask's test client, logged in as the office user or as a
+department user, and timed with time.perf_counter. SQL statements are counted with a
+`before_cursor_execute` listener on the engine, reset for every request. Everything is printed
+as a plain `name: value` line (progress lines start with `#`); nothing asserts, the exit status
+is 0 unless the script itself crashes. See bench/README.md.
+"""
+import argparse
+import os
+import random
+import re
+import resource
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SIZES = {
+    "small": {"directives": 200, "assignments": 10_000, "agencies": 150},
+    "large": {"directives": 2_000, "assignments": 100_000, "agencies": 1_500},
+}
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PASSWORD = "bench1234"
+OFFICE_USER, DEPARTMENT_USER = "bench_vanphong", "bench_soyte"
+SEED = 20240115
+BATCH = 5_000
+SLOW_PAGE_MS = 1_000.0        # a page slower than this (median, large size) is reported as slow
+EXPORT_ALL_LIMIT_S = 60.0     # the unfiltered export is skipped when it is expected to take longer
+BUSY_AGENCY_SHARE = 0.2       # the department user's agency is on this share of all tasks
+STATUS_WEIGHTS = (("chua_thuc_hien", 30), ("dang_thuc_hien", 35), ("cho_xac_nhan", 10), ("hoan_thanh", 25))
+# Two directives with the same shape at every size, so that the directive page is compared like for like:
+# (sections, tasks per section, agencies per task). Agencies are taken from the first ids, present at every size.
+FIXED_DIRECTIVES = {"directive": (3, 4, 4), "directive_big": (5, 6, 8)}
+
+
+def out(name, value):
+    print(f"{name}: {value}", flush=True)
+
+
+def progress(message):
+    print(f"# {message}", flush=True)
+
+
+def ms(seconds):
+    return round(seconds * 1000, 1)
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile (p95 of 15 samples is the 15th smallest, of 100 the 95th)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def one_line(sql, width=220):
+    text = re.sub(r"\s+", " ", sql).strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def short_sql(sql, width=300):
+    """A statement on one line with its column list cut, so that FROM, WHERE and GROUP BY show."""
+    text = re.sub(r"\s+", " ", sql).strip()
+    if text.upper().startswith("SELECT "):
+        depth = 0
+        for index, char in enumerate(text):
+            depth += (char == "(") - (char == ")")
+            if depth == 0 and text.startswith(" FROM ", index):
+                columns = text[7:index]
+                if len(columns) > 70:
+                    text = f"SELECT {columns[:70]}… {text[index + 1:]}"
+                break
+    return one_line(text, width)
+
+
+# --- 1. generated data -------------------------------------------------------------------------
+
+SO_NAMES = (
+    "Y tế", "Giáo dục và Đào tạo", "Tài chính", "Kế hoạch và Đầu tư", "Xây dựng", "Giao thông vận tải",
+    "Nông nghiệp và Phát triển nông thôn", "Tài nguyên và Môi trường", "Công Thương",
+    "Lao động - Thương binh và Xã hội", "Văn hóa, Thể thao và Du lịch", "Thông tin và Truyền thông",
+    "Khoa học và Công nghệ", "Tư pháp", "Nội vụ", "Ngoại vụ",
+)
+NGANH_NAMES = (
+    "Thanh tra tỉnh", "Ban Dân tộc tỉnh", "Công an tỉnh", "Bộ Chỉ huy Quân sự tỉnh", "Ban Quản lý Khu kinh tế tỉnh",
+    "Đài Phát thanh và Truyền hình tỉnh", "Bảo hiểm xã hội tỉnh", "Cục Thuế tỉnh",
+)
+HUYEN_NAMES = (
+    "thành phố Kon Tum", "huyện Đắk Hà", "huyện Đắk Tô", "huyện Ngọc Hồi", "huyện Đắk Glei", "huyện Sa Thầy",
+    "huyện Kon Rẫy", "huyện Kon Plông", "huyện Tu Mơ Rông", "huyện Ia H'Drai",
+)
+TOPICS = (
+    "phòng, chống dịch bệnh", "chuyển đổi số", "cải cách hành chính", "phòng, chống thiên tai",
+    "giải ngân vốn đầu tư công", "bảo vệ rừng", "an toàn giao thông", "an toàn thực phẩm",
+    "thu ngân sách nhà nước", "xây dựng nông thôn mới", "giảm nghèo bền vững", "phát triển du lịch",
+)
+VERBS = (
+    "Chủ trì, phối hợp triển khai", "Tham mưu Ủy ban nhân dân tỉnh ban hành kế hoạch", "Kiểm tra, đôn đốc việc",
+    "Tổng hợp, báo cáo kết quả", "Rà soát, đề xuất giải pháp về", "Tuyên truyền, phổ biến các quy định về",
+)
+DOC_KINDS = (("cong_van", "UBND-KGVX", 70), ("chi_thi", "CT-UBND", 10), ("cong_dien", "CĐ-UBND", 10),
+             ("thong_bao", "TB-UBND", 10))
+SEARCH_WORDS = "chuyen doi so"  # one of the topics, folded: about 1 directive in 12 matches
+
+
+def generate(size: dict, today: date, rng: random.Random) -> dict:
+    """Every row to insert, as {table name: [dict, ...]}, plus the ids the benchmark needs."""
+    from app.text import fold
+
+    now = datetime(today.year, today.month, today.day, 3, 0, 0)
+    tables: dict[str, list[dict]] = {name: [] for name in (
+        "agencies", "agency_groups", "agency_group_members", "users", "directives", "directive_recipients",
+        "directive_cc_lines", "sections", "section_assignees", "tasks", "assignments", "progress_reports")}
+
+    # Agencies: the province, its office, departments and branches, districts, then communes up to the count.
+    agencies = tables["agencies"]
+
+    def agency(name, short, kind, parent, abbreviation=""):
+        agencies.append({"id": len(agencies) + 1, "parent_id": parent, "name": name, "short_name": short,
+                         "abbreviation": abbreviation, "kind": kind, "header_text": "", "place": "Kon Tum",
+                         "active": True})
+        return len(agencies)
+
+    root = agency("Ủy ban nhân dân tỉnh Kon Tum", "UBND tỉnh", "ubnd_tinh", None, "UBND")
+    agencies[0]["header_text"] = "ỦY BAN NHÂN DÂN\nTỈNH KON TUM"
+    office = agency("Văn phòng Ủy ban nhân dân tỉnh Kon Tum", "Văn phòng UBND tỉnh", "van_phong", root, "VP")
+    departments = [agency(f"Sở {n} tỉnh Kon Tum", f"Sở {n}", "so", root) for n in SO_NAMES]
+    branches = [agency(f"{n} Kon Tum", n, "nganh", root) for n in NGANH_NAMES]
+    districts = [agency(f"Ủy ban nhân dân {n}", f"UBND {n}", "ubnd_huyen", root) for n in HUYEN_NAMES]
+    busy = departments[0]  # Sở Y tế: the department user's agency
+    commune = 0
+    while len(agencies) < size["agencies"]:
+        commune += 1
+        district = districts[commune % len(districts)]
+        district_name = HUYEN_NAMES[commune % len(districts)]
+        agency(f"Ủy ban nhân dân xã số {commune}, {district_name}", f"UBND xã số {commune}", "ubnd_xa", district)
+    del agencies[size["agencies"]:]
+    agency_ids = [a["id"] for a in agencies]
+    names = {a["id"]: a["name"] for a in agencies}
+
+    # Two groups, as the letters name them.
+    tables["agency_groups"] = [
+        {"id": 1, "name": "Ủy ban nhân dân các huyện, thành phố", "owner_id": root, "description": ""},
+        {"id": 2, "name": "Các sở, ban, ngành thuộc tỉnh", "owner_id": root, "description": ""},
+    ]
+    groups = {1: set(districts), 2: set(departments + branches)}
+    tables["agency_group_members"] = [{"group_id": g, "agency_id": a} for g, members in groups.items()
+                                      for a in sorted(members)]
+
+    from werkzeug.security import generate_password_hash
+    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    tables["users"] = [
+        {"id": 1, "username": OFFICE_USER, "full_name": "Chuyên viên Văn phòng (bench)", "password_hash": password_hash,
+         "role": "office", "agency_id": office, "active": True, "created_at": now},
+        {"id": 2, "username": DEPARTMENT_USER, "full_name": "Chuyên viên Sở Y tế (bench)",
+         "password_hash": password_hash, "role": "department", "agency_id": busy, "active": True, "created_at": now},
+    ]
+    department_user = 2
+
+    # How many assignments each directive gets: the fixed ones first, the rest shared evenly.
+    fixed_total = sum(s * t * a for s, t, a in FIXED_DIRECTIVES.values())
+    others = size["directives"] - len(FIXED_DIRECTIVES)
+    base, extra = divmod(size["assignments"] - fixed_total, others)
+    fixed_rng = random.Random(SEED)  # same fixed directives at every size
+    fixed_pool = agency_ids[1:41]
+
+    ids = Counter()
+
+    def next_id(table):
+        ids[table] += 1
+        return ids[table]
+
+    statuses, weights = zip(*STATUS_WEIGHTS)
+    special = {}
+    for index in range(size["directives"]):
+        directive_id = next_id("directives")
+        fixed_name = list(FIXED_DIRECTIVES)[index] if index < len(FIXED_DIRECTIVES) else None
+        r = fixed_rng if fixed_name else rng
+        if fixed_name:
+            special[fixed_name] = directive_id
+            n_sections, per_section, per_task = FIXED_DIRECTIVES[fixed_name]
+            shape = [[per_task] * per_section for _ in range(n_sections)]
+            pool = fixed_pool
+        else:
+            share = base + (1 if index - len(FIXED_DIRECTIVES) < extra else 0)
+            n_sections = r.randint(1, 4)
+            n_tasks = min(share, sum(r.randint(1, 4) for _ in range(n_sections)))
+            # split `share` assignments over n_tasks tasks, each at least one
+            cuts = sorted(r.sample(range(1, share), n_tasks - 1)) if n_tasks > 1 else []
+            counts = [b - a for a, b in zip([0, *cuts], [*cuts, share])]
+            shape, position = [[] for _ in range(n_sections)], 0
+            for count in counts:
+                shape[position % n_sections].append(count)
+                position += 1
+            shape = [tasks for tasks in shape if tasks]
+            pool = agency_ids[1:]
+        kind, symbol, _w = r.choices(DOC_KINDS, weights=[k[2] for k in DOC_KINDS])[0]
+        topic = r.choice(TOPICS)
+        subject = f"Về việc tăng cường công tác {topic} trên địa bàn tỉnh (đợt {index + 1})"
+        created = now - timedelta(days=r.randint(0, 365), minutes=r.randint(0, 1440))
+        recipients = ["Các sở, ban, ngành thuộc tỉnh", "Ủy ban nhân dân các huyện, thành phố"][: r.randint(1, 2)]
+        cc = ["Như trên", "Chủ tịch, các PCT UBND tỉnh", "Lưu: VT, KGVX"]
+        texts = [symbol, subject, "ỦY BAN NHÂN DÂN TỈNH KON TUM", "Kon Tum", *recipients, *cc]
+        for position, name in enumerate(recipients):
+            tables["directive_recipients"].append({"id": next_id("directive_recipients"), "directive_id": directive_id,
+                                                   "position": position, "name": name})
+        for position, text in enumerate(cc):
+            tables["directive_cc_lines"].append({"id": next_id("directive_cc_lines"), "directive_id": directive_id,
+                                                 "position": position, "text": text})
+        for s_index, task_sizes in enumerate(shape):
+            section_id = next_id("sections")
+            heading = f"{r.choice(VERBS)} {topic} (mục {s_index + 1})"
+            texts.append(heading)
+            tables["sections"].append({"id": section_id, "directive_id": directive_id, "position": s_index,
+                                       "number": str(s_index + 1), "heading": heading, "removed": False})
+            group = 1 if r.random() < 0.1 else None
+            section_lead = None
+            for t_index, n_agencies in enumerate(task_sizes):
+                task_id = next_id("tasks")
+                text = f"{r.choice(VERBS)} {topic}, báo cáo kết quả về Ủy ban nhân dân tỉnh (nhiệm vụ {t_index + 1})."
+                texts.append(text)
+                task_deadline = today + timedelta(days=r.randint(-60, 60)) if r.random() < 0.85 else None
+                tables["tasks"].append({"id": task_id, "section_id": section_id, "position": t_index, "text": text,
+                                        "deadline": task_deadline, "removed": False})
+                chosen = r.sample(pool, n_agencies)
+                if not fixed_name and busy not in chosen and r.random() < BUSY_AGENCY_SHARE:
+                    chosen[-1] = busy
+                section_lead = section_lead or chosen[0]
+                for position, agency_id in enumerate(chosen):
+                    status = r.choices(statuses, weights=weights)[0]
+                    deadline = task_deadline
+                    original = deadline
+                    if deadline is not None and r.random() < 0.1:
+                        original = deadline - timedelta(days=r.randint(5, 30))  # extended once
+                    completed = None
+                    if status == "hoan_thanh":
+                        completed = (deadline or today) + timedelta(days=r.randint(-20, 10))
+                        completed = min(completed, today)
+                    elif status == "cho_xac_nhan":
+                        completed = today - timedelta(days=r.randint(0, 10))
+                    percent = {"chua_thuc_hien": 0, "dang_thuc_hien": r.randrange(10, 95, 5)}.get(status, 100)
+                    assignment_id = next_id("assignments")
+                    tables["assignments"].append({
+                        "id": assignment_id, "task_id": task_id, "agency_id": agency_id,
+                        "via_group_id": group if group and agency_id in groups[group] else None,
+                        "role": "lead" if position == 0 or (position == 1 and r.random() < 0.2) else "coordinating",
+                        "deadline": deadline, "original_deadline": original, "status": status,
+                        "progress_percent": percent, "completed_date": completed, "active": True,
+                        "created_at": created, "updated_at": created, "version": 1,
+                    })
+                    if status != "chua_thuc_hien":
+                        for step in range(1 if r.random() < 0.6 else 2):
+                            tables["progress_reports"].append({
+                                "id": next_id("progress_reports"), "assignment_id": assignment_id,
+                                "user_id": department_user if agency_id == busy else None,
+                                "created_at": created + timedelta(days=step + 1),
+                                "old_status": "chua_thuc_hien" if step == 0 else "dang_thuc_hien",
+                                "new_status": "dang_thuc_hien" if step == 0 else status, "percent": percent,
+                                "note": f"Đã triển khai {topic}, đạt {percent}% khối lượng (lần {step + 1}).",
+                            })
+            assignees = [{"agency_id": section_lead, "group_id": None, "role": "lead"}]
+            if group:
+                assignees.append({"agency_id": None, "group_id": group, "role": "coordinating"})
+            for position, assignee in enumerate(assignees):
+                tables["section_assignees"].append({"id": next_id("section_assignees"), "section_id": section_id,
+                                                    "position": position, "deadline": None, **assignee})
+                texts.append(names[assignee["agency_id"]] if assignee["agency_id"] else
+                             tables["agency_groups"][assignee["group_id"] - 1]["name"])
+        tables["directives"].append({
+            "id": directive_id, "doc_type": kind, "issuer_agency_id": root,
+            "issuer_text": "ỦY BAN NHÂN DÂN\nTỈNH KON TUM", "number": None, "symbol": symbol, "place": "Kon Tum",
+            "issued_date": None, "subject": subject, "urgency": None, "preamble": "", "closing": "",
+            "signer_authority": "TM.", "signer_authority_title": "ỦY BAN NHÂN DÂN", "signer_title": "CHỦ TỊCH",
+            "signer_name": "Nguyễn Văn A", "state": "approved", "source_key": None,
+            "search_text": fold(" \n ".join(texts)), "created_by_id": 1, "created_at": created,
+            "updated_by_id": 1, "updated_at": created, "version": 1,
+        })
+    return {"tables": tables, "busy_agency": busy, "office": office, "special": special}
+
+
+INSERT_ORDER = ("agencies", "agency_groups", "agency_group_members", "users", "directives", "directive_recipients",
+                "directive_cc_lines", "sections", "section_assignees", "tasks", "assignments", "progress_reports")
+
+
+def load(app, data: dict, label: str, postgres: bool) -> None:
+    from sqlalchemy import insert, text
+
+    from app.extensions import db
+
+    with app.app_context():
+        db.create_all()
+        metadata = db.metadata.tables
+        started = time.perf_counter()
+        for name in INSERT_ORDER:
+            rows = data["tables"][name]
+            table = metadata[name]
+            for start in range(0, len(rows), BATCH):
+                db.session.execute(insert(table), rows[start:start + BATCH])
+            db.session.commit()
+            progress(f"{label}: {name} {len(rows)} rows ({time.perf_counter() - started:.1f} s)")
+        if postgres:
+            for name in INSERT_ORDER:
+                if "id" in metadata[name].c:
+                    db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                            f"COALESCE((SELECT max(id) FROM {name}), 1))"))
+            db.session.commit()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))  # what autovacuum would have done on a live server
+        for name in INSERT_ORDER:
+            out(f"{label}_rows_{name}", db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar())
+        db.session.remove()
+
+
+# --- 2. measuring ------------------------------------------------------------------------------
+
+class StatementRecorder:
+    """Every SQL statement the engine sends, with its duration; `reset()` before each request."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        self.statements: list[tuple[str, str, float]] = []
+        self._started: list[float] = []
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def reset(self):
+        self.statements, self._started = [], []
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        self._started.append(time.perf_counter())
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        started = self._started.pop() if self._started else time.perf_counter()
+        self.statements.append((statement, repr(parameters)[:300], time.perf_counter() - started))
+
+
+def login(app, username):
+    client = app.test_client()
+    response = client.post("/dang-nhap", data={"username": username, "password": PASSWORD})
+    if response.status_code != 302:
+        raise SystemExit(f"login as {username} failed: HTTP {response.status_code}")
+    return client
+
+
+def measure(client, recorder, url, rounds, warmup):
+    """(timings in seconds, statements of each request, response size in bytes, status)."""
+    for _ in range(warmup):
+        response = client.get(url)
+        response.get_data()
+        if response.status_code != 200:
+            return None, None, 0, response.status_code
+    timings, statements, size = [], [], 0
+    for _ in range(rounds):
+        recorder.reset()
+        started = time.perf_counter()
+        response = client.get(url)
+        body = response.get_data()
+        timings.append(time.perf_counter() - started)
+        statements.append(list(recorder.statements))
+        size = len(body)
+        if response.status_code != 200:
+            return None, None, 0, response.status_code
+    return timings, statements, size, 200
+
+
+def report_page(label, page, timings, statements, size, results):
+    counts = [len(s) for s in statements]
+    last = statements[-1]
+    median, p95 = ms(statistics.median(timings)), ms(percentile(timings, 0.95))
+    out(f"{label}_{page}_ms_median", median)
+    out(f"{label}_{page}_ms_p95", p95)
+    out(f"{label}_{page}_statements", counts[-1] if len(set(counts)) == 1 else f"{min(counts)}..{max(counts)}")
+    out(f"{label}_{page}_sql_ms", ms(sum(d for _s, _p, d in last)))
+    slowest = max(last, key=lambda item: item[2]) if last else None
+    if slowest:
+        out(f"{label}_{page}_slowest_sql_ms", ms(slowest[2]))
+        out(f"{label}_{page}_slowest_sql", short_sql(slowest[0], 200))
+    repeated = Counter((s, p) for s, p, _d in last)
+    for (statement, _params), n in repeated.items():
+        if n > 1:  # the very same statement with the same parameters, run again in one request
+            out(f"{label}_{page}_repeated_statement", f"{n} x {short_sql(statement, 200)}")
+    out(f"{label}_{page}_bytes", size)
+    results[page] = {"median": median, "p95": p95, "statements": max(counts), "last": last}
+
+
+def profile_request(label, page, client, url, top=12):
+    """One more request under cProfile: where the Python time goes (cProfile slows it down ~2x)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url).get_data()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # {(file, line, function): (cc, calls, own, cumulative, callers)}
+    root = str(ROOT) + "/"
+
+    def where(key):
+        path, line, function = key
+        return f"{path.replace(root, '')}:{line}({function})"
+
+    for order, index in (("cum", 3), ("own", 2)):
+        # the request plumbing (test client, Flask dispatch) would fill the cumulative list: left out
+        entries = [item for item in stats.items()
+                   if order == "own" or not re.search(r"/(werkzeug|flask)/", item[0][0])]
+        ranked = sorted(entries, key=lambda item: item[1][index], reverse=True)[:top]
+        for rank, (key, values) in enumerate(ranked, start=1):
+            out(f"{label}_{page}_profile_{order}_{rank:02d}", f"{ms(values[index])} ms {values[1]} calls {where(key)}")
+
+
+def run_export_all(label, client, recorder, results, estimate_s, mode):
+    """The unfiltered export once (no warm-up: it is one big query); skipped when expected to be too slow."""
+    url = "/theo-doi/nhiem-vu.xlsx"
+    if mode == "never":
+        out(f"{label}_export_all", "skipped (--export-all never)")
+        return None
+    if mode == "auto" and estimate_s is not None and estimate_s > EXPORT_ALL_LIMIT_S:
+        out(f"{label}_export_all",
+            f"skipped: expected ~{estimate_s:.0f} s from the small size (> {EXPORT_ALL_LIMIT_S:.0f} s)")
+        return None
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    recorder.reset()
+    started = time.perf_counter()
+    response = client.get(url)
+    body = response.get_data()
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        out(f"{label}_export_all", f"HTTP {response.status_code}")
+        return None
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out(f"{label}_export_all_ms_once", ms(elapsed))
+    out(f"{label}_export_all_statements", len(recorder.statements))
+    out(f"{label}_export_all_bytes", len(body))
+    out(f"{label}_export_all_peak_rss_growth_mib", round((rss_after - rss_before) / 1024, 1))
+    results["export_all"] = {"median": ms(elapsed), "p95": ms(elapsed), "statements": len(recorder.statements),
+                             "last": list(recorder.statements)}
+    return elapsed
+
+
+def run_size(backend, size_name, database, args, export_estimate):
+    """Fill one database, time every page; returns {page: result} and the unfiltered export time."""
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Assignment
+    from app.text import local_today
+
+    label = f"{backend}_{size_name}"
+    size = SIZES[size_name]
+    config = {"SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
+              **database}
+    app = create_app(config)
+    today = local_today()
+    started = time.perf_counter()
+    progress(f"{label}: generating {size['directives']} directives, {size['assignments']} assignments, "
+             f"{size['agencies']} agencies")
+    data = generate(size, today, random.Random(SEED))
+    progress(f"{label}: generated in {time.perf_counter() - started:.1f} s")
+    load(app, data, label, backend == "postgresql")
+    out(f"{label}_load_s", round(time.perf_counter() - started, 1))
+
+    busy, special = data["busy_agency"], data["special"]
+    with app.app_context():
+        engine = db.engine
+        busy_rows = db.session.scalar(select(func.count(Assignment.id)).where(Assignment.agency_id == busy))
+        db.session.remove()
+    out(f"{label}_department_agency_assignments", busy_rows)
+    for name, directive_id in special.items():
+        s, t, a = FIXED_DIRECTIVES[name]
+        out(f"{label}_{name}_shape",
+            f"id {directive_id}: {s} sections x {t} tasks x {a} agencies = {s * t * a} assignments")
+
+    recorder = StatementRecorder(engine)
+    office = login(app, OFFICE_USER)
+    department = login(app, DEPARTMENT_USER)
+    pages = [
+        ("dashboard", office, "/theo-doi", args.rounds, 2),
+        ("inbox", department, "/nhiem-vu", args.rounds, 2),
+        ("inbox_search", department, f"/nhiem-vu?q={SEARCH_WORDS.replace(' ', '+')}", args.rounds, 2),
+        ("office_list", office, "/theo-doi/nhiem-vu", args.rounds, 2),
+        ("directive", office, f"/van-ban/{special['directive']}", args.rounds, 2),
+        ("directive_big", office, f"/van-ban/{special['directive_big']}", args.rounds, 2),
+        ("excel_agency", office, f"/theo-doi/nhiem-vu.xlsx?agency={busy}", args.excel_rounds, 1),
+    ]
+    results = {}
+    for page, client, url, rounds, warmup in pages:
+        progress(f"{label}: {page} GET {url} ({warmup} warm-up + {rounds} timed)")
+        timings, statements, body_size, status = measure(client, recorder, url, rounds, warmup)
+        if timings is None:
+            out(f"{label}_{page}", f"HTTP {status}")
+            continue
+        report_page(label, page, timings, statements, body_size, results)
+        if args.show_sql:
+            for statement, params, duration in statements[-1]:
+                print(f"#   {ms(duration):8.1f} ms  {short_sql(statement, 400)}  {params[:120]}")
+        if page in args.profile:
+            profile_request(label, page, client, url)
+    out(f"{label}_excel_agency_rows", busy_rows)
+    elapsed = run_export_all(label, office, recorder, results, export_estimate, args.export_all)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return results, elapsed, size["assignments"]
+
+
+# --- 3. backends -------------------------------------------------------------------------------
+
+def port_open(host="127.0.0.1", port=5432) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class SqliteDatabase:
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="tracking-bench-")
+        self.count = 0
+
+    def config(self):
+        self.count += 1
+        path = Path(self.tmp.name) / f"bench{self.count}.db"
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+
+    def close(self):
+        self.tmp.cleanup()
+
+
+class PostgresDatabase:
+    """A throwaway schema per size, dropped at the end."""
+
+    def __init__(self, url):
+        from sqlalchemy import create_engine
+
+        self.url = url
+        self.engine = create_engine(url)
+        self.schemas = []
+
+    def config(self):
+        from sqlalchemy import text
+
+        schema = f"bench_{uuid.uuid4().hex[:12]}"
+        with self.engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        self.schemas.append(schema)
+        return {"SQLALCHEMY_DATABASE_URI": self.url,
+                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                              "connect_args": {"options": f"-csearch_path={schema}"}}}
+
+    def close(self):
+        from sqlalchemy import text
+
+        for schema in self.schemas:
+            with self.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        self.engine.dispose()
+
+
+def compare(backend, by_size):
+    """Side by side: sizes for each page, `statements_constant` and what grew or is slow."""
+    sizes = list(by_size)
+    pages = []
+    for results in by_size.values():
+        pages += [page for page in results if page not in pages]
+    findings = []
+    for page in pages:
+        present = [s for s in sizes if page in by_size[s]]
+        for key in ("median", "p95", "statements"):
+            suffix = {"median": "ms_median", "p95": "ms_p95", "statements": "statements"}[key]
+            out(f"{backend}_{page}_{suffix}", " ".join(f"{s}={by_size[s][page][key]}" for s in present))
+        if len(present) > 1:
+            counts = {by_size[s][page]["statements"] for s in present}
+            constant = len(counts) == 1
+            out(f"{backend}_{page}_statements_constant", "yes" if constant else "no")
+            if not constant:
+                first, last = (Counter(short_sql(s, 200) for s, _p, _d in by_size[x][page]["last"])
+                               for x in (present[0], present[-1]))
+                for statement, n in (last - first).most_common(3):
+                    findings.append(f"{page}: +{n} x {statement}")
+        biggest = present[-1]
+        result = by_size[biggest][page]
+        if result["median"] > SLOW_PAGE_MS:
+            slow = max(result["last"], key=lambda item: item[2])
+            sql_ms = ms(sum(d for _s, _p, d in result["last"]))
+            findings.append(f"{page}: median {result['median']} ms at {biggest}, of which SQL {sql_ms} ms; slowest "
+                            f"statement {ms(slow[2])} ms: {short_sql(slow[0], 200)}")
+    # Not the data size but the directive's own size: the same two directives exist at every size.
+    for size_name in sizes:
+        results = by_size[size_name]
+        if "directive" in results and "directive_big" in results:
+            shapes = {name: FIXED_DIRECTIVES[name] for name in ("directive", "directive_big")}
+            counts = {name: results[name]["statements"] for name in shapes}
+            detail = ", ".join(f"{counts[n]} for {s * t} tasks/{s * t * a} assignments"
+                               for n, (s, t, a) in shapes.items())
+            grows = counts["directive"] != counts["directive_big"]
+            out(f"{backend}_{size_name}_directive_statements_grow_with_directive_size",
+                f"{'yes' if grows else 'no'} ({detail})")
+            if grows and size_name == sizes[-1]:
+                first, last = (Counter(short_sql(s, 200) for s, _p, _d in results[n]["last"]) for n in shapes)
+                for statement, n in (last - first).most_common(4):
+                    findings.append(f"directive page per-row lazy load: +{n} x {statement}")
+    for index, finding in enumerate(findings, start=1):
+        out(f"{backend}_finding_{index}", finding)
+    if not findings:
+        out(f"{backend}_findings", "none")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="small,large", help="comma-separated: small, large")
+    parser.add_argument("--rounds", type=int, default=15, help="timed requests per page (default 15)")
+    parser.add_argument("--excel-rounds", type=int, default=5, help="timed per-agency exports (default 5)")
+    parser.add_argument("--export-all", choices=("auto", "always", "never"), default="auto",
+                        help="unfiltered export, once per size; auto skips it when expected over 60 s")
+    parser.add_argument("--postgres", nargs="?", const=DEFAULT_POSTGRES, metavar="URL",
+                        help=f"run on PostgreSQL too (default URL {DEFAULT_POSTGRES})")
+    parser.add_argument("--no-postgres", action="store_true", help="never run on PostgreSQL")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    parser.add_argument("--show-sql", action="store_true", help="print every statement of the last timed request")
+    parser.add_argument("--profile", default="", metavar="PAGES",
+                        help="comma-separated pages to profile once with cProfile (dashboard, excel_agency, ...)")
+    args = parser.parse_args()
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    args.profile = {p.strip() for p in args.profile.split(",") if p.strip()}
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {unknown}; choose from {list(SIZES)}")
+
+    backends = [] if args.no_sqlite else ["sqlite"]
+    postgres_url = args.postgres
+    if postgres_url is None and not args.no_postgres and port_open():
+        postgres_url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    if postgres_url and not args.no_postgres:
+        backends.append("postgresql")
+    else:
+        out("postgresql", "skipped (no server on 127.0.0.1:5432; use --postgres URL)" if not args.no_postgres
+            else "skipped (--no-postgres)")
+
+    import sqlalchemy
+
+    out("python", sys.version.split()[0])
+    out("sqlalchemy", sqlalchemy.__version__)
+    out("cpus", os.cpu_count())
+    out("today", date.today().isoformat())
+    out("per_page", os.environ.get("PER_PAGE", "20"))
+    began = time.perf_counter()
+    for backend in backends:
+        database = SqliteDatabase() if backend == "sqlite" else PostgresDatabase(postgres_url)
+        if backend == "postgresql":
+            from sqlalchemy import text
+            with database.engine.connect() as conn:
+                out("postgresql_version", conn.execute(text("SHOW server_version")).scalar())
+        by_size, estimate = {}, None
+        try:
+            for size_name in sizes:
+                results, elapsed, rows = run_size(backend, size_name, database.config(), args, estimate)
+                by_size[size_name] = results
+                if elapsed is not None:
+                    estimate = elapsed * SIZES["large"]["assignments"] / rows  # linear guess for the next size
+        finally:
+            database.close()
+        compare(backend, by_size)
+    out("total_s", round(time.perf_counter() - began, 1))
+
+
+if __name__ == "__main__":
+    main()
