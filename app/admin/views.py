@@ -137,16 +137,19 @@ def user_edit(user_id=None):
     if request.method == "GET" and user:
         form.agency_id.data = str(user.agency_id or "")
     form.agency_id.choices, form.valid_agencies = _agency_choices()
-    if form.validate_on_submit():
-        agency = db.session.get(Agency, int(form.agency_id.data)) if form.agency_id.data else None
-        errors = check_user_rules(form.username.data, form.role.data, agency, exclude_id=getattr(user, "id", None))
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        # the rules that need the database are checked too, so every mistake shows at once
+        agency = db.session.get(Agency, int(form.agency_id.data)) if form.agency_id.data in form.valid_agencies else None
+        errors = check_user_rules(form.username.data or "", form.role.data, agency,
+                                  exclude_id=getattr(user, "id", None))
         if user is None and not form.password.data:
             errors["password"] = "Nhập mật khẩu cho tài khoản mới."
         if user is not None and user.id == current_user.id and (not form.active.data or form.role.data != user.role):
             errors["role"] = "Không thể tự khóa hoặc đổi vai trò của chính mình."
         for name, message in errors.items():
-            getattr(form, name).errors.append(message)
-        if not errors:
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+        if valid and not errors:
             fields = dict(username=form.username.data, full_name=form.full_name.data, role=form.role.data,
                           agency=agency, active=form.active.data)
             try:
@@ -158,7 +161,7 @@ def user_edit(user_id=None):
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
-                form.username.errors.append("Tên đăng nhập đã được dùng.")
+                form.username.errors = [*form.username.errors, "Tên đăng nhập đã được dùng."]
             else:
                 flash("Đã lưu tài khoản.", "success")
                 return redirect(url_for("admin.users"))

@@ -93,7 +93,8 @@ def change_assignment(assignment: Assignment, user, code: str, percent, note: st
     try:
         record(user, f"assignment.{code}", assignment,
                f"{assignment.agency.short_name}: {report.old_status_label} → {report.new_status_label}",
-               {**diff(before, changes), **({"evidence": [None, [f.name for f in files]]} if files else {})})
+               {**diff(before, changes), **({"note": [None, note]} if note else {}),
+                **({"evidence": [None, [f.name for f in files]]} if files else {})})
         _tell(assignment, code, note)
     except Exception:
         for path in written:
