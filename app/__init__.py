@@ -57,11 +57,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.directives import bp as directives_bp
+    from app.importer.views import bp as importer_bp
     from app.tracking import bp as tracking_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(directives_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
 
     from app import cli, web

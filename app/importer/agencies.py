@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r"\(|\)|[,;:]|[^\s,;:()]+")
 # old-style tone placement ("Uỷ", "hoà") compared as the new style ("Ủy", "hòa")
-_OLD_STYLE = str.maketrans({})
 _OLD_PAIRS = {"uỷ": "ủy", "uý": "úy", "uỳ": "ùy", "uỹ": "ũy", "uỵ": "ụy", "oà": "òa", "oá": "óa", "oả": "ỏa",
               "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe"}
 
@@ -24,8 +23,8 @@ _OLD_PAIRS = {"uỷ": "ủy", "uý": "úy", "uỳ": "ùy", "uỹ": "ũy", "uỵ"
 def low(word: str) -> str:
     word = word.lower()
     for old, new in _OLD_PAIRS.items():
-        if old in word:
-            word = word.replace(old, new)
+        if word.endswith(old):  # only open syllables: "hoà" -> "hòa", "thuỷ" -> "thủy"; "soát" stays
+            return word[: -len(old)] + new
     return word
 
 
@@ -157,7 +156,7 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
         if not n:
             break
         first = i
-        i, group_mode = _read_name(toks, i, n)
+        i = _read_name(toks, i, n)
         if i == first + n and i + 1 < len(toks) and toks[i].text == "," and toks[i + 1].word \
                 and not toks[i + 1].capital and not _match(toks, i + 1, UNITS):
             return None  # "Thanh tra, kiểm tra việc ...": a verb, not an agency
@@ -192,8 +191,8 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
     return Found(names=names, end=end, colon=colon)
 
 
-def _read_name(toks, i, head_len) -> tuple[int, bool]:
-    """Read one name starting at toks[i]; return the index after it and whether it is a group."""
+def _read_name(toks, i, head_len) -> int:
+    """Read one name starting at toks[i]; return the index of the token after it."""
     group_mode = toks[i].low == "các"
     i += head_len
     if group_mode:
@@ -253,24 +252,19 @@ def _read_name(toks, i, head_len) -> tuple[int, bool]:
                 continue
             if not previous_capital and _match(toks, i, STOPS):
                 break
-            if previous_capital and _match(toks, i, STOPS) and _match(toks, i, STOPS) > 1 and \
-                    toks[i].low in ("tiếp", "chủ", "phối", "làm", "khẩn", "thực", "tăng", "đề", "chịu"):
-                break
+            if previous_capital and _match(toks, i, STOPS) > 1:
+                break  # "Kon Tum rà soát"; but "Đào tạo" goes on (a one-word verb after a capital)
         if group_mode and not tok.capital and toks[i - 1].word and _match(toks, i - 1, UNITS) == 1 and \
                 not _match(toks, i, UNITS) and tok.low not in ("thuộc", "trực", "trên", "-") and \
                 toks[i - 1].low not in ("các",):
             # "các huyện, thị xã, thành phố thống nhất cơ chế": a group ends after its unit words
-            if not _continues_place(toks, i):
+            if not tok.capital:  # a place name ("các huyện Đắk Hà") would go on
                 break
         previous_capital = tok.capital
         i += 1
         if i > 60:
             break
-    return i, group_mode
-
-
-def _continues_place(toks, i) -> bool:
-    return toks[i].capital
+    return i
 
 
 def _thuoc_tail(toks, i) -> int:
@@ -285,13 +279,14 @@ def _thuoc_tail(toks, i) -> int:
 
 
 def _extend_with_vocabulary(text, toks, first, end, vocabulary) -> int:
+    """Run a name on to the longest directory name that starts the same way ("Trung tâm Giáo dục
+    nghề nghiệp - Giáo dục thường xuyên", where "thường xuyên" would otherwise end it)."""
     best = end
     for k in range(end + 1, min(len(toks), first + 30) + 1):
-        if not toks[k - 1].word or toks[k - 1].text in ")":
-            if toks[k - 1].text != ")":
-                continue
-        candidate = text[toks[first].start:toks[k - 1].end]
-        if vocabulary(candidate):
+        last = toks[k - 1]
+        if not last.word and last.text != ")":
+            continue
+        if vocabulary(text[toks[first].start:last.end]):
             best = k
     return best
 

@@ -3,6 +3,7 @@
 Pure functions, no Flask. Blank lines are kept (as "") because they can separate paragraphs;
 the parser decides whether they do.
 """
+import html
 import re
 import unicodedata
 
@@ -12,7 +13,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SUBSCRIPT = re.compile(r"[_^]\{([^{}]*)\}")  # "PCVP_{KGVX}" -> "PCVP KGVX" (markdown/LaTeX junk)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
-_BULLET = re.compile(r"^\s*(?:[•◦▪▫●○■□◆◇➢➤►▸‣⁃∙·\uf0b7\uf0a7\uf0d8\uf076\uf0fc–—−*]|-(?!-))\s*(?=\S)")
+_BULLET = re.compile(r"^\s*(?:[•◦▪▫●○■□◆◇➢➤►▸‣⁃∙·\uf0b7\uf0a7\uf0d8\uf076\uf0fc–—−]|-(?!-)|\*(?=\s))\s*(?=\S)")
 _PLUS = re.compile(r"^\s*\+\s*(?=\S)")
 _RULE = re.compile(r"^[\s\-_=.*~·•]{3,}$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -27,9 +28,17 @@ def clean_lines(text: str) -> list[str]:
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\f", "\n").replace("\v", "\n")
     text = _ZERO_WIDTH.sub("", text)
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)  # markdown tables and pasted HTML
+    if re.search(r"&(?:nbsp|amp|lt|gt|quot|#\d+);", text):
+        text = html.unescape(text)
     lines = []
     for raw in text.split("\n"):
-        lines.append(clean_line(raw))
+        cells = [cell for cell in re.split(r"\t{2,}", raw.strip("\t ")) if cell.strip()]
+        if len(cells) == 2:
+            # two columns side by side ("Nơi nhận:<tabs>KT. CHỦ TỊCH"): one after the other
+            lines.extend(clean_line(cell) for cell in cells)
+        else:
+            lines.append(clean_line(raw))
     return lines
 
 

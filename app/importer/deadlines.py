@@ -34,6 +34,10 @@ _RECURRENCES = (
 )
 
 
+_LABELLED = re.compile(r"(?:thời\s+gian\s+(?:hoàn\s+thành|thực\s+hiện)|thời\s+hạn(?:\s+hoàn\s+thành)?|"
+                       r"hạn\s+hoàn\s+thành)\s*:\s*(?P<value>[^.;\n]+?)\s*(?:[.;]\s|[.;]?$)", re.IGNORECASE)
+
+
 def _recurrence(text: str) -> str | None:
     for pattern in _RECURRENCES:
         match = pattern.search(text)
@@ -54,11 +58,16 @@ def find_deadline(text: str, default_year: int | None = None) -> dict:
     for match in _MONTH_DEADLINE.finditer(text):
         when = _month_end(int(match.group("y")), int(match.group("m")))
         if when:
-            candidates.append((match.start(), when, match.group("all")))
+            candidates.append((match.start(), when, _period_words(match.group("all"))))
     for match in _QUARTER_DEADLINE.finditer(text):
         quarter = _ROMAN_QUARTERS[match.group("q").lower()]
         when = _month_end(int(match.group("y")), quarter * 3)
-        candidates.append((match.start(), when, match.group("all")))
+        candidates.append((match.start(), when, _period_words(match.group("all"))))
+    for match in _LABELLED.finditer(text):  # "Thời gian hoàn thành: Quý I/2026."
+        value = match.group("value").strip()
+        when = parse_when(value, default_year)
+        if when["deadline"]:
+            candidates.append((match.start("value"), when["deadline"], value))
     if candidates:
         _, when, words = min(candidates, key=lambda item: item[0])
         result["deadline"] = when
@@ -92,6 +101,14 @@ def parse_when(text: str, default_year: int | None = None) -> dict:
     if not result["recurrence"]:
         result["recurrence"] = text.strip(" .;")  # "Thường xuyên", "Hằng năm": kept as a note
     return result
+
+
+def _period_words(words: str) -> str:
+    """"hoàn thành trong tháng 12/2025" keeps its verb; "triển khai ... trong quý I/2026" starts at "trong"."""
+    if re.match(r"(hoàn\s+thành|xong)\s+(trong|trước|vào)\s", words, re.IGNORECASE):
+        return words
+    match = re.search(r"\b(trong|trước|vào)\s+(tháng|quý)\b", words, re.IGNORECASE)
+    return words[match.start():] if match else words
 
 
 def _date_from(match, default_year):

@@ -89,14 +89,23 @@ def to_unicode(text: str, encoding: str) -> str:
     raise ValueError(encoding)
 
 
+_TONED = "".join(sorted({letter for letter in TCVN3.values() if letter.islower() and letter not in "ăâđêôơư"}))
+_SENTENCE_START = re.compile(rf"(^\s*(?:[-+*•]\s+|\d{{1,2}}[.)]\s*|[a-zđ]\)\s*|\*\*)?|[.!?]\s+|\(\s*)([{_TONED}])")
+_CAPITAL_WORD = re.compile(rf"(?<!\w)(?=\w*[A-Z]\w*[A-Z])(?!\w*[a-z])[A-ZĐ{_TONED}ăâđêôơư]+(?!\w)")
+_UY_BAN = re.compile(r"(?<![\w])ủy(?=\s+ban\b)|(?<![\w])uỷ(?=\s+ban\b)")
+
+
 def _restore_capitals(line: str) -> str:
-    """TCVN3 capitals with tones were drawn by .VnTimeH fonts from lower-case codes: a line whose
-    plain letters are upper case ("ủY BAN NHÂN DÂN") was printed in capitals."""
+    """TCVN3 had no capitals with tones: .VnTimeH fonts drew them from lower-case codes. A line
+    whose plain letters are upper case ("ủY BAN NHÂN DÂN") was printed in capitals; elsewhere the
+    first letter of a sentence or of an item, and "Ủy ban", were capitals."""
     ascii_letters = [ch for ch in line if "A" <= ch <= "Z" or "a" <= ch <= "z"]
     upper = sum(1 for ch in ascii_letters if ch.isupper())
-    if len(ascii_letters) >= 3 and upper >= 0.8 * len(ascii_letters):
+    if len(ascii_letters) >= 3 and upper >= 0.9 * len(ascii_letters):
         return line.upper()
-    return line
+    line = _CAPITAL_WORD.sub(lambda m: m.group(0).upper(), line)  # "PHó CHủ TịCH" -> "PHÓ CHỦ TỊCH"
+    line = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), line)
+    return _UY_BAN.sub(lambda m: m.group(0)[0].upper() + m.group(0)[1:], line)
 
 
 def from_unicode(text: str, encoding: str) -> str:

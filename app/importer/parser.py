@@ -21,6 +21,12 @@ from app.importer import agencies as ag
 from app.importer.cleanup import clean_lines
 from app.importer.deadlines import find_deadline, parse_when
 
+_VN_LETTERS = [chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isalpha()]
+_UPPER_VN = "".join(ch for ch in _VN_LETTERS if ch.isupper())
+_LOWER_VN = "".join(ch for ch in _VN_LETTERS if ch.islower())
+UPPER = "A-Z" + _UPPER_VN
+LOWER = "a-z" + _LOWER_VN
+
 TYPE_LINES = {
     "chi thi": "chi_thi", "cong dien": "cong_dien", "ke hoach": "ke_hoach", "thong bao": "thong_bao",
     "thong bao ket luan": "thong_bao", "quyet dinh": "quyet_dinh", "bao cao": "bao_cao", "to trinh": "to_trinh",
@@ -33,9 +39,10 @@ AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
 # Roman parts that hold the purpose of a plan, not tasks: their text goes to the preamble.
 NON_TASK_PARTS = ("muc dich", "yeu cau", "can cu", "quan diem", "muc tieu", "su can thiet", "tinh hinh",
                   "ket qua", "danh gia", "dac diem")
-SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "BÍ THƯ", "THỦ TRƯỞNG", "VĂN PHÒNG", "ỦY BAN",
-                "UỶ BAN", "HỘI ĐỒNG", "TỔNG", "CỤC", "BAN", "SỞ", "UBND", "PHÓ", "CHỈ HUY", "GIÁM", "THỨ",
-                "HIỆU", "VIỆN", "ĐỘI", "ĐẠI DIỆN", "NGƯỜI KÝ", "TỔ")
+SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "BÍ THƯ", "PHÓ", "CHỈ HUY", "ĐẠI DIỆN", "ỦY VIÊN")
+# Below an authority line ("TM."), the body it acts for: "ỦY BAN NHÂN DÂN", "BAN CHỈ ĐẠO ...".
+BODY_WORDS = ("ỦY BAN", "UỶ BAN", "HỘI ĐỒNG", "BAN ", "VĂN PHÒNG", "SỞ ", "CỤC", "UBND", "HĐND", "TỔNG", "VIỆN",
+              "ĐỘI", "BỘ ", "TRUNG TÂM", "CÔNG AN", "TỔ ")
 PLACEHOLDERS = re.compile(r"^[\[(]?\s*(đã\s+ký|ký\s+tên.*|ký,?\s+ghi\s+rõ.*|chữ\s+ký.*|daky|đóng\s+dấu.*|"
                           r"ký\s+và\s+đóng\s+dấu.*|\.{3,}|…+)\s*[\])]?$", re.IGNORECASE)
 SENTENCE_STARTS = ("Thực hiện", "Căn cứ", "Triển khai", "Trong", "Theo", "Để", "Xét", "Nhằm", "Ngày", "Qua",
@@ -44,17 +51,18 @@ SENTENCE_STARTS = ("Thực hiện", "Căn cứ", "Triển khai", "Trong", "Theo"
 _NUMBER = re.compile(r"^s[ốo]\s*[:.]?\s*(?P<number>\d*)[\s._…]*/\s*(?P<symbol>[\wĐđ&.\-]+?)(?=\s|$)\s*(?P<rest>.*)$",
                      re.IGNORECASE)
 _NUMBER_ONLY = re.compile(r"^s[ốo]\s*:\s*(?P<number>\d*)\s*$", re.IGNORECASE)
-_PLACE_DATE = re.compile(r"^(?P<place>[^\d,;:()]{2,60}?)\s*,\s*ngày\b\s*(?P<d>\d{1,2})?\s*(?:/|\s)?\s*"
+_PLACE_DATE = re.compile(r"^(?P<place>[^\d,;:()]{2,60}?|)\s*,\s*ngày\b\s*(?P<d>\d{1,2})?\s*(?:/|\s)?\s*"
                          r"(?:tháng\s*(?P<m>\d{1,2})?)?\s*(?:/|\s)?\s*(?:năm\s*(?P<y>\d{4})?)?\s*(?P<rest>.*)$",
                          re.IGNORECASE)
 _SUBJECT = re.compile(r"^(?:V\s*/\s*v|về\s+việc)\s*[:.]?\s*(?P<subject>.*)$", re.IGNORECASE)
 _KINH_GUI = re.compile(r"^kính\s+gửi\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
-_DIEN = re.compile(r"^(?P<who>[^a-zà-ỹ:]{6,}?)\s+điện\s*[:.]?\s*(?P<rest>.*)$")
+_DIEN = re.compile(r"^(?P<who>[^:]{6,}?)\s+(?:điện|ĐIỆN)\s*(?:[:.]\s*(?P<rest>.*))?$")
 _NOI_NHAN = re.compile(r"^nơi\s+nhận\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
 _AUTHORITY = re.compile(r"^(?P<a>TM|KT|TL|TUQ|Q)\s*\.\s*(?P<title>.*)$")
 _ROMAN = re.compile(r"^(?P<label>[IVX]{1,5})\s*[.)]\s+(?P<rest>\S.*)$")
+_PART_NUM = re.compile(r"^(?P<part>[IVX]{1,5})\.(?P<label>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<rest>\S.*)$")
 _NESTED = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){1,3})\s*[.)]?\s+(?P<rest>\S.*)$")
-_NUM = re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s*(?P<rest>\S.*)$")
+_NUM = re.compile(r"^(?P<label>\d{1,3})\s*[.)]\s*(?P<rest>\S.*)$")
 _LETTER = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s*(?P<rest>\S.*)$")
 _BULLET = re.compile(r"^-\s+(?P<rest>.*)$")
 _PLUS = re.compile(r"^\+\s+(?P<rest>.*)$")
@@ -62,6 +70,11 @@ _LETTERS = "abcdđeghiklmnopqrstuvxy"
 _META = re.compile(r"^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?(?P<key>chủ\s+trì|phối\s+hợp|thời\s+gian(?:\s+hoàn\s+thành|\s+thực\s+hiện)?"
                    r"|thời\s+hạn(?:\s+hoàn\s+thành)?|hạn\s+hoàn\s+thành)\s*(?:thực\s+hiện\s*)?:\s*(?P<value>.+)$",
                    re.IGNORECASE)
+
+
+_TOPIC = re.compile(r"^(?P<topic>(?:Về|Đối với)\s[^:;.]{2,80}:)\s*(?P<rest>.+)$", re.DOTALL)
+_LABELLED_ROLE = re.compile(r"(?:(?:cơ\s+quan|đơn\s+vị)\s+)(?P<key>chủ\s+trì|phối\s+hợp)(?:\s+thực\s+hiện)?\s*:\s*"
+                            r"(?P<value>.+?)(?:\.\s|\.$|$)", re.IGNORECASE)
 
 
 def fold_chars(text: str) -> str:
@@ -144,6 +157,8 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
     state = None  # "subject", "summary", "recipients"
     subject = parsed.subject_parts
     recipients_open = False  # the last Kính gửi line ended with ";"
+    recipient_raw = ""
+    loose = _blank_separated(lines)  # a blank line after every line: blank lines mean nothing
     pending: list[str] = []
     i = 0
     seen_anchor = False
@@ -159,8 +174,12 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
         if not line:
             blank_run += 1
             if state in ("subject", "summary") and subject:
-                state = None
+                state = "subject_pause"  # ends here unless the next line obviously goes on
             continue
+        if state == "subject_pause":
+            state = "subject" if _subject_goes_on(subject, line, loose) else None
+        if data["issuer"] and not _is_upper_line(line):
+            blank_run = 0
         line, motto = _split_motto(line)
         if motto:
             seen_anchor = True
@@ -179,9 +198,16 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
             if number.group("rest"):
                 pending.insert(0, number.group("rest"))
             continue
+        number = _NUMBER_ONLY.match(line)
+        if number and index < 60 and "number" not in parsed.found:
+            data["number"] = number.group("number") or None
+            parsed.found.add("number")
+            seen_anchor = True
+            continue
         place = _PLACE_DATE.match(line)
         if place and "date_line" not in parsed.found and len(place.group("place").split()) <= 6 \
-                and place.group("place")[:1].isupper():
+                and (place.group("place")[:1].isupper() or not place.group("place")) \
+                and (place.group("place") or re.search(r"tháng.*năm", line)):
             _set_place_date(place, parsed)
             seen_anchor = True
             state = None if state != "recipients" else state
@@ -221,18 +247,26 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
             state = "recipients"
             _add_recipients(match.group("rest"), data)
             recipients_open = match.group("rest").rstrip().endswith(";")
+            recipient_raw = re.split(r";\s*", match.group("rest").strip())[-1]
             continue
         match = _DIEN.match(line)
         if match and _is_upper_line(match.group("who")) and not _AUTHORITY.match(line):
             parsed.found.add("recipients")
             seen_anchor = True
             state = "recipients"
-            _add_recipients(match.group("rest"), data)
-            recipients_open = match.group("rest").rstrip().endswith(";")
+            _add_recipients(match.group("rest") or "", data)
+            recipients_open = (match.group("rest") or "").rstrip().endswith(";")
             continue
         if state == "recipients":
             if line.startswith("- ") or line.startswith("+ "):
                 data["recipients"].append(_item(line[2:]))
+                recipient_raw = line[2:]
+                recipients_open = line.rstrip().endswith(";")
+                continue
+            if data["recipients"] and recipient_raw and not recipient_raw.rstrip().endswith((";", ".")) \
+                    and len(line) < 100 and not _marker(line):
+                recipient_raw = recipient_raw + " " + line  # a long line of Kính gửi wrapped
+                data["recipients"][-1] = _item(recipient_raw)
                 recipients_open = line.rstrip().endswith(";")
                 continue
             if recipients_open and len(line) < 120 and line.rstrip()[-1:] in ";." and not _marker(line):
@@ -244,11 +278,22 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
             return _body_index(lines, index, pending)
         if _is_upper_line(line) and len(line) <= 90 and "number" not in parsed.found and not data["recipients"] \
                 and index < 15:
-            data["issuer"].append(line)
+            if data["issuer"] and _wrapped_issuer_line(data["issuer"][-1], line):
+                data["issuer"][-1] += " " + line  # "SỞ Y TẾ TỈNH BÀ RỊA - VŨNG" / "TÀU": one name wrapped
+            else:
+                data["issuer"].append(line)
+            blank_run = 0
             parsed.found.add("issuer")
             continue
         return _body_index(lines, index, pending)
     return len(lines)
+
+
+def _wrapped_issuer_line(previous: str, line: str) -> bool:
+    words = previous.split()
+    if previous.endswith(("-", "–")) or words[-1] in ("HUYỆN", "TỈNH", "XÃ", "PHỐ", "QUẬN", "PHƯỜNG", "VÀ", "CỦA"):
+        return True
+    return len(line.split()) == 1 and len(words) >= 4
 
 
 def _body_index(lines, index, pending) -> int:
@@ -257,13 +302,32 @@ def _body_index(lines, index, pending) -> int:
     return index
 
 
+def _blank_separated(lines: list[str]) -> bool:
+    content = [k for k, line in enumerate(lines) if line]
+    followed = sum(1 for k in content if k + 1 >= len(lines) or not lines[k + 1])
+    return len(content) >= 8 and followed >= 0.8 * len(content)
+
+
+def _subject_goes_on(subject: list[str], line: str, loose: bool = False) -> bool:
+    """After a blank line: "... năm 2025 -" / "2026" (a PDF line break) is still the subject."""
+    last = subject[-1].rstrip()
+    if loose and not last.endswith(".") and len(line) <= 90:
+        if re.search(r"[\d)]$", last) and line[:1].isupper():
+            return False  # "... mùa Đông - Xuân 2025 - 2026" then "Thời gian qua, ...": the body
+        return _continues_subject(subject, line)
+    return (last.endswith(("-", "–", ",")) or last.split()[-1:] == ["và"] or _starts_lower(line)) \
+        and _continues_subject(subject, line)
+
+
 def _continues_subject(subject: list[str], line: str) -> bool:
-    if _marker(line) or _KINH_GUI.match(line) or _NOI_NHAN.match(line) or _DIEN.match(line):
+    dien = _DIEN.match(line)
+    if _marker(line) or _KINH_GUI.match(line) or _NOI_NHAN.match(line) or dien and _is_upper_line(dien.group("who")):
         return False
     if sum(len(part) for part in subject) > 400 or len(line) > 110:
         return False
-    if any(line.startswith(start + " ") for start in SENTENCE_STARTS) and subject[-1].rstrip()[-1:] not in ",-":
-        return False
+    if len(line) > 60 and any(re.match(re.escape(start) + r"[\s,]", line) for start in SENTENCE_STARTS) \
+            and subject[-1].rstrip()[-1:] not in ",-":
+        return False  # the first sentence of the body, not a wrapped subject
     return True
 
 
@@ -298,8 +362,15 @@ def _add_recipients(rest: str, data: dict) -> None:
     if rest.startswith("- "):
         rest = rest[2:]
     for part in re.split(r";\s*(?:-\s+)?", rest):
-        if _item(part):
-            data["recipients"].append(_item(part))
+        part = _item(part)
+        if not part:
+            continue
+        if "," in part and ":" not in part:
+            found = ag.scan_list(part)  # "Sở Y tế, Sở Tài chính, Công an tỉnh": three recipients
+            if found and len(found.names) > 1 and found.end >= len(part) - 1:
+                data["recipients"].extend(name for name, _s, _e in found.names)
+                continue
+        data["recipients"].append(part)
 
 
 # ---------------------------------------------------------------- tail: Nơi nhận and signature
@@ -307,6 +378,8 @@ def _add_recipients(rest: str, data: dict) -> None:
 def _signature_line(line: str) -> bool:
     if _AUTHORITY.match(line) and _is_upper_line(line):
         return True
+    if _marker(line):
+        return False
     if not _is_upper_line(line) or any(ch in line for ch in ",;:()/") or len(line) > 70:
         return False
     return any(word in line.upper() for word in SIGNER_WORDS)
@@ -341,6 +414,7 @@ def _parse_tail(lines: list[str], parsed: Parsed) -> None:
     signer = data["signer"]
     titles: list[str] = []
     in_cc = False
+    cc_raw = ""
     cc_open = False  # the last Nơi nhận line has not ended with ";" or "."
     leftovers = []
     for raw in lines:
@@ -360,23 +434,37 @@ def _parse_tail(lines: list[str], parsed: Parsed) -> None:
             continue
         if line.startswith("- ") or line.startswith("+ "):
             item, signature = _split_glued_signature(line)
+            cc_raw = item
             data["cc"].append(_cc_item(item))
             cc_open = not item.rstrip().endswith((";", ".", ".)"))
             in_cc = True
             if signature:
-                titles.append(signature)
+                glued = _split_title_name(signature)
+                if glued:
+                    titles.append(glued[0])
+                    signer["name"] = glued[1]
+                else:
+                    titles.append(signature)
             continue
         if _signature_line(line):
             titles.append(line)
             cc_open = False
+            continue
+        if titles and _is_upper_line(line) and not any(ch in line for ch in ",;:()") and \
+                any(word in line + " " for word in BODY_WORDS):
+            titles.append(line)  # "TM." / "ỦY BAN NHÂN DÂN" / "CHỦ TỊCH"
             continue
         glued = _split_title_name(line)
         if glued:
             titles.append(glued[0])
             signer["name"] = glued[1]
             continue
+        if titles and signer["name"] is None and _looks_like_name(line):
+            signer["name"] = line.strip()
+            continue
         if in_cc and cc_open and data["cc"]:
-            data["cc"][-1] = _cc_item(data["cc"][-1] + " " + line)
+            cc_raw = cc_raw + " " + line  # "- C, PCVP UBND tỉnh, các Phòng: KG-VX," / "KT, TH-NC;"
+            data["cc"][-1] = _cc_item(cc_raw)
             cc_open = not line.rstrip().endswith((";", "."))
             continue
         if _looks_like_name(line) or titles and signer["name"] is None and len(line.split()) <= 6 and \
@@ -391,34 +479,30 @@ def _parse_tail(lines: list[str], parsed: Parsed) -> None:
 
 def _split_glued_signature(line: str) -> tuple[str, str | None]:
     """"- Như trên; KT. CHỦ TỊCH": a Nơi nhận line and a signature line on one line."""
-    match = re.match(r"^(?P<cc>.*?[;.])\s+(?P<sig>(?:TM|KT|TL|TUQ|Q)\s*\..*|[^a-zà-ỹ]{4,})$", line)
-    if match and _signature_line(match.group("sig").strip()):
-        return match.group("cc"), match.group("sig").strip()
+    match = re.match(f"^(?P<cc>.*?[;.])\\s+(?P<sig>(?:TM|KT|TL|TUQ|Q)\\s*\\..*|[{UPPER}]{{2,}}.*)$", line)
+    if match:
+        signature = match.group("sig").strip()
+        if _signature_line(signature) or _split_title_name(signature):
+            return match.group("cc"), signature
     return line, None
 
 
 def _cc_item(text: str) -> str:
     text = _item(text)
-    text = re.sub(r"^(Lưu)\s*:\s*", r"\1: ", text)
+    text = re.sub(r"^(Lưu|LƯU)\s*:\s*", r"\1: ", text)
     return text
-
-
-_NAME_WORD = r"[A-ZĐÀ-ỸẠ-Ỹ][a-zđà-ỹ'’\-]*(?:['’][A-ZĐa-zđà-ỹ]+)*"
 
 
 def _looks_like_name(line: str) -> bool:
     words = line.split()
     if not 2 <= len(words) <= 6:
         return False
-    return all(re.fullmatch(r"[A-ZĐ" + _UPPER_VN + r"][\w'’\-]*", word) for word in words) and not _is_upper_line(line)
-
-
-_UPPER_VN = "".join(ch for ch in map(chr, range(0xC0, 0x1EFA)) if ch.isupper() and ch.isalpha())
+    return all(re.fullmatch(f"[{UPPER}][\\w'’\\-]*", word) for word in words) and not _is_upper_line(line)
 
 
 def _split_title_name(line: str) -> tuple[str, str] | None:
     """"PHÓ CHỦ TỊCH Nguyễn Văn A" or "PHÓ CHỦ TỊCHNguyễn Văn A": title and name glued."""
-    match = re.match(r"^(?P<title>(?:[^\W\d_a-zà-ỹđ]|[\s.\-])+?)\s*(?P<name>[A-ZĐ" + _UPPER_VN + r"][a-zđà-ỹ'’].*)$", line)
+    match = re.match(f"^(?P<title>[{UPPER}\\s.\\-]+?)\\s*(?P<name>[{UPPER}][{LOWER}'’].*)$", line)
     if not match:
         return None
     title, name = match.group("title").strip(), match.group("name").strip()
@@ -462,16 +546,20 @@ class Node:
     children: list = field(default_factory=list)
     cells: dict | None = None  # table rows: column role -> cell text
     rank: float = 0
+    part: str | None = None  # "II" of "II.1." (a part printed inside the number)
+    labels: dict | None = None  # table rows: column role -> header as printed ("Cơ quan chủ trì")
 
 
 def _marker(line: str) -> bool:
     return bool(_BULLET.match(line) or _PLUS.match(line) or _NESTED.match(line) or _NUM.match(line)
+                or _PART_NUM.match(line) and _roman_value(_PART_NUM.match(line).group("part"))
                 or _LETTER.match(line) and len(line) > 6 or _ROMAN.match(line) and _roman_value(_ROMAN.match(line).group("label"))
                 or line.startswith("|"))
 
 
 def _terminal(text: str) -> bool:
-    return text.rstrip().endswith((".", ":", ";", "!", "?", "./.", "…"))
+    """The line ends a paragraph ("…; UBND tỉnh chỉ đạo" goes on after a semicolon)."""
+    return text.rstrip().endswith((".", ":", "!", "?", "./.", "…"))
 
 
 def _starts_lower(line: str) -> bool:
@@ -484,6 +572,8 @@ def _hard_wrapped(lines: list[str]) -> bool:
     content = [line for line in lines if line]
     lower = 0
     for prev, line in zip(content, content[1:]):
+        if line.startswith("- "):
+            line = line[2:]
         if not _marker(line) and _starts_lower(line) and not _terminal(prev):
             lower += 1
     return lower >= 3 and lower >= 0.15 * len(content)
@@ -498,14 +588,24 @@ def _paragraphs(lines: list[str]) -> tuple[list[str], bool]:
             blank = True
             continue
         if paragraphs and _continues(paragraphs[-1], line, blank, wrapped):
-            paragraphs[-1] = paragraphs[-1].rstrip() + " " + line.lstrip()
+            paragraphs[-1] = _glue(paragraphs[-1], line)
         else:
             paragraphs.append(line)
         blank = False
     return paragraphs, wrapped
 
 
+def _glue(prev: str, line: str) -> str:
+    """Join a broken line: "8149/CD-" + "VPCP" is one word; "kinh tế -" + "xã hội" keeps its spaces."""
+    prev = prev.rstrip()
+    if re.search(r"[\w/]-$", prev) and not re.match(r"-", line):
+        return prev + line.lstrip()
+    return prev + " " + line.lstrip()
+
+
 def _continues(prev: str, line: str, blank: bool, wrapped: bool) -> bool:
+    if line.startswith("- ") and _starts_lower(line[2:]) and not _terminal(prev) and not prev.startswith("|"):
+        return True  # "kinh tế" / "- xã hội": a dash inside a sentence broken at the end of a line
     if _marker(line) or prev.startswith("|") or _NOI_NHAN.match(line):
         return False
     if _is_upper_line(prev) and not _is_upper_line(line):
@@ -513,6 +613,8 @@ def _continues(prev: str, line: str, blank: bool, wrapped: bool) -> bool:
     lower = _starts_lower(line)
     if prev.rstrip().endswith(","):
         return True
+    if _marker(prev) and len(prev) < 50 and not lower and not wrapped:
+        return False  # "1. Đánh giá chung" / "Năm 2025, ...": a title, then its text
     if blank and not wrapped:
         return lower
     return lower or not _terminal(prev)
@@ -528,6 +630,12 @@ def _classify(paragraph: str, state: dict) -> Node:
         if value == (state.get("part") or 0) + 1 or state.get("part") is None and value <= 3:
             state.update(part=value, num=None, letter=None)
             return Node("part", match.group("label"), match.group("rest"), rank=0)
+    match = _PART_NUM.match(paragraph)
+    if match and _roman_value(match.group("part")):
+        label = match.group("label")
+        state.update(part=_roman_value(match.group("part")), num=int(label.split(".")[0]), letter=None)
+        kind = "num" if "." not in label else "nested"
+        return Node(kind, label, match.group("rest"), rank=label.count(".") + 1, part=match.group("part"))
     match = _NESTED.match(paragraph)
     if match:
         label = match.group("label").rstrip(".")
@@ -545,7 +653,7 @@ def _classify(paragraph: str, state: dict) -> Node:
     if match:
         letter = match.group("label")
         last = state.get("letter")
-        expected = _LETTERS[_LETTERS.index(last) + 1] if last in _LETTERS[:-1] else None
+        expected = _LETTERS[_LETTERS.index(last) + 1] if last and last in _LETTERS[:-1] else None
         if letter == "a" or letter == expected:
             state["letter"] = letter
             return Node("letter", letter, match.group("rest"), rank=None)
@@ -570,7 +678,8 @@ def _build_tree(paragraphs: list[str], wrapped: bool) -> tuple[list[str], Node, 
     trailing = nodes[last + 1:]
     closing = [n.text for n in trailing]
     last_node = nodes[last]
-    if trailing and last_node.kind in ("num", "nested", "letter", "part") and last_node.text.rstrip().endswith(":"):
+    if trailing and (last_node.kind == "part" or last_node.kind in ("num", "nested", "letter")
+                     and last_node.text.rstrip().endswith(":")):
         nodes = nodes[:last + 2]  # "5. Sở Y tế:" then its task on the next paragraph
         closing = closing[1:]
     else:
@@ -578,11 +687,13 @@ def _build_tree(paragraphs: list[str], wrapped: bool) -> tuple[list[str], Node, 
     root = Node("root", None, "", rank=-1)
     stack = [root]
     table_header: dict | None = None
+    header_labels: dict = {}
     for node in nodes[first:]:
         if node.kind == "row":
             roles = _table_roles(node.cells)
             if roles:
                 table_header = roles
+                header_labels = {role: node.cells[index].strip().rstrip(":") for index, role in roles.items()}
                 continue
             if table_header is None or not any(cell for cell in node.cells):
                 node = Node("para", None, " ".join(cell for cell in node.cells if cell))
@@ -592,16 +703,20 @@ def _build_tree(paragraphs: list[str], wrapped: bool) -> tuple[list[str], Node, 
                 if not node.cells.get("content"):
                     continue
                 node.label = (node.cells.get("number") or "").strip(" .") or None
-                node.rank = 1.5
+                node.rank = 1
+                node.labels = header_labels
         if node.kind == "para":
             top = stack[-1]
             if top.kind in ("bullet", "plus", "letter") and not top.children or top.kind == "para" or \
-                    top.kind in ("num", "nested", "part") and not top.children and not top.text.rstrip().endswith(":"):
+                    top.kind in ("num", "nested", "part") and not top.children and not top.text.rstrip().endswith(":") \
+                    and not _SectionBuilder._title(top.text):
                 top.text = top.text.rstrip() + (" " if wrapped else "\n") + node.text
                 continue
             node.rank = 9
         if node.kind == "letter":
             node.rank = max([n.rank for n in stack if n.kind in ("num", "nested", "part", "row")] + [0]) + 0.5
+        if node.part and any(n.kind == "part" and n.label != node.part for n in stack):
+            del stack[1:]  # "II.1." after part I: part I is over
         while len(stack) > 1 and stack[-1].rank >= node.rank:
             stack.pop()
         stack[-1].children.append(node)
@@ -644,6 +759,7 @@ def _parse_body(lines: list[str], parsed: Parsed, vocabulary) -> None:
         preamble, sections, closing = _unmarked_body(paragraphs, vocabulary)
         data["sections"] = sections
     else:
+        parsed.found.add("markers")
         builder = _SectionBuilder(parsed, vocabulary)
         for child in _group_loose_items(root.children):
             builder.emit(child, None, [])
@@ -720,8 +836,7 @@ class _SectionBuilder:
 
     def emit(self, node: Node, part: str | None, inherited: list[dict]) -> None:
         if node.kind == "part":
-            if any(key in fold_chars(node.text) for key in NON_TASK_PARTS) and not self.sections \
-                    and not self._names_anyone(node):
+            if any(key in fold_chars(node.text) for key in NON_TASK_PARTS) and not self.sections:
                 self.preamble_extra.extend(self._flatten(node))
                 return
             part = node.label
@@ -737,6 +852,8 @@ class _SectionBuilder:
             tasks, own = [node], ag.Assignees([], None, [])
         if tasks or not structural:
             self._section(node, number, tasks, own, inherited)
+        elif node.text and not self._title(node.text):
+            self._section(node, number, [], own, inherited)  # a full sentence before sub-items: its own task
         elif node.text:
             self.parsed.notes.append(f"Tiêu đề “{self._label(node)}{node.text}” không có nhiệm vụ riêng.")
         passed = _assignee_dicts(own.items) or inherited
@@ -744,11 +861,13 @@ class _SectionBuilder:
             self.emit(child, part, passed)
 
     @staticmethod
+    def _title(text: str) -> bool:
+        """A heading that only names a part ("Nhiệm vụ chung", "II. TỔ CHỨC THỰC HIỆN", "Sở Y tế:")."""
+        return _is_upper_line(text) or text.rstrip().endswith(":") or len(text.split()) <= 12
+
+    @staticmethod
     def _label(node) -> str:
         return f"{node.label}. " if node.label else ""
-
-    def _names_anyone(self, node) -> bool:
-        return False
 
     def _flatten(self, node: Node, depth=0) -> list[str]:
         lines = [f"{node.label}. {node.text}" if node.kind in ("part", "num", "nested") else
@@ -759,6 +878,7 @@ class _SectionBuilder:
         return lines
 
     def _number(self, node: Node, part: str | None) -> str | None:
+        part = node.part or part
         if node.kind == "part":
             return node.label
         if node.kind in ("num", "row") and node.label:
@@ -773,7 +893,10 @@ class _SectionBuilder:
     def _task_like(parent: Node, child: Node) -> bool:
         if child.kind in ("bullet", "plus", "para"):
             return True
-        if child.kind in ("letter", "nested") and not child.children and parent.kind in ("num", "nested", "part", "letter"):
+        if child.kind in ("letter", "nested") and parent.kind in ("num", "nested", "part", "letter"):
+            siblings = [c for c in parent.children if c.kind == child.kind]
+            if any(sibling.children for sibling in siblings):
+                return False  # "1.1" with its own items: every "1.x" is a section
             return parent.kind != "part" or child.kind == "letter"
         return False
 
@@ -788,7 +911,7 @@ class _SectionBuilder:
         heading = node.text if task_nodes and node.kind != "para" else None
         assignees = _assignee_dicts(own.items) or ([] if own.items else list(inherited))
         tasks = []
-        meta_lead, meta_coord, meta_when = [], [], None
+        meta_lead, meta_coord, meta_when, meta_label, meta_words = [], [], None, "", []
         for child in task_nodes:
             meta = _META.match(child.text)
             if meta:
@@ -797,13 +920,16 @@ class _SectionBuilder:
                 if "chu tri" in key:
                     names, generic = ag.split_names(value, self.vocabulary)
                     meta_lead += names
+                    meta_words.append(child.text.strip().rstrip(".;") + ".")
                     self._note_generic(generic)
                 elif "phoi hop" in key:
                     names, generic = ag.split_names(value, self.vocabulary)
                     meta_coord += names
+                    meta_words.append(child.text.strip().rstrip(".;") + ".")
                     self._note_generic(generic)
                 else:
                     meta_when = value.strip(" .;")
+                    meta_label = meta.group(0)[:meta.start("value")].strip()
                 continue
             text = child.text
             if child.children:  # "+" sub-items stay with their item
@@ -812,6 +938,15 @@ class _SectionBuilder:
         if meta_lead or meta_coord:
             assignees = _assignee_dicts([{"agency": n, "role": "lead"} for n in meta_lead] +
                                         [{"agency": n, "role": "coordinating"} for n in meta_coord])
+        topic = _TOPIC.match(node.text) if not task_nodes and not own.items else None
+        if topic and topic.group("rest").strip():
+            # "Về kinh phí: Sở Tài chính tham mưu ...": a topic, then who must act
+            found = ag.assignees_in(topic.group("rest"), self.vocabulary)
+            if found.items:
+                own = ag.Assignees(found.items, None, found.generic)
+                assignees = _assignee_dicts(found.items) or assignees
+                heading = topic.group("topic").strip()
+                tasks = [_task(topic.group("rest"), year)]
         if not task_nodes or not tasks:
             # one paragraph: "X: task", or the whole paragraph is the task
             if own.colon_at and node.text[own.colon_at:].strip() and not tasks:
@@ -823,19 +958,35 @@ class _SectionBuilder:
             elif heading is not None and meta_lead:
                 tasks = [_task(node.text, year)]
                 heading = None
+        if meta_words:  # who leads stays in the task's words, as the letter said it
+            for task in tasks:
+                task["text"] = f"{task['text'].rstrip('.')}. " + " ".join(meta_words)
         if meta_when:
             when = parse_when(meta_when, year)
-            for task in tasks:
+            for task in tasks:  # the words of the deadline stay in the task, as the letter said them
+                task["text"] = f"{task['text'].rstrip('.')}. {meta_label} {meta_when}."
                 if not task["deadline"] and when["deadline"]:
                     task["deadline"] = when["deadline"]
                     task["deadline_text"] = when["deadline_text"]
                 elif when["recurrence"] and "recurrence" not in task:
                     task["recurrence"] = when["recurrence"]
+        if not assignees and not inherited and len(tasks) == 1:
+            assignees = self._labelled(tasks[0]["text"])
         section = {"number": number, "heading": heading or None, "assignees": assignees, "tasks": tasks}
         if not assignees and not inherited and len(tasks) > 1:
             self._split_by_task_agencies(section)
         else:
             self.sections.append(section)
+
+    def _labelled(self, text: str) -> list[dict]:
+        """"... Cơ quan chủ trì: Sở Y tế. Cơ quan phối hợp: Sở Tài chính, UBND các huyện." inside a paragraph."""
+        items = []
+        for match in _LABELLED_ROLE.finditer(text):
+            role = "lead" if "chu tri" in fold_chars(match.group("key")) else "coordinating"
+            names, generic = ag.split_names(match.group("value"), self.vocabulary)
+            self._note_generic(generic)
+            items += [{"agency": name, "role": role} for name in names]
+        return _assignee_dicts(items)
 
     def _split_by_task_agencies(self, section):
         """The lead-in names nobody but the items do ("- Sở Y tế chủ trì ..."): one section each."""
@@ -856,12 +1007,15 @@ class _SectionBuilder:
         cells = node.cells
         year = getattr(self.parsed, "year", None)
         text = cells.get("content", "").strip()
-        for role, label in (("product", "Sản phẩm"), ("note", "Ghi chú")):
+        labels = {role: label[:1].upper() + label[1:] for role, label in (node.labels or {}).items()}
+        for role, label in (("lead", "Cơ quan chủ trì"), ("coordinating", "Cơ quan phối hợp"),
+                            ("product", "Sản phẩm"), ("note", "Ghi chú")):
             if cells.get(role, "").strip():
-                text = f"{text.rstrip('.')}. {label}: {cells[role].strip()}"
+                text = f"{text.rstrip('.')}. {labels.get(role, label)}: {cells[role].strip().rstrip('.')}"
         when_text = cells.get("deadline", "").strip()
         if when_text:
-            text = f"{text.rstrip('.')}. Thời gian hoàn thành: {when_text.rstrip('.')}."
+            text = f"{text.rstrip('.')}. {labels.get('deadline', 'Thời gian hoàn thành')}: {when_text.rstrip('.')}"
+        text = text.rstrip(".") + "."
         task = {"text": text, "deadline": None}
         if when_text:
             when = parse_when(when_text, year)
@@ -909,6 +1063,3 @@ def _finish(parsed: Parsed) -> None:
     elif not data["signer"]["name"]:
         warnings.append("Không thấy họ tên người ký.")
 
-
-def _subject_setter(parsed: Parsed, subject: list[str]) -> None:
-    parsed.data["subject"] = " ".join(part.strip() for part in subject if part.strip())
