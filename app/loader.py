@@ -12,7 +12,7 @@ from app.directive_format import FormatError, read_directive_file
 from app.directives.service import find_issuer, resolve_assignees, save_directive
 from app.extensions import db
 from app.models import Agency, AgencyGroup, Directive, User
-from app.models.agencies import AGENCY_KINDS, header_text_from_lines
+from app.models.agencies import AGENCY_KINDS, header_text_from_lines, same_tree
 from app.rules.names import name_key
 from app.rules.permissions import ADMIN, CLERK, DEPARTMENT, LEADER, OFFICE
 from app.text import clean_line
@@ -137,8 +137,8 @@ def _demo_agency(kind: str, short_name: str | None) -> Agency | None:
     root = db.session.scalar(select(Agency).where(Agency.name == DEMO_ROOT))
     if root is None:
         return None
-    for agency in db.session.scalars(select(Agency).where(Agency.kind == kind).order_by(Agency.id)):
-        if agency.root().id == root.id and (short_name is None or name_key(agency.short_name) == name_key(short_name)):
+    for agency in same_tree(root, db.session.scalars(select(Agency).order_by(Agency.id)).all()):
+        if agency.kind == kind and (short_name is None or name_key(agency.short_name) == name_key(short_name)):
             return agency
     return None
 

@@ -17,6 +17,7 @@ from app.models import (
     SectionAssignee,
     Task,
 )
+from app.models.agencies import same_tree
 from app.models.audit import diff, record
 from app.rules import fanout, names
 from app.rules.workflow import NOT_STARTED
@@ -34,8 +35,7 @@ class DirectoryIndex:
     def __init__(self, issuer: Agency | None):
         agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True))).all()
         if issuer is not None:
-            root_id = issuer.root().id
-            agencies = [agency for agency in agencies if agency.root().id == root_id]
+            agencies = same_tree(issuer, agencies)
         groups = db.session.scalars(select(AgencyGroup)).all()
         agency_ids = {agency.id for agency in agencies}
         groups = [group for group in groups if group.owner_id in agency_ids]

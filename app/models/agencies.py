@@ -49,13 +49,6 @@ class Agency(db.Model):
     def kind_label(self) -> str:
         return AGENCY_KINDS.get(self.kind, self.kind)
 
-    def root(self) -> "Agency":
-        node, seen = self, set()
-        while node.parent is not None and node.id not in seen:
-            seen.add(node.id)
-            node = node.parent
-        return node
-
     def __repr__(self) -> str:
         return f"<Agency {self.name}>"
 
@@ -80,6 +73,24 @@ class AgencyGroup(db.Model):
 
     def __repr__(self) -> str:
         return f"<AgencyGroup {self.name}>"
+
+
+def same_tree(agency: "Agency", agencies) -> list["Agency"]:
+    """The agencies (from `agencies`) under the same top-level agency, e.g. one province's tree.
+
+    Walks parent ids in memory, so it costs no query per agency.
+    """
+    parents = {a.id: a.parent_id for a in agencies}
+
+    def top(agency_id):
+        seen = set()
+        while parents.get(agency_id) is not None and agency_id not in seen:
+            seen.add(agency_id)
+            agency_id = parents[agency_id]
+        return agency_id
+
+    root = top(agency.id)
+    return [a for a in agencies if top(a.id) == root]
 
 
 def header_text_from_lines(lines) -> str:

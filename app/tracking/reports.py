@@ -9,6 +9,7 @@ from app.directives.service import save_directive
 from app.documents.letter import Appendix
 from app.extensions import db
 from app.models import Agency, Directive, Reminder
+from app.models.agencies import same_tree
 from app.models.audit import record
 from app.models.directives import ASSIGNEE_ROLES
 from app.rules import timeliness as T
@@ -90,17 +91,12 @@ def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients
     return data, appendix
 
 
-def same_tree(agency: Agency) -> tuple[int, ...]:
-    """Every agency under the same top-level agency (the province) as this one."""
-    root = agency.root().id
-    return tuple(a.id for a in db.session.scalars(select(Agency)) if a.root().id == root)
-
-
 def reminder_items(agency_id: int | None, issuer: Agency, today: date, due_soon_days: int):
     """Open assignments that are overdue or due soon, for one agency or for all, in the issuer's province."""
+    province = tuple(a.id for a in same_tree(issuer, db.session.scalars(select(Agency)).all()))
     rows = []
     for kind in (T.OVERDUE, T.DUE_SOON):
-        filters = queries.Filters(agency=agency_id, timeliness=kind, issuers=same_tree(issuer))
+        filters = queries.Filters(agency=agency_id, timeliness=kind, issuers=province)
         rows += db.session.execute(queries.assignment_rows(filters, today, due_soon_days)).all()
     return rows
 
