@@ -41,11 +41,16 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     @app.before_request
-    def allow_evidence_uploads():
-        """Progress reports carry files: a larger body limit there only (set before the CSRF check reads it)."""
+    def allow_file_uploads():
+        """Pages that take files get a larger body limit, set before the CSRF check reads the form:
+        evidence with progress reports, and documents to import (whose own check then names the limit)."""
         if request.endpoint == "tracking.assignment":
             request.max_content_length = (app.config["MAX_UPLOAD_BYTES"] * app.config["MAX_UPLOAD_FILES"]
                                           + 1024 * 1024)
+        elif request.endpoint == "importer.upload":
+            from app.importer.service import max_bytes
+
+            request.max_content_length = 2 * max_bytes()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -322,9 +322,22 @@ def test_neither_file_nor_text(demo, login):
     assert response.status_code == 400 and "Chọn một tệp hoặc dán nội dung" in response.get_data(as_text=True)
 
 
-def test_upload_over_the_request_limit(demo, login):
+def test_upload_over_the_import_limit_is_named_on_the_page(demo, login):
+    from app.importer.service import max_bytes
+
     office = login("vanphong")
-    response = upload(office, b"a" * (demo.config["MAX_CONTENT_LENGTH"] + 10), "lon.txt")
+    before = counts(demo)
+    # larger than a plain form may be, smaller than the import page accepts: the importer answers
+    response = upload(office, b"a" * (max_bytes() + 10), "lon.txt")
+    assert response.status_code == 400 and "Tệp quá lớn" in response.get_data(as_text=True)
+    assert counts(demo) == before
+
+
+def test_upload_over_the_request_limit(demo, login):
+    from app.importer.service import max_bytes
+
+    office = login("vanphong")
+    response = upload(office, b"a" * (2 * max_bytes() + 10), "lon.txt")
     assert response.status_code == 413 and "quá lớn" in response.get_data(as_text=True)
 
 
