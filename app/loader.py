@@ -163,7 +163,7 @@ def database_is_empty() -> bool:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     rows = []
-    for username, _full_name, role, _where in DEMO_USERS:
+    for username, _full_name, _role, _where in DEMO_USERS:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is not None:
             where = f" — {user.agency.short_name}" if user.agency else ""

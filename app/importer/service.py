@@ -15,7 +15,6 @@ from flask import current_app
 
 from app.directive_format import FormatError, parse_directive
 from app.directives.service import save_directive
-from app.extensions import db
 from app.importer import readers
 from app.importer.errors import ImportRefused
 from app.importer.parser import Parsed, parse_text

@@ -40,7 +40,7 @@ def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients
     figures = _figures(rows)
     total = sum(figures.values())
     overdue_by_agency: dict[str, int] = {}
-    for assignment, _task, _section, _directive, agency, timeliness, _note in rows:
+    for _assignment, _task, _section, _directive, agency, timeliness, _note in rows:
         if timeliness == T.OVERDUE:
             overdue_by_agency[agency.short_name] = overdue_by_agency.get(agency.short_name, 0) + 1
     summary = (
