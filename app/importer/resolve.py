@@ -27,27 +27,6 @@ PERSON_TITLE = re.compile(
     r"^(?:các\s+thành\s+viên|thành\s+viên|phó\s+giám\s+đốc|giám\s+đốc|phó\s+chủ\s+tịch|chủ\s+tịch|thủ\s+trưởng|"
     r"lãnh\s+đạo|chỉ\s+huy\s+trưởng|chánh\s+văn\s+phòng|trưởng\s+ban|trưởng\s+phòng|trưởng|người\s+đứng\s+đầu|"
     r"bí\s+thư)\s+", re.IGNORECASE)
-EXPANSIONS = [
-    (r"GD\s*&\s*ĐT|GDĐT", "Giáo dục và Đào tạo"),
-    (r"KH\s*&\s*ĐT|KHĐT", "Kế hoạch và Đầu tư"),
-    (r"TT\s*&\s*TT|TTTT", "Thông tin và Truyền thông"),
-    (r"TN\s*&\s*MT|TNMT", "Tài nguyên và Môi trường"),
-    (r"NN\s*&\s*PTNT|NNPTNT", "Nông nghiệp và Phát triển nông thôn"),
-    (r"NN\s*&\s*MT|NNMT", "Nông nghiệp và Môi trường"),
-    (r"VH\s*,?\s*TT\s*&\s*DL|VHTTDL", "Văn hóa, Thể thao và Du lịch"),
-    (r"KH\s*&\s*CN|KHCN", "Khoa học và Công nghệ"),
-    (r"GTVT", "Giao thông vận tải"),
-    (r"LĐ\s*-\s*TB\s*&\s*XH|LĐ-TBXH|LĐTB\s*&\s*XH", "Lao động - Thương binh và Xã hội"),
-    (r"BCĐ", "Ban Chỉ đạo"),
-    (r"BCHQS|BCH\s+QS", "Bộ Chỉ huy Quân sự"),
-    (r"TTYT", "Trung tâm Y tế"),
-    (r"UBMTTQ\s*VN|UBMTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
-    (r"MTTQ\s*VN", "Mặt trận Tổ quốc Việt Nam"),
-    (r"VP", "Văn phòng"),
-    (r"TX\.?", "thị xã"),
-    (r"TP\.", "thành phố"),
-]
-_EXPANSIONS = [(re.compile(rf"(?<![\wĐđ&]){pattern}(?![\wĐđ&])"), words) for pattern, words in EXPANSIONS]
 GROUP_OF_UBND = re.compile(r"^các\s+(huyện|xã|thị\s+xã|thành\s+phố|quận|phường|thị\s+trấn)\b", re.IGNORECASE)
 KIND_WORDS = {
     "van_phong": ("chanh van phong", "van phong"),
@@ -61,14 +40,6 @@ KIND_WORDS = {
 }
 
 
-def expand(name: str) -> str:
-    for pattern, words in _EXPANSIONS:
-        name = pattern.sub(words, name)
-    return name
-
-
-def key(name: str) -> str:
-    return name_key(expand(name or ""))
 
 
 class Resolver:
@@ -77,13 +48,13 @@ class Resolver:
     def __init__(self):
         self.agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True))).all()
         self.groups = db.session.scalars(select(AgencyGroup)).all()
-        self.vocabulary_keys = {key(n) for a in self.agencies for n in (a.name, a.short_name) if n}
-        self.vocabulary_keys |= {key(g.name) for g in self.groups}
+        self.vocabulary_keys = {name_key(n) for a in self.agencies for n in (a.name, a.short_name) if n}
+        self.vocabulary_keys |= {name_key(g.name) for g in self.groups}
         self._indexes: dict = {}
 
     def vocabulary(self, text: str) -> bool:
         """Whether a span of text is a directory name (helps the parser find where a name ends)."""
-        return key(text) in self.vocabulary_keys
+        return name_key(text) in self.vocabulary_keys
 
     # ------------------------------------------------------------ names
 
@@ -109,11 +80,11 @@ class Resolver:
             if GROUP_OF_UBND.match(text):
                 tries.append(("Ủy ban nhân dân " + text, "group"))
         for text, how in tries:
-            found = set(index.get(key(text), []))
+            found = set(index.get(name_key(text), []))
             if len(found) == 1:
                 return found.pop(), how
         for text, how in tries:
-            wanted = key(text)
+            wanted = name_key(text)
             if len(wanted.split()) < 2:
                 continue
             found = {t for k, targets in index.items() if k.startswith(wanted + " ") for t in targets}
@@ -121,7 +92,7 @@ class Resolver:
                 return found.pop(), "prefix"
         keys = list(index)
         for text, how in tries:
-            wanted = key(text)
+            wanted = name_key(text)
             if len(wanted) < 6:
                 continue
             matches = process.extract(wanted, keys, scorer=fuzz.ratio, limit=5, score_cutoff=88)
@@ -143,9 +114,9 @@ class Resolver:
             agency = find_issuer(lines)
             if agency is not None:
                 return agency, "header", []
-            wanted = key(" ".join(lines))
+            wanted = name_key(" ".join(lines))
             for agency in self.agencies:
-                if agency.header_lines and (key(" ".join(agency.header_lines)) == wanted or key(agency.name) == wanted):
+                if agency.header_lines and (name_key(" ".join(agency.header_lines)) == wanted or name_key(agency.name) == wanted):
                     return agency, "header", []
             return None, None, []
         return self._infer_issuer(data)
@@ -154,7 +125,7 @@ class Resolver:
         candidates = [a for a in self.agencies if a.header_text]
         scores = {a.id: 0 for a in candidates}
         reasons: dict[int, list[str]] = {a.id: [] for a in candidates}
-        place = key(data.get("place") or "")
+        place = name_key(data.get("place") or "")
         symbol_head = fold((data.get("symbol") or "").split("-")[0]).strip()
         signer = data.get("signer") or {}
         signer_words = fold(" ".join([signer.get("authority_title") or "", signer.get("title") or ""]))
@@ -163,12 +134,12 @@ class Resolver:
         keep_codes = {fold(code) for code in re.split(r"[\s,.;:()\-]+", keep_line.split(":", 1)[-1]) if code}
         recipient_groups = []
         for recipient in data.get("recipients") or []:
-            wanted = key(recipient)
-            owners = {g.owner_id for g in self.groups if key(g.name) == wanted}
+            wanted = name_key(recipient)
+            owners = {g.owner_id for g in self.groups if name_key(g.name) == wanted}
             recipient_groups.append(owners)
         for agency in candidates:
             score, why = 0, []
-            if place and key(agency.place) == place:
+            if place and name_key(agency.place) == place:
                 score += 2
                 why.append("địa danh")
             if symbol_head and fold(agency.abbreviation or "") == symbol_head:

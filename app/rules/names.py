@@ -18,10 +18,39 @@ ABBREVIATIONS = {
 }
 _TOKEN = re.compile(r"[\w&-]+")
 
+# Written-out forms of abbreviations inside agency names ("Sở GD&ĐT", "BCĐ huyện", "TTYT").
+EXPANSIONS = [
+    (r"GD\s*&\s*ĐT|GDĐT", "Giáo dục và Đào tạo"),
+    (r"KH\s*&\s*ĐT|KHĐT", "Kế hoạch và Đầu tư"),
+    (r"TT\s*&\s*TT|TTTT", "Thông tin và Truyền thông"),
+    (r"TN\s*&\s*MT|TNMT", "Tài nguyên và Môi trường"),
+    (r"NN\s*&\s*PTNT|NNPTNT", "Nông nghiệp và Phát triển nông thôn"),
+    (r"NN\s*&\s*MT|NNMT", "Nông nghiệp và Môi trường"),
+    (r"VH\s*,?\s*TT\s*&\s*DL|VHTTDL", "Văn hóa, Thể thao và Du lịch"),
+    (r"KH\s*&\s*CN|KHCN", "Khoa học và Công nghệ"),
+    (r"GTVT", "Giao thông vận tải"),
+    (r"LĐ\s*-\s*TB\s*&\s*XH|LĐ-TBXH|LĐTB\s*&\s*XH", "Lao động - Thương binh và Xã hội"),
+    (r"BCĐ", "Ban Chỉ đạo"),
+    (r"BCHQS|BCH\s+QS", "Bộ Chỉ huy Quân sự"),
+    (r"TTYT", "Trung tâm Y tế"),
+    (r"UBMTTQ\s*VN|UBMTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
+    (r"MTTQ\s*VN", "Mặt trận Tổ quốc Việt Nam"),
+    (r"VP", "Văn phòng"),
+    (r"TX\.?", "thị xã"),
+    (r"TP\.", "thành phố"),
+]
+_EXPANSIONS = [(re.compile(rf"(?<![\wĐđ&]){pattern}(?![\wĐđ&])"), words) for pattern, words in EXPANSIONS]
+
+
+def expand(name: str) -> str:
+    for pattern, words in _EXPANSIONS:
+        name = pattern.sub(words, name)
+    return name
+
 
 def name_key(name: str) -> str:
-    """Fold, expand abbreviations, drop punctuation and a leading "các"/"cơ quan" article noise."""
-    folded = fold(name).strip(" .;:")
+    """Fold case and accents, write out abbreviations (GD&ĐT, UBND …), drop punctuation."""
+    folded = fold(expand(name or "")).strip(" .;:")
     words = [ABBREVIATIONS.get(token, token) for token in _TOKEN.findall(folded)]
     text = " ".join(words).replace("-", " ")
     return re.sub(r"\s+", " ", text).strip()
