@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Agency, User
+from app.models import Agency, AgencyGroup, User
 from app.models.audit import diff, record
 from app.rules.permissions import DEPARTMENT, ROLES
 
@@ -67,6 +67,22 @@ def save_agency(actor, agency: Agency | None, **fields) -> Agency:
     record(actor, "agency.create" if creating else "agency.update", agency, f"Cơ quan: {agency.name}",
            diff(before, {f: getattr(agency, f) for f in AGENCY_FIELDS}))
     return agency
+
+
+def save_group(actor, group: AgencyGroup | None, *, name: str, owner_id: int, description: str,
+               member_ids) -> AgencyGroup:
+    """New members count for directives saved from now on; existing assignments keep their agencies."""
+    creating = group is None
+    if creating:
+        group = AgencyGroup()
+        db.session.add(group)
+    before = {"name": group.name, "owner_id": group.owner_id, "members": sorted(m.id for m in group.members)}
+    group.name, group.owner_id, group.description = name, owner_id, description
+    group.members = db.session.scalars(select(Agency).where(Agency.id.in_(list(member_ids)))).all()
+    db.session.flush()
+    after = {"name": name, "owner_id": owner_id, "members": sorted(m.id for m in group.members)}
+    record(actor, "group.create" if creating else "group.update", group, f"Nhóm: {group.name}", diff(before, after))
+    return group
 
 
 def would_make_cycle(agency: Agency, parent: Agency | None) -> bool:

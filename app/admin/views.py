@@ -5,11 +5,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.admin import bp
 from app.admin.forms import AgencyForm, GroupForm, UserForm
-from app.admin.service import check_user_rules, create_user, save_agency, update_user, would_make_cycle
+from app.admin.service import (
+    check_user_rules, create_user, save_agency, save_group, update_user, would_make_cycle,
+)
 from app.extensions import db
 from app.web import requested_page
 from app.models import Agency, AgencyGroup, AuditEvent, User
-from app.models.audit import diff, record
 from app.text import clean_line, clean_text
 
 
@@ -101,19 +102,8 @@ def group_edit(group_id=None):
         if clash and clash != getattr(group, "id", None):
             form.name.errors.append("Cơ quan này đã có nhóm cùng tên.")
         else:
-            creating = group is None
-            if creating:
-                group = AgencyGroup()
-                db.session.add(group)
-            before = {"name": group.name, "owner_id": group.owner_id,
-                      "members": sorted(m.id for m in group.members)}
-            group.name, group.owner_id = form.name.data, owner_id
-            group.description = form.description.data or ""
-            group.members = db.session.scalars(select(Agency).where(Agency.id.in_(form.members.data))).all()
-            db.session.flush()
-            record(current_user, "group.create" if creating else "group.update", group, f"Nhóm: {group.name}",
-                   diff(before, {"name": group.name, "owner_id": owner_id,
-                                 "members": sorted(m.id for m in group.members)}))
+            save_group(current_user, group, name=form.name.data, owner_id=owner_id,
+                       description=form.description.data or "", member_ids=form.members.data)
             db.session.commit()
             flash("Đã lưu nhóm. Văn bản mới giao cho nhóm sẽ giao cho các thành viên hiện tại.", "success")
             return redirect(url_for("admin.groups"))
