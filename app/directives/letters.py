@@ -14,7 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.directive_format import directive_to_data
 from app.documents import MEDIA_TYPES, render
-from app.documents.letter import TYPE_ABBREVIATIONS, build_letter, format_number, letter_problems
+from app import doc_types
+from app.documents.letter import build_letter, format_number, letter_problems
 from app.extensions import db
 from app.models import Directive, RegisterCounter, RegisterEntry
 from app.models.audit import record
@@ -39,7 +40,7 @@ def readiness(directive: Directive) -> tuple[list[str], list[str]]:
 
 def file_name(directive: Directive, fmt: str) -> str:
     """"CV-05-UBND-KGVX-tang-cuong-cong-tac-phong-chong-dich.pdf": readable, ASCII, no spaces."""
-    kind = TYPE_ABBREVIATIONS.get(directive.doc_type, "CV")
+    kind = doc_types.get(directive.doc_type).abbreviation
     symbol = fold(directive.symbol).upper().replace("/", "-") or "VB"
     slug = re.sub(r"[^a-z0-9]+", "-", fold(directive.subject)).strip("-")
     if len(slug) > 60:

@@ -8,23 +8,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from app import doc_types
 from app.documents.layout import DRAFT_BOX, URGENCY_BOXES
 
-TYPE_NAMES = {
-    "chi_thi": "CHỈ THỊ",
-    "cong_dien": "CÔNG ĐIỆN",
-    "thong_bao": "THÔNG BÁO",
-    "ke_hoach": "KẾ HOẠCH",
-    "quyet_dinh": "QUYẾT ĐỊNH",
-    "bao_cao": "BÁO CÁO",
-    "to_trinh": "TỜ TRÌNH",
-}
-TYPE_ABBREVIATIONS = {
-    "chi_thi": "CT", "cong_dien": "CĐ", "thong_bao": "TB", "ke_hoach": "KH",
-    "quyet_dinh": "QĐ", "bao_cao": "BC", "to_trinh": "TTr",
-}
-# Types addressed with "Kính gửi" (công văn; tờ trình and báo cáo sent upward).
-ADDRESSED_TYPES = ("cong_van", "to_trinh", "bao_cao")
 BLANK = "\u00a0" * 6  # room for the clerk to write the number and the day by hand
 BASIS_OPENINGS = ("Căn cứ", "Theo đề nghị")  # the legal bases of a decision, printed in italics
 
@@ -94,7 +80,7 @@ def letter_problems(data: dict) -> list[str]:
     signer = data.get("signer") or {}
     if not (signer.get("title") or "").strip():
         problems.append("thiếu chức vụ người ký (signer.title)")
-    if data.get("doc_type", "cong_van") in ADDRESSED_TYPES + ("cong_dien",):
+    if doc_types.get(data.get("doc_type")).takes_recipients:
         if not data.get("recipients"):
             problems.append("thiếu nơi nhận ở mục Kính gửi (recipients)")
     elif not data.get("cc") and not data.get("recipients"):
@@ -107,10 +93,12 @@ def letter_problems(data: dict) -> list[str]:
 def symbol_advice(doc_type: str, symbol: str) -> list[str]:
     """ND30 symbol structure: a named type starts with its abbreviation (CT-UBND); a công văn does not."""
     first = symbol.split("-")[0] if symbol else ""
-    if doc_type in TYPE_ABBREVIATIONS and first != TYPE_ABBREVIATIONS[doc_type]:
-        return [f"Ký hiệu của {TYPE_NAMES[doc_type].lower()} nên bắt đầu bằng “{TYPE_ABBREVIATIONS[doc_type]}-”, "
-                f"ví dụ {TYPE_ABBREVIATIONS[doc_type]}-UBND."]
-    if doc_type == "cong_van" and first in TYPE_ABBREVIATIONS.values():
+    kind = doc_types.get(doc_type)
+    named = {t.abbreviation for t in doc_types.DOC_TYPE_LIST if t.printed_name}
+    if kind.printed_name and first != kind.abbreviation:
+        return [f"Ký hiệu của {kind.label.lower()} nên bắt đầu bằng “{kind.abbreviation}-”, "
+                f"ví dụ {kind.abbreviation}-UBND."]
+    if not kind.printed_name and first in named:
         return ["Ký hiệu của công văn là chữ viết tắt của cơ quan và đơn vị soạn thảo (UBND-KGVX), "
                 "không bắt đầu bằng tên loại văn bản."]
     return []
@@ -183,7 +171,8 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None,
     if problems:
         raise LetterError(problems)
     today = today or date.today()
-    doc_type = data.get("doc_type") or "cong_van"
+    kind = doc_types.get(data.get("doc_type"))
+    doc_type = kind.code
     superior, agency = split_issuer(data["issuer"])
     number = data.get("number")
     symbol = data.get("symbol") or ""
@@ -198,9 +187,9 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None,
     signature_lines.extend(line.upper() for line in (signer.get("title") or "").split("\n") if line.strip())
 
     recipients, label = list(data.get("recipients") or []), None
-    if doc_type in ADDRESSED_TYPES and recipients:
+    if kind.recipients == "kinh_gui" and recipients:
         label = "Kính gửi"
-    elif doc_type == "cong_dien" and recipients:
+    elif kind.recipients == "dien" and recipients:
         label = " ".join(agency) + " điện"  # "ỦY BAN NHÂN DÂN TỈNH KON TUM điện:"
 
     marks = []
@@ -225,11 +214,11 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None,
         agency_lines=agency,
         number_line=number_line,
         date_line=date_line(data.get("place") or "", when, year),
-        subject_line=f"V/v {subject}" if doc_type == "cong_van" else None,
-        type_name=TYPE_NAMES.get(doc_type) if doc_type != "cong_van" else None,
-        summary=(subject[:1].upper() + subject[1:]) if doc_type != "cong_van" else None,
+        subject_line=None if kind.printed_name else f"V/v {subject}",
+        type_name=kind.printed_name,
+        summary=(subject[:1].upper() + subject[1:]) if kind.printed_name else None,
         recipients_label=label,
-        recipients=_dash_lines(recipients) if label and (len(recipients) > 1 or doc_type == "cong_dien")
+        recipients=_dash_lines(recipients) if label and (len(recipients) > 1 or kind.recipients == "dien")
         else [_end_with(r, ".") for r in recipients] if label else [],
         body=_body(data),
         cc=_dash_lines(cc),

@@ -3,6 +3,7 @@ from flask_wtf.file import FileField
 from wtforms import Field, HiddenField
 from wtforms.widgets import TextArea
 
+from app import doc_types
 from app.directives import queries
 from app.directives.forms import DirectiveForm
 from app.forms import Form
@@ -91,7 +92,7 @@ def editor_form(result) -> DirectiveForm:
         form.issuer_agency_id.errors = ["Chưa xác định được cơ quan ban hành: chọn trong danh sách."]
     if not data["subject"]:
         form.subject.errors = ["Không thấy trích yếu trong văn bản: nhập trích yếu."]
-    if not data["recipients"] and data["doc_type"] in ("cong_van", "cong_dien"):
+    if not data["recipients"] and doc_types.get(data["doc_type"]).takes_recipients:
         form.recipients.errors = ["Không thấy “Kính gửi” trong văn bản."]
     if not data["signer"]["title"]:
         form.signer_title.errors = ["Không thấy khối chữ ký trong văn bản."]

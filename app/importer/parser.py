@@ -17,9 +17,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from app import doc_types
 from app.importer import agencies as ag
 from app.importer.cleanup import clean_lines
 from app.importer.deadlines import find_deadline, parse_when
+from app.text import fold
 
 _VN_LETTERS = [chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isalpha()]
 _UPPER_VN = "".join(ch for ch in _VN_LETTERS if ch.isupper())
@@ -27,13 +29,9 @@ _LOWER_VN = "".join(ch for ch in _VN_LETTERS if ch.islower())
 UPPER = "A-Z" + _UPPER_VN
 LOWER = "a-z" + _LOWER_VN
 
-TYPE_LINES = {
-    "chi thi": "chi_thi", "cong dien": "cong_dien", "ke hoach": "ke_hoach", "thong bao": "thong_bao",
-    "thong bao ket luan": "thong_bao", "quyet dinh": "quyet_dinh", "bao cao": "bao_cao", "to trinh": "to_trinh",
-    "cong van": "cong_van",
-}
-SYMBOL_TYPES = {"ct": "chi_thi", "cd": "cong_dien", "kh": "ke_hoach", "tb": "thong_bao", "qd": "quyet_dinh",
-                "bc": "bao_cao", "ttr": "to_trinh"}
+# Title lines and symbol prefixes of the named types, from the one table of document types.
+TYPE_LINES = {**{fold(t.label): t.code for t in doc_types.DOC_TYPE_LIST}, "thong bao ket luan": "thong_bao"}
+SYMBOL_TYPES = {fold(t.abbreviation): t.code for t in doc_types.DOC_TYPE_LIST if t.printed_name}
 URGENCY_LINES = {"khan": "khan", "thuong khan": "thuong_khan", "hoa toc": "hoa_toc"}
 AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
 # Roman parts that hold the purpose of a plan, not tasks: their text goes to the preamble.
@@ -1052,7 +1050,7 @@ def _finish(parsed: Parsed) -> None:
         warnings.append("Không thấy dòng “Số: …/…”: ký hiệu văn bản để trống.")
     if not data["subject"]:
         warnings.append("Không thấy trích yếu (dòng “V/v …” hoặc tên loại văn bản và trích yếu): nhập trích yếu.")
-    if data["doc_type"] in ("cong_van", "cong_dien") and not data["recipients"]:
+    if doc_types.get(data["doc_type"]).takes_recipients and not data["recipients"]:
         warnings.append("Không thấy “Kính gửi”: nhập nơi nhận.")
     if not data["sections"]:
         warnings.append("Không nhận ra mục hay nhiệm vụ nào.")

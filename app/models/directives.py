@@ -13,20 +13,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.doc_types import DOC_TYPES  # noqa: F401  (re-exported: the one table of types)
 from app.extensions import db
 from app.models.agencies import Agency, AgencyGroup
 from app.text import utcnow
 
-DOC_TYPES = {
-    "cong_van": "Công văn",
-    "chi_thi": "Chỉ thị",
-    "cong_dien": "Công điện",
-    "thong_bao": "Thông báo",
-    "ke_hoach": "Kế hoạch",
-    "quyet_dinh": "Quyết định",
-    "bao_cao": "Báo cáo",
-    "to_trinh": "Tờ trình",
-}
 URGENCIES = {"khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 AUTHORITIES = ["TM.", "KT.", "TL.", "TUQ.", "Q."]
 ASSIGNEE_ROLES = {"lead": "Chủ trì", "coordinating": "Phối hợp"}
