@@ -111,7 +111,7 @@ def logins_command():
 def activity_command():
     """Thêm số liệu theo dõi mẫu (hạn, báo cáo, hoàn thành) cho dữ liệu trình diễn; chỉ chạy một lần."""
     from app import demo_activity
-    from app.text import local_today
+    from app.clock import local_today
 
     if demo_activity.already_applied():
         click.echo("Đã có báo cáo tiến độ: bỏ qua số liệu theo dõi mẫu.")

@@ -5,10 +5,11 @@ relative to today, progress reports, completions (some late), one extension requ
 Deterministic (fixed seed), and applied only once.
 """
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
+from app.clock import utc_at
 from app.extensions import db
 from app.models import Assignment, Directive, ExtensionRequest, ProgressReport, User
 from app.rules.workflow import AWAITING, DONE, IN_PROGRESS, NOT_STARTED
@@ -22,6 +23,7 @@ DEADLINES = {
     "003-": [1, -20, 40],
     "004-": [None],
 }
+REPORT_TIME = time(9, 30)  # local office hours: the report lands on the day it is dated
 NOTES = ("Đã ban hành kế hoạch triển khai và phân công cán bộ phụ trách.",
          "Đã tổ chức kiểm tra tại các cơ sở; đang tổng hợp kết quả.",
          "Đã họp triển khai, đang thực hiện theo kế hoạch.")
@@ -81,7 +83,5 @@ def _story(assignment, deadline, today, rng, users_by_agency, office) -> int:
 
 
 def _report(assignment, user_id, old, new, percent, note, day):
-    from datetime import datetime, time
-
     db.session.add(ProgressReport(assignment=assignment, user_id=user_id, old_status=old, new_status=new,
-                                  percent=percent, note=note, created_at=datetime.combine(day, time(2, 30))))
+                                  percent=percent, note=note, created_at=utc_at(day, REPORT_TIME)))

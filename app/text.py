@@ -66,33 +66,3 @@ def format_vn_date(value) -> str:
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     return value.strftime(DATE_FORMAT)
-
-
-try:
-    from zoneinfo import ZoneInfo
-
-    LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-except Exception:  # pragma: no cover - tzdata missing: Việt Nam has no DST, a fixed offset is exact
-    from datetime import timedelta, timezone
-
-    LOCAL_TZ = timezone(timedelta(hours=7))
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamp: stored the same way on SQLite and PostgreSQL."""
-    from datetime import timezone
-
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
-
-
-def format_local_datetime(value) -> str:
-    """Show a stored UTC timestamp in Việt Nam time as dd/mm/yyyy HH:MM."""
-    if value is None:
-        return ""
-    from datetime import timezone
-
-    return value.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")

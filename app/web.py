@@ -9,7 +9,8 @@ from app.models import User
 from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
 from app.rules import permissions, timeliness
 from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
-from app.text import fold, format_local_datetime, format_vn_date
+from app.clock import format_local_datetime
+from app.text import fold, format_vn_date
 
 STATE_LABELS = {"draft": "Dự thảo", "approved": "Đã duyệt", "issued": "Đã phát hành"}
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}

@@ -25,7 +25,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, time as dtime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,9 +121,10 @@ SEARCH_WORDS = "chuyen doi so"  # one of the topics, folded: about 1 directive i
 
 def generate(size: dict, today: date, rng: random.Random) -> dict:
     """Every row to insert, as {table name: [dict, ...]}, plus the ids the benchmark needs."""
+    from app.clock import utc_at
     from app.text import fold
 
-    now = datetime(today.year, today.month, today.day, 3, 0, 0)
+    now = utc_at(today, dtime(10, 0))  # created during office hours of the local day
     tables: dict[str, list[dict]] = {name: [] for name in (
         "agencies", "agency_groups", "agency_group_members", "users", "directives", "directive_recipients",
         "directive_cc_lines", "sections", "section_assignees", "tasks", "assignments", "progress_reports")}
@@ -461,7 +462,7 @@ def run_size(backend, size_name, database, args, export_estimate):
     from app import create_app
     from app.extensions import db
     from app.models import Assignment
-    from app.text import local_today
+    from app.clock import local_today
 
     label = f"{backend}_{size_name}"
     size = SIZES[size_name]
@@ -657,10 +658,12 @@ def main():
 
     import sqlalchemy
 
+    from app.clock import local_today
+
     out("python", sys.version.split()[0])
     out("sqlalchemy", sqlalchemy.__version__)
     out("cpus", os.cpu_count())
-    out("today", date.today().isoformat())
+    out("today", local_today().isoformat())
     out("per_page", os.environ.get("PER_PAGE", "20"))
     began = time.perf_counter()
     for backend in backends:

@@ -3,6 +3,10 @@
 Every test that uses `app` runs once per backend. The schema is created once per backend
 session (create_all is fine in tests; the migrations have their own test) and emptied after
 each test.
+
+Every test runs on a pinned clock (time-machine), so no result depends on the hour or the day the
+suite is run: `TEST_CLOCK` (an ISO instant) moves the whole suite, `@pytest.mark.clock(...)` one test,
+and `TEST_CLOCK=now` leaves the machine's clock alone (to run the suite under faketime).
 """
 import os
 import re
@@ -10,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -18,6 +23,21 @@ from app.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 DIRECTIVES_DIR = ROOT / "directives"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# A working morning in Việt Nam; `TEST_CLOCK=2026-12-01T19:30:00Z make test` runs the suite in the evening.
+DEFAULT_CLOCK = "2026-06-15T09:00:00+07:00"
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Pin the clock for the test; it ticks from the pinned instant so timings and ordering stay real."""
+    marker = request.node.get_closest_marker("clock")
+    instant = marker.args[0] if marker else os.environ.get("TEST_CLOCK") or DEFAULT_CLOCK
+    if instant == "now":  # TEST_CLOCK=now: the machine's own clock (e.g. under faketime), unpinned
+        yield None
+        return
+    tick = marker.kwargs.get("tick", True) if marker else True
+    with time_machine.travel(instant, tick=tick) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -67,6 +67,7 @@ def kon_tum_copies(app, count):
     return ids
 
 
+@pytest.mark.dates
 def test_issuing_numbers_per_agency_and_year(generated):
     second_id, next_year_id = kon_tum_copies(generated, 2)
     with generated.app_context():

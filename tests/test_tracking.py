@@ -13,6 +13,8 @@ from app.rules import timeliness as T
 from app.rules.workflow import AWAITING, CANCELLED, DONE, IN_PROGRESS, NOT_STARTED, SUSPENDED
 from app.tracking import queries
 
+pytestmark = pytest.mark.dates
+
 TODAY = date(2026, 11, 22)
 
 
@@ -81,14 +83,14 @@ def test_dashboard_counts_and_scorecard(demo, login):
     page = office.get("/theo-doi").get_data(as_text=True)
     assert "Theo dõi thực hiện nhiệm vụ" in page and "<svg" in page
     with demo.app_context():
-        scores = {s.agency.name: s for s in queries.scorecard(date.today(), 3)}
+        scores = {s.agency.name: s for s in queries.scorecard(TODAY, 3)}
         assert scores["Sở Y tế tỉnh Kon Tum"].overdue == count
         assert scores["Sở Y tế tỉnh Kon Tum"].on_time_rate == 0.0
     assert f'href="/theo-doi/nhiem-vu?agency={health}&amp;timeliness=qua_han">{count}</a>' in page
     assert office.get("/theo-doi?sort=name&dir=asc").status_code == 200
     assert office.get("/theo-doi?sort=nonsense&dir=x").status_code == 200
     with demo.app_context():
-        short = [s.agency.short_name.lower() for s in queries.scorecard(date.today(), 3, "name", False)]
+        short = [s.agency.short_name.lower() for s in queries.scorecard(TODAY, 3, "name", False)]
         assert short == sorted(short)
 
 

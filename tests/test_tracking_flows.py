@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 from io import BytesIO
 
+import pytest
 from docx import Document
 from sqlalchemy import func, select
 
@@ -11,7 +12,7 @@ from app.extensions import db
 from app.models import (
     Agency, Assignment, Directive, Evidence, ExtensionRequest, Notification, ProgressReport, Reminder, Snapshot, User,
 )
-from app.text import local_today
+from app.clock import local_today
 from app.tracking import queries, reports, snapshots
 from tests import nd30_checks
 from tests.conftest import csrf_from
@@ -163,6 +164,7 @@ def test_approving_a_directive_tells_the_assigned_agencies(demo, login):
 
 # ---- snapshots -------------------------------------------------------------------------------
 
+@pytest.mark.dates
 def test_snapshot_reproduces_figures_at_a_cutoff(demo, login):
     today = local_today()
     assignment_id = own_assignment(demo, deadline=today - timedelta(days=3), status="hoan_thanh")

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import User
 from app.models.audit import record
 from app.rules.permissions import home_endpoint
-from app.text import utcnow
+from app.clock import utcnow
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -20,7 +20,8 @@ from app.extensions import db
 from app.models import Directive, RegisterCounter, RegisterEntry
 from app.models.audit import record
 from app.rules.permissions import can_issue_directive
-from app.text import fold, local_today
+from app.clock import local_today
+from app.text import fold
 
 
 class IssueError(Exception):

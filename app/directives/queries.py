@@ -1,8 +1,9 @@
 """Read-side queries for directive pages: filters, choices, progress counts (no per-row queries)."""
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 
+from app.clock import year_bounds
 from app.extensions import db
 from app.models import Agency, AgencyGroup, Assignment, Directive, Section, Task
 from app.rules.workflow import DONE
@@ -33,10 +34,10 @@ def filtered_directives(filters: dict):
         query = query.where(Directive.issuer_agency_id == filters["issuer"])
     if filters["year"]:
         year = filters["year"]
+        start, end = year_bounds(year)  # a draft's year is the local year it was created in
         query = query.where(or_(
             and_(Directive.issued_date >= date(year, 1, 1), Directive.issued_date < date(year + 1, 1, 1)),
-            and_(Directive.issued_date.is_(None), Directive.created_at >= datetime(year, 1, 1),
-                 Directive.created_at < datetime(year + 1, 1, 1)),
+            and_(Directive.issued_date.is_(None), Directive.created_at >= start, Directive.created_at < end),
         ))
     if filters["q"]:
         query = query.where(*text_search(filters["q"]))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app import doc_types
+from app.clock import local_today
 from app.documents.layout import DRAFT_BOX, URGENCY_BOXES
 
 BLANK = "\u00a0" * 6  # room for the clerk to write the number and the day by hand
@@ -170,7 +171,7 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None,
     problems = letter_problems(data)
     if problems:
         raise LetterError(problems)
-    today = today or date.today()
+    today = today or local_today()
     kind = doc_types.get(data.get("doc_type"))
     doc_type = kind.code
     superior, agency = split_issuer(data["issuer"])

@@ -4,7 +4,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.text import utcnow
+from app.clock import utcnow
 
 
 class AuditEvent(db.Model):

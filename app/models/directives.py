@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.doc_types import DOC_TYPES  # noqa: F401  (re-exported: the one table of types)
 from app.extensions import db
 from app.models.agencies import Agency, AgencyGroup
-from app.text import utcnow
+from app.clock import utcnow
 
 URGENCIES = {"khan": "Khẩn", "thuong_khan": "Thượng khẩn", "hoa_toc": "Hỏa tốc"}
 AUTHORITIES = ["TM.", "KT.", "TL.", "TUQ.", "Q."]

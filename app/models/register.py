@@ -5,7 +5,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.text import utcnow
+from app.clock import utcnow
 
 
 class RegisterCounter(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.agencies import Agency, AgencyGroup
 from app.rules.workflow import STATUS_LABELS
-from app.text import utcnow
+from app.clock import utcnow
 
 
 class Assignment(db.Model):

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models.agencies import Agency
 from app.rules.permissions import ROLE_LABELS
-from app.text import utcnow
+from app.clock import utcnow
 
 
 class User(UserMixin, db.Model):

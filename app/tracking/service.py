@@ -17,7 +17,7 @@ from app.models.audit import diff, record
 from app.rules import permissions, uploads
 from app.rules.extensions import ExtensionError, check_request
 from app.rules.workflow import STATUS_LABELS, plan_transition
-from app.text import local_today, utcnow
+from app.clock import local_today, utcnow
 from app.tracking import notifications
 
 

@@ -3,10 +3,11 @@
 Counts at a cut-off take the assignments that existed then; work reported done after the cut-off
 counts as still open at it. Deadlines are the current ones (an extension granted later is not undone).
 """
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from sqlalchemy import and_, case, delete, func, literal, select
 
+from app.clock import day_bounds
 from app.extensions import db
 from app.models import Assignment, Directive, Section, Snapshot, SnapshotRow, Task
 from app.models.audit import record
@@ -24,13 +25,14 @@ def counts_at(cutoff: date, due_soon_days: int) -> dict[int, dict[str, int]]:
     status = case((finished_later, literal(IN_PROGRESS)), else_=Assignment.status)
     completed = case((Assignment.completed_date > cutoff, literal(None)), else_=Assignment.completed_date)
     label = timeliness_expression(cutoff, due_soon_days, status=status, completed=completed)
+    _start, end_of_cutoff = day_bounds(cutoff)  # the local day's end, in UTC like created_at
     query = (
         select(Assignment.agency_id, label, func.count(Assignment.id))
         .join(Task, Assignment.task_id == Task.id).join(Section, Task.section_id == Section.id)
         .join(Directive, Section.directive_id == Directive.id)
         .where(Assignment.active.is_(True), Task.removed.is_(False), Section.removed.is_(False),
                Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS),
-               Assignment.created_at < datetime.combine(cutoff + timedelta(days=1), datetime.min.time()))
+               Assignment.created_at < end_of_cutoff)
         .group_by(Assignment.agency_id, label)
     )
     result: dict[int, dict[str, int]] = {}

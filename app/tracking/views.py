@@ -13,7 +13,8 @@ from app.rules import permissions
 from app.rules import timeliness as T
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
-from app.text import local_today, parse_vn_date, utcnow
+from app.clock import local_today, utcnow
+from app.text import parse_vn_date
 from app.documents import MEDIA_TYPES, render
 from app.documents.letter import LetterError
 from app.tracking import bp, excel, queries, reports, service, snapshots
