@@ -12,6 +12,7 @@ from app.documents import FORMATS, render
 from app.documents.letter import LetterError
 from app.extensions import db
 from app.loader import LoadError, database_is_empty, demo_logins, load_path
+from app.rules.permissions import ROLES
 
 directive_cli = AppGroup("directive", help="Văn bản chỉ đạo: nạp từ tệp.")
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
@@ -98,13 +99,15 @@ def export_command(directive_id, fmt, out):
 @demo_cli.command("logins")
 def logins_command():
     """In các tài khoản trình diễn."""
-    rows = demo_logins()
-    if not rows:
+    groups = demo_logins()
+    if not groups:
         click.echo("Chưa có tài khoản trình diễn.")
         return
-    click.echo("Tài khoản trình diễn (tên đăng nhập / mật khẩu — vai trò):")
-    for username, password, label in rows:
-        click.echo(f"  {username:<10} / {password}  — {label}")
+    click.echo("Tài khoản trình diễn theo cơ quan (tên đăng nhập / mật khẩu — vai trò · nơi làm việc):")
+    for organisation, rows in groups:
+        click.echo(f"{organisation}:")
+        for username, password, label in rows:
+            click.echo(f"  {username:<14} / {password}  — {label}")
 
 
 @demo_cli.command("activity")
@@ -124,10 +127,11 @@ def activity_command():
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--full-name", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "office", "leader", "department", "clerk"]))
+@click.option("--role", "roles", required=True, multiple=True, type=click.Choice(list(ROLES)),
+              help="Vai trò tại cơ quan (lặp lại để có nhiều vai trò): staff, leader, clerk, admin.")
 @click.option("--agency", "agency_name", default=None, help="Tên đầy đủ của cơ quan.")
 @click.password_option()
-def create_user_command(username, full_name, role, agency_name, password):
+def create_user_command(username, full_name, roles, agency_name, password):
     """Tạo một tài khoản."""
     from sqlalchemy import select
 
@@ -141,7 +145,7 @@ def create_user_command(username, full_name, role, agency_name, password):
             click.echo(f"Lỗi: không có cơ quan “{agency_name}”.", err=True)
             sys.exit(1)
     try:
-        create_user(None, username=username, full_name=full_name, role=role, agency=agency, password=password)
+        create_user(None, username=username, full_name=full_name, roles=list(roles), agency=agency, password=password)
     except UserError as error:
         click.echo(f"Lỗi: {error}", err=True)
         sys.exit(1)
@@ -152,15 +156,29 @@ def create_user_command(username, full_name, role, agency_name, password):
 @tracking_cli.command("snapshot")
 @click.option("--date", "cutoff", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Ngày chốt số liệu, dạng YYYY-MM-DD.")
-def snapshot_command(cutoff):
+@click.option("--organisation", "organisation_name", default=None,
+              help="Tên đầy đủ của cơ quan; mặc định: mọi cơ quan có văn bản đang theo dõi.")
+def snapshot_command(cutoff, organisation_name):
     """Chốt số liệu theo đơn vị đến một ngày, để báo cáo kỳ sau còn so sánh được."""
+    from sqlalchemy import select
+
+    from app.models import Agency, Directive
+    from app.rules.directive_states import LIVE
     from app.tracking import snapshots
 
-    snapshot = snapshots.take(cutoff.date(), None, current_app.config["DUE_SOON_DAYS"])
+    if organisation_name:
+        organisations = db.session.scalars(select(Agency).where(Agency.name == organisation_name)).all()
+        if not organisations:
+            _fail(f"không có cơ quan “{organisation_name}”.")
+    else:
+        owners = select(Directive.owner_agency_id).where(Directive.state.in_(LIVE)).distinct()
+        organisations = db.session.scalars(select(Agency).where(Agency.id.in_(owners)).order_by(Agency.name)).all()
+    for organisation in organisations:
+        snapshot = snapshots.take(cutoff.date(), None, current_app.config["DUE_SOON_DAYS"], organisation.id)
+        figures = snapshots.totals(snapshot)
+        click.echo(f"Đã chốt số liệu đến ngày {snapshot.cutoff:%d/%m/%Y} của {organisation.name}: "
+                   f"{len(snapshot.rows)} đơn vị, " + ", ".join(f"{key} {value}" for key, value in figures.items()) + ".")
     db.session.commit()
-    figures = snapshots.totals(snapshot)
-    click.echo(f"Đã chốt số liệu đến ngày {snapshot.cutoff:%d/%m/%Y}: {len(snapshot.rows)} đơn vị, "
-               + ", ".join(f"{key} {value}" for key, value in figures.items()) + ".")
 
 
 def register(app):

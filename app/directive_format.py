@@ -13,7 +13,7 @@ from app.text import clean_line, clean_text
 
 TOP_KEYS = {
     "doc_type", "issuer", "number", "symbol", "place", "date", "subject", "urgency", "recipients",
-    "preamble", "sections", "closing", "cc", "signer",
+    "preamble", "sections", "closing", "cc", "signer", "deadline",
 }
 TEXT_LIMIT = 20000  # one paragraph; a whole letter is far shorter
 
@@ -68,6 +68,7 @@ def parse_directive(raw) -> dict:
         "closing": _paragraph(raw.get("closing"), "closing", errors),
         "cc": _lines(raw.get("cc"), "cc", errors, LENGTHS["cc"]),
         "signer": _signer(raw.get("signer"), errors),
+        "deadline": _date(raw.get("deadline"), "deadline", errors),  # printed for the whole letter
     }
     sections = raw.get("sections") or []
     if not isinstance(sections, list):
@@ -123,10 +124,31 @@ def _section(raw, where, errors) -> dict:
         if not text:
             errors.append(f"{at}.text: thiếu nội dung nhiệm vụ")
             continue
-        section["tasks"].append({"text": text, "deadline": _date(item.get("deadline"), f"{at}.deadline", errors)})
+        for key in sorted(set(item) - {"text", "deadline", "agency_deadlines"} if isinstance(item, dict) else ()):
+            errors.append(f"{at}.{key}: khóa không có trong định dạng văn bản")
+        section["tasks"].append({"text": text, "deadline": _date(item.get("deadline"), f"{at}.deadline", errors),
+                                 "agency_deadlines": _agency_deadlines(item.get("agency_deadlines"), at, errors)})
     if not section["tasks"] and not errors:
         errors.append(f"{where}.tasks: mỗi mục cần ít nhất một nhiệm vụ")
     return section
+
+
+def _agency_deadlines(raw, where, errors) -> list[dict]:
+    """A deadline printed for one agency inside a task: [{agency: "Sở Tài chính", deadline: 2026-12-15}]."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append(f"{where}.agency_deadlines: phải là một danh sách")
+        return []
+    out = []
+    for index, item in enumerate(raw):
+        at = f"{where}.agency_deadlines[{index}]"
+        if not isinstance(item, dict) or not item.get("agency") or not item.get("deadline"):
+            errors.append(f"{at}: cần agency (tên cơ quan) và deadline (YYYY-MM-DD)")
+            continue
+        out.append({"agency": _line(item["agency"], f"{at}.agency", errors, LENGTHS["recipient"]),
+                    "deadline": _date(item["deadline"], f"{at}.deadline", errors)})
+    return out
 
 
 def _signer(raw, errors) -> dict:
@@ -232,7 +254,10 @@ def directive_to_data(directive) -> dict:
                 "assignees": [
                     {"agency": a.name, "role": a.role, "deadline": a.deadline} for a in section.assignees
                 ],
-                "tasks": [{"text": t.text, "deadline": t.deadline} for t in section.live_tasks],
+                "tasks": [{"text": t.text, "deadline": t.deadline,
+                           "agency_deadlines": [{"agency": row.agency.name, "deadline": row.deadline}
+                                                for row in t.agency_deadlines]}
+                          for t in section.live_tasks],
             }
             for section in directive.live_sections
         ],
@@ -244,4 +269,5 @@ def directive_to_data(directive) -> dict:
             "title": directive.signer_title,
             "name": directive.signer_name,
         },
+        "deadline": directive.deadline,
     }

@@ -6,27 +6,50 @@ users by username, so running it twice changes nothing.
 from pathlib import Path
 
 import yaml
+from datetime import date
+
 from sqlalchemy import func, select
 
 from app.directive_format import FormatError, read_directive_file
 from app.directives.service import find_issuer, resolve_assignees, save_directive
 from app.extensions import db
 from app.models import Agency, AgencyGroup, Directive, User
-from app.models.agencies import AGENCY_KINDS, header_text_from_lines, same_tree
-from app.rules.names import name_key
-from app.rules.permissions import ADMIN, CLERK, DEPARTMENT, LEADER, OFFICE
+from app.models.agencies import AGENCY_KINDS, header_text_from_lines
+from app.rules.permissions import ADMIN, CLERK, LEADER, STAFF
 from app.text import clean_line
 
 DIRECTORY_FILE = "_agencies.yaml"
 DEMO_PASSWORD = "demo1234"
-DEMO_ROOT = "Ủy ban nhân dân tỉnh Kon Tum"
-# username, full name, role, how to find the agency in the demo province (kind, short name or None)
+# The demo's people, by organisation: (username, full name, roles, agency's full name). Each seed's
+# issuing organisation has its office (staff), a leader and a clerk; a few departments and units have
+# logins too, so the chain (province → Sở → unit) can be walked. The first Kon Tum names keep the
+# logins of earlier versions.
 DEMO_USERS = (
-    ("admin", "Quản trị hệ thống", ADMIN, ("van_phong", None)),
-    ("vanphong", "Nguyễn Thị Chuyên Viên", OFFICE, ("van_phong", None)),
-    ("lanhdao", "Trần Văn Lãnh Đạo", LEADER, ("ubnd_tinh", None)),
-    ("soyte", "Lê Thị Sở Y Tế", DEPARTMENT, ("so", "Sở Y tế")),
-    ("vanthu", "Phạm Văn Văn Thư", CLERK, ("van_phong", None)),
+    ("admin", "Quản trị hệ thống", (ADMIN,), "Văn phòng Ủy ban nhân dân tỉnh Kon Tum"),
+    ("vanphong", "Nguyễn Thị Chuyên Viên", (STAFF,), "Văn phòng Ủy ban nhân dân tỉnh Kon Tum"),
+    ("lanhdao", "Trần Văn Lãnh Đạo", (LEADER,), "Ủy ban nhân dân tỉnh Kon Tum"),
+    ("vanthu", "Phạm Văn Văn Thư", (CLERK,), "Văn phòng Ủy ban nhân dân tỉnh Kon Tum"),
+    ("soyte", "Lê Thị Sở Y Tế", (STAFF,), "Sở Y tế tỉnh Kon Tum"),
+    ("soyte.ld", "Võ Văn Giám Đốc", (LEADER,), "Sở Y tế tỉnh Kon Tum"),
+    ("soyte.vt", "Đỗ Thị Văn Thư Sở", (CLERK,), "Sở Y tế tỉnh Kon Tum"),
+    ("cdc.kontum", "Hồ Văn Kiểm Soát", (STAFF,), "Trung tâm Kiểm soát bệnh tật tỉnh Kon Tum"),
+    ("ttyt.iahdrai", "Y Văn Trung Tâm", (STAFF,), "Trung tâm Y tế huyện Ia H'Drai"),
+    ("congan.kontum", "Đinh Văn Công An", (STAFF,), "Công an tỉnh Kon Tum"),
+    ("iahdrai.vp", "Nguyễn Văn Huyện", (STAFF,), "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện Ia H'Drai"),
+    ("iahdrai.ld", "Siu Văn Chủ Tịch", (LEADER,), "Ủy ban nhân dân huyện Ia H'Drai"),
+    ("iahdrai.vt", "Rơ Thị Văn Thư", (CLERK,), "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân huyện Ia H'Drai"),
+    ("daklak.vp", "Y Thị Đắk Lắk", (STAFF,), "Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk"),
+    ("daklak.ld", "H'Văn Lãnh Đạo", (LEADER,), "Ủy ban nhân dân tỉnh Đắk Lắk"),
+    ("daklak.vt", "Ksor Thị Văn Thư", (CLERK,), "Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk"),
+    ("langson.vp", "Hoàng Văn Lạng Sơn", (STAFF,), "Văn phòng Ủy ban nhân dân tỉnh Lạng Sơn"),
+    ("langson.ld", "Lương Thị Chánh Văn Phòng", (LEADER,), "Văn phòng Ủy ban nhân dân tỉnh Lạng Sơn"),
+    ("langson.vt", "Nông Văn Văn Thư", (CLERK,), "Văn phòng Ủy ban nhân dân tỉnh Lạng Sơn"),
+    ("syt.langson", "Vi Thị Sở Y Tế", (STAFF,), "Sở Y tế tỉnh Lạng Sơn"),
+    ("caoloc", "Lộc Văn Cao Lộc", (STAFF,), "Ủy ban nhân dân huyện Cao Lộc"),
+    ("xuyenmoc.kh", "Trần Thị Kế Hoạch", (STAFF,), "Phòng Kế hoạch - Nghiệp vụ Trung tâm Y tế huyện Xuyên Mộc"),
+    ("xuyenmoc.gd", "Nguyễn Văn Giám Đốc", (LEADER,), "Trung tâm Y tế huyện Xuyên Mộc"),
+    ("xuyenmoc.vt", "Phan Thị Văn Thư", (CLERK,), "Trung tâm Y tế huyện Xuyên Mộc"),
+    ("ksbt.xuyenmoc", "Lê Văn Kiểm Soát", (STAFF,), "Khoa Kiểm soát bệnh tật Trung tâm Y tế huyện Xuyên Mộc"),
 )
 
 
@@ -84,12 +107,26 @@ def load_agency_directory(path) -> tuple[int, int]:
         agency.kind = kind
         agency.place = clean_line(node.get("place")) or (parent.place if parent else "")
         agency.header_text = header_text_from_lines([clean_line(line) for line in node.get("header") or []])
+        links.append((agency, node))
         for child in node.get("children") or []:
             upsert(child, agency)
 
+    links: list = []
     with db.session.no_autoflush:
         for node in data.get("agencies") or []:
             upsert(node, None)
+    for agency, node in links:  # names that point at another agency, once every agency exists
+        for key in ("serves", "successor"):
+            wanted = clean_line(node.get(key)) if node.get(key) else None
+            if wanted and wanted not in known:
+                raise LoadError(f"{path}: {agency.name}: {key} “{wanted}” không có trong danh mục")
+            setattr(agency, key, known.get(wanted) if wanted else None)
+        for key in ("valid_from", "valid_to"):  # only when the file says so: a dissolution made here stays
+            if node.get(key) is not None:
+                value = node[key]
+                setattr(agency, key, value if isinstance(value, date) else date.fromisoformat(str(value)))
+        if agency.valid_to is not None:
+            agency.active = False
     db.session.flush()
     for node in data.get("groups") or []:
         name = clean_line(node.get("name"))
@@ -133,23 +170,17 @@ def load_directive_file(path, user=None) -> tuple[bool, list[str]]:
     return True, warnings
 
 
-def _demo_agency(kind: str, short_name: str | None) -> Agency | None:
-    root = db.session.scalar(select(Agency).where(Agency.name == DEMO_ROOT))
-    if root is None:
-        return None
-    for agency in same_tree(root, db.session.scalars(select(Agency).order_by(Agency.id)).all()):
-        if agency.kind == kind and (short_name is None or name_key(agency.short_name) == name_key(short_name)):
-            return agency
-    return None
-
-
 def ensure_demo_users() -> int:
+    """The demo logins whose agencies are in the directory; existing usernames are left alone."""
+    agencies = {agency.name: agency for agency in db.session.scalars(select(Agency))}
+    taken = set(db.session.scalars(select(User.username)))
     created = 0
-    for username, full_name, role, (kind, short_name) in DEMO_USERS:
-        if db.session.scalar(select(User).where(User.username == username)) is not None:
+    for username, full_name, roles, agency_name in DEMO_USERS:
+        agency = agencies.get(agency_name)
+        if username in taken or agency is None:
             continue
-        user = User(username=username, full_name=full_name, role=role, active=True,
-                    agency=_demo_agency(kind, short_name))
+        user = User(username=username, full_name=full_name, active=True, agency=agency)
+        user.set_roles(roles)
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         created += 1
@@ -161,14 +192,22 @@ def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count(Directive.id)))
 
 
-def demo_logins() -> list[tuple[str, str, str]]:
-    rows = []
-    for username, _full_name, _role, _where in DEMO_USERS:
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is not None:
-            where = f" — {user.agency.short_name}" if user.agency else ""
-            rows.append((username, DEMO_PASSWORD, user.role_label + where))
-    return rows
+def demo_logins() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(organisation, [(username, password, "roles · agency")]) in the order of DEMO_USERS, grouped by
+    the organisation each login works for (a Văn phòng's people under the body it serves)."""
+    wanted = [username for username, *_rest in DEMO_USERS]
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(wanted)))}
+    groups: dict[str, list] = {}
+    for username in wanted:
+        user = users.get(username)
+        if user is None:
+            continue
+        agency = user.agency
+        organisation = agency.serves if agency is not None and agency.serves is not None else agency
+        title = organisation.name if organisation is not None else "Toàn hệ thống"
+        where = agency.name if agency is not None else ""
+        groups.setdefault(title, []).append((username, DEMO_PASSWORD, f"{user.role_label} · {where}"))
+    return list(groups.items())
 
 
 __all__ = ["FormatError", "LoadError", "load_path", "ensure_demo_users", "database_is_empty", "demo_logins"]

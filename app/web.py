@@ -1,20 +1,21 @@
 """Things every page needs: template filters, navigation context, the login loader."""
-from flask import redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db, login_manager
-from app.models import User
+from app.models import Agency, User
 from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
-from app.rules import permissions, timeliness
+from app.rules import directive_states, permissions, timeliness
 from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
 from app.clock import format_local_datetime
 from app.text import fold, format_vn_date
 
-STATE_LABELS = {"draft": "Dự thảo", "approved": "Đã duyệt", "issued": "Đã phát hành"}
+STATE_LABELS = directive_states.LABELS
+STATE_BADGES = directive_states.BADGES
 PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
-STATE_BADGES = {"draft": "secondary", "approved": "info", "issued": "success"}
 
 
 MAX_PAGE = 100000
@@ -33,6 +34,24 @@ def paginate_rows(select, per_page: int):
                          max_per_page=100, error_out=False, count=True)
 
 
+def _repeated_short_names() -> set[str]:
+    """Short names used by more than one agency ("Sở Y tế" in every province), once per request."""
+    if "repeated_short_names" not in g:
+        g.repeated_short_names = set(db.session.scalars(
+            select(Agency.short_name).group_by(Agency.short_name).having(func.count(Agency.id) > 1)))
+    return g.repeated_short_names
+
+
+def agency_label(agency) -> str:
+    """The short name, with where the agency is when the name alone is ambiguous: "Sở Y tế (Kon Tum)"."""
+    if agency is None:
+        return ""
+    if agency.short_name not in _repeated_short_names():
+        return agency.short_name
+    where = agency.place or (agency.parent.short_name if agency.parent else "")
+    return f"{agency.short_name} ({where})" if where else agency.name
+
+
 def requested_page() -> int:
     """The ?page= number, clamped: junk or huge values give a valid page, never a database error."""
     raw = request.args.get("page", "1")
@@ -44,7 +63,7 @@ def load_user(user_id):
     if not str(user_id).isdigit():
         return None
     # the navigation bar shows the user's agency on every page: load it with the user
-    return db.session.get(User, int(user_id), options=[joinedload(User.agency)])
+    return db.session.get(User, int(user_id), options=[joinedload(User.agency), selectinload(User.role_rows)])
 
 
 def register(app):
@@ -52,6 +71,7 @@ def register(app):
     app.jinja_env.filters["vndatetime"] = format_local_datetime
     app.jinja_env.filters["by_agency"] = lambda rows: sorted(
         rows, key=lambda a: (a.role != "lead", fold(a.agency.short_name)))
+    app.jinja_env.filters["agency_label"] = agency_label
 
     # Globals (not a context processor) so that imported macros see them too.
     app.jinja_env.globals.update(
@@ -78,7 +98,7 @@ def register(app):
         from app.tracking.notifications import unread_count
         from app.tracking.service import pending_extensions_count
 
-        waiting = pending_extensions_count() if permissions.can_follow_all(current_user) else 0
+        waiting = pending_extensions_count(current_user) if permissions.can_follow(current_user) else 0
         return {"unread_notifications": unread_count(current_user), "pending_extensions": waiting}
 
     @app.before_request

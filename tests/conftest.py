@@ -77,12 +77,21 @@ def app(database):
 
 @pytest.fixture
 def demo(app):
-    """The five seed directives, their agencies and groups, and one demo user per role."""
+    """The five seed directives (approved, not yet issued), their agencies and groups, the demo users."""
     from app.loader import load_path
 
     with app.app_context():
         load_path(DIRECTIVES_DIR)
     return app
+
+
+@pytest.fixture
+def live(demo):
+    """The demo with its five directives issued: their tasks have reached the assignees."""
+    from tests.helpers import go_live
+
+    go_live(demo)
+    return demo
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

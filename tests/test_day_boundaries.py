@@ -65,15 +65,16 @@ def test_the_local_day_and_its_utc_bounds(local_day, _later):
 
 
 @pytest.mark.parametrize("local_day, _later", at_each_instant())
-def test_a_snapshot_of_today_counts_what_was_assigned_today(demo, local_day, _later):
-    """The demo is loaded at the instant: its assignments were created on `local_day`, not before."""
-    with demo.app_context():
+def test_a_snapshot_of_today_counts_what_was_assigned_today(live, local_day, _later):
+    """The demo is loaded and issued at the instant: its assignments were created on `local_day`."""
+    with live.app_context():
         health = db.session.scalar(select(Agency.id).where(Agency.name == HEALTH))
+        province = db.session.scalar(select(Agency.id).where(Agency.name == "Ủy ban nhân dân tỉnh Kon Tum"))
         assigned = len(db.session.scalars(select(Assignment).where(Assignment.agency_id == health)).all())
         assert assigned > 0
-        today = snapshots.counts_at(local_day, 3)
+        today = snapshots.counts_at(local_day, 3, province)
         assert today[health]["assigned"] == assigned
-        assert health not in snapshots.counts_at(local_day - timedelta(days=1), 3)
+        assert health not in snapshots.counts_at(local_day - timedelta(days=1), 3, province)
 
 
 @pytest.mark.parametrize("local_day, _later", at_each_instant())
@@ -84,8 +85,9 @@ def test_a_draft_belongs_to_the_local_year_it_was_written_in(demo, login, local_
         db.session.commit()
         this_year = directive_queries.parse_filters({"year": str(local_day.year), "state": "draft"})
         other_year = directive_queries.parse_filters({"year": str(local_day.year - 1), "state": "draft"})
-        assert draft in db.session.scalars(directive_queries.filtered_directives(this_year)).all()
-        assert draft not in db.session.scalars(directive_queries.filtered_directives(other_year)).all()
+        office = db.session.scalar(select(User).where(User.username == "vanphong"))
+        assert draft in db.session.scalars(directive_queries.filtered_directives(this_year, office)).all()
+        assert draft not in db.session.scalars(directive_queries.filtered_directives(other_year, office)).all()
     page = login("vanphong").get(f"/van-ban?state=draft&year={local_day.year}").get_data(as_text=True)
     assert "dự thảo viết lúc giao thừa" in page
 
@@ -109,8 +111,8 @@ def test_the_register_number_and_date_follow_the_local_calendar(demo, tmp_path, 
 
 
 @pytest.mark.parametrize("local_day, _later", at_each_instant())
-def test_due_today_is_not_yet_overdue_in_the_rule_the_lists_and_the_dashboard(demo, login, local_day, _later):
-    with demo.app_context():
+def test_due_today_is_not_yet_overdue_in_the_rule_the_lists_and_the_dashboard(live, login, local_day, _later):
+    with live.app_context():
         rows = db.session.scalars(select(Assignment).join(Agency).where(Agency.name == HEALTH)
                                   .order_by(Assignment.id)).all()
         due_today, due_yesterday = rows[0], rows[1]
@@ -124,7 +126,8 @@ def test_due_today_is_not_yet_overdue_in_the_rule_the_lists_and_the_dashboard(de
         today = app_clock.local_today()
         assert T.classify("dang_thuc_hien", local_day, None, today) == T.DUE_SOON
         assert T.classify("dang_thuc_hien", local_day - timedelta(days=1), None, today) == T.OVERDUE
-        overdue = db.session.execute(queries.assignment_rows(queries.Filters(timeliness=T.OVERDUE), today, 3)).all()
+        overdue = db.session.execute(queries.assignment_rows(queries.Filters(timeliness=T.OVERDUE), today, 3,
+                                                             queries.owned_by(rows[0].directive.owner_agency_id))).all()
         overdue_ids = {row[0].id for row in overdue}
         assert ids[1] in overdue_ids and ids[0] not in overdue_ids
     office = login("vanphong")

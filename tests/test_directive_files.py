@@ -328,7 +328,7 @@ def test_agency_directory_shape(directory):
     short = [(top, a["short_name"]) for a, top in directory["agencies"]]
     assert len(short) == len(set(short)), "short names must be unique within a tree"
     for a, _ in directory["agencies"]:
-        assert AGENCY_KEYS <= set(a) <= AGENCY_KEYS | {"children"}, a["name"]
+        assert AGENCY_KEYS <= set(a) <= AGENCY_KEYS | {"children", "serves"}, a["name"]
         assert a["kind"] in AGENCY_KINDS, a["name"]
         for key in ("name", "short_name", "abbreviation", "place"):
             assert isinstance(a[key], str) and a[key], (a["name"], key)

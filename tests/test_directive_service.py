@@ -46,13 +46,16 @@ def agency_id(name):
 def test_named_agencies_and_recipient_fallback(demo):
     with demo.app_context():
         directive, warnings = save(kon_tum_data())
-        assert warnings == []
         first, second = directive.sections
         check, report = first.tasks
+        # the deadline printed closest to the task wins: the task's own (31/12) over Công an's in the
+        # section (20/12), and the person entering it is told
         roles = {a.agency.short_name: (a.role, a.deadline) for a in check.assignments}
-        # the agency's own deadline wins over the task's
-        assert roles == {"Sở Y tế": ("lead", date(2026, 12, 31)), "Công an tỉnh": ("coordinating", date(2026, 12, 20))}
-        assert {a.agency.short_name for a in report.assignments} == {"Sở Y tế", "Công an tỉnh"}
+        assert roles == {"Sở Y tế": ("lead", date(2026, 12, 31)), "Công an tỉnh": ("coordinating", date(2026, 12, 31))}
+        assert len(warnings) == 1 and "31/12/2026" in warnings[0] and "20/12/2026" in warnings[0]
+        # a task without a deadline of its own takes the section's
+        assert {a.agency.short_name: a.deadline for a in report.assignments} == {
+            "Sở Y tế": None, "Công an tỉnh": date(2026, 12, 20)}
         # section 2 names nobody: each recipient leads (the group fans out to its 10 members)
         assert len(second.tasks[0].assignments) == 1 + 10
         assert all(a.role == "lead" for a in second.tasks[0].assignments)
@@ -76,7 +79,7 @@ def test_edit_before_issue_keeps_history(demo):
         police = next(a for a in check_task.assignments if a.agency.short_name == "Công an tỉnh")
         health = next(a for a in check_task.assignments if a.agency.short_name == "Sở Y tế")
         soyte_user = db.session.scalar(select(User).where(User.username == "soyte"))
-        directive.state = "approved"
+        directive.state = "issued"  # work is reported only once the letter is out
         change_assignment(health, soyte_user, "start", 30, "Đã lập kế hoạch kiểm tra.", health.version)
         db.session.commit()
         health_id, police_id, task_id = health.id, police.id, check_task.id
@@ -107,6 +110,22 @@ def test_edit_before_issue_keeps_history(demo):
         assert live == ["Báo cáo kết quả về UBND tỉnh.", "Nhiệm vụ mới."]
         assert directive.sections[0].heading == "Sở Y tế chủ trì:"
         assert {a.agency.short_name for a in kept_task.assignments if a.active} == {"Sở Y tế"}
+
+
+def test_per_task_agency_deadline_and_directive_deadline(demo):
+    """"Sở Tài chính ... trước ngày 15/12" inside a task, a letter-wide deadline for the rest."""
+    with demo.app_context():
+        data = kon_tum_data(deadline="2027-01-31")
+        data["sections"][1]["tasks"][0]["agency_deadlines"] = [{"agency": "Sở Y tế", "deadline": date(2026, 12, 15)}]
+        directive, _ = save(data)
+        spread = directive.sections[1].tasks[0]
+        deadlines = {a.agency.short_name: a.deadline for a in spread.assignments}
+        assert deadlines.pop("Sở Y tế") == date(2026, 12, 15)
+        assert set(deadlines.values()) == {date(2027, 1, 31)}
+        back = directive_to_data(directive)
+        assert back["deadline"] == date(2027, 1, 31)
+        assert back["sections"][1]["tasks"][0]["agency_deadlines"] == [
+            {"agency": "Sở Y tế tỉnh Kon Tum", "deadline": date(2026, 12, 15)}]
 
 
 def test_kept_task_keeps_its_assignment_rows(demo):

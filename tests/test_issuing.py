@@ -41,8 +41,8 @@ def generated(demo, tmp_path):
     return demo
 
 
-def clerk():
-    return db.session.scalar(select(User).where(User.username == "vanthu"))
+def clerk(username="vanthu"):
+    return db.session.scalar(select(User).where(User.username == username))
 
 
 def directive(key):
@@ -74,7 +74,7 @@ def test_issuing_numbers_per_agency_and_year(generated):
         first = letters.issue(directive("001-"), clerk(), today=date(2026, 3, 2))
         db.session.commit()
         second = letters.issue(db.session.get(Directive, second_id), clerk(), today=date(2026, 3, 3))
-        other_agency = letters.issue(directive("000-"), clerk(), today=date(2026, 3, 3))
+        other_agency = letters.issue(directive("000-"), clerk("daklak.vt"), today=date(2026, 3, 3))
         db.session.commit()
         assert (first.number, second.number, other_agency.number) == ("01", "02", "01")
         new_year = letters.issue(db.session.get(Directive, next_year_id), clerk(), today=date(2027, 1, 1))
@@ -107,16 +107,23 @@ def test_issued_letter_is_frozen_and_its_files_match_their_hashes(generated, log
 
 
 def test_only_the_clerk_issues_and_only_approved_directives(generated, login):
+    draft_id = kon_tum_copies(generated, 1)[0]
     with generated.app_context():
         approved_id = directive("001-").id
-        draft = directive("000-")
-        draft.state = "draft"
+        db.session.get(Directive, draft_id).state = "draft"
         db.session.commit()
-        draft_id = draft.id
+        dak_lak = directive("000-").id
     assert login("vanphong").post_form(f"/van-ban/{approved_id}/phat-hanh", {},
                                        page=f"/van-ban/{approved_id}").status_code == 403
     assert login("vanthu").post_form(f"/van-ban/{draft_id}/phat-hanh", {},
                                      page=f"/van-ban/{draft_id}").status_code == 403
+    # another province's clerk cannot number this letter in any register: it is not even visible
+    assert login("daklak.vt").get(f"/van-ban/{approved_id}").status_code == 404
+    assert login("vanthu").get(f"/van-ban/{dak_lak}").status_code == 404
+    with generated.app_context():
+        with pytest.raises(letters.IssueError, match="văn thư của cơ quan ban hành"):
+            letters.issue(directive("000-"), clerk())
+        db.session.rollback()
     clerk_user = login("vanthu")
     response = clerk_user.post_form(f"/van-ban/{approved_id}/phat-hanh", {}, page=f"/van-ban/{approved_id}")
     assert response.status_code == 302
@@ -182,7 +189,7 @@ def test_the_same_directive_issued_twice_at_once_gets_one_number(generated):
 
 
 def test_download_before_issue_is_rendered_with_blank_number(demo, login):
-    department = login("soyte")
+    department = login("vanphong")
     with demo.app_context():
         target = directive("001-").id
     response = department.get(f"/van-ban/{target}/tai-ve.docx")

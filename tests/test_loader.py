@@ -27,9 +27,12 @@ def test_loads_five_directives_with_agencies_groups_and_users(demo):
         assert numbers["Directive"] == 5
         assert numbers["User"] == len(DEMO_USERS)
         assert numbers["AgencyGroup"] >= 5 and numbers["Agency"] >= 50
-        roles = set(db.session.scalars(select(User.role)))
-        assert roles == {"admin", "office", "leader", "department", "clerk"}
-        assert all(d.issuer_agency is not None for d in db.session.scalars(select(Directive)))
+        roles = {role for user in db.session.scalars(select(User)) for role in user.role_names}
+        assert roles == {"admin", "staff", "leader", "clerk"}
+        for d in db.session.scalars(select(Directive)):
+            assert d.issuer_agency is not None and d.owner_agency_id == d.issuer_agency_id
+        office = db.session.scalar(select(Agency).where(Agency.name == "Văn phòng Ủy ban nhân dân tỉnh Kon Tum"))
+        assert office.serves.name == "Ủy ban nhân dân tỉnh Kon Tum"
 
 
 def test_loading_twice_adds_nothing(demo):
@@ -98,24 +101,45 @@ def test_loading_is_audited(demo):
         assert "directive.create" in actions
 
 
-def test_demo_activity_fills_the_dashboard_once(demo):
+def test_demo_activity_fills_the_dashboard_once(demo, tmp_path):
     from datetime import date
 
     from app import demo_activity
-    from app.models import ExtensionRequest, ProgressReport
+    from app.loader import demo_logins
+    from app.models import ExtensionRequest, ProgressReport, ReceivedEntry
     from app.tracking import queries
 
+    demo.config["GENERATED_DIR"] = str(tmp_path)
     with demo.app_context():
         today = date(2026, 11, 22)
         assert demo_activity.apply(today) > 100
         db.session.commit()
         assert demo_activity.already_applied()
-        counts = queries.counts_by(Assignment.agency_id, today, 3)
+        kon_tum = db.session.scalar(select(Agency).where(Agency.name == "Ủy ban nhân dân tỉnh Kon Tum"))
+        counts = queries.counts_by(Assignment.agency_id, today, 3, queries.owned_by(kon_tum.id))
         kinds = {kind for by_kind in counts.values() for kind in by_kind}
-        assert {"qua_han", "hoan_thanh_dung_han", "trong_han", "khong_thoi_han"} <= kinds
+        assert {"qua_han", "hoan_thanh_dung_han", "trong_han"} <= kinds
         assert db.session.scalar(select(func.count(ExtensionRequest.id))) == 1
         reports = db.session.scalar(select(func.count(ProgressReport.id)))
+        # every seed went out from its own register; the parents it cites are in the receivers' registers
+        seeds = db.session.scalars(select(Directive).where(Directive.source_key.is_not(None))).all()
+        assert {d.state for d in seeds} == {"issued"} and {d.number for d in seeds} == {"01"}
+        seed_001 = directive("001-")
+        assert seed_001.parent.citation.startswith("Công điện số 8149/CD-VPCP ngày 7/11/2021")
+        assert seed_001.parent.state == "received" and seed_001.parent.owner_agency_id == kon_tum.id
+        entry = db.session.scalar(select(ReceivedEntry).where(ReceivedEntry.directive_id == seed_001.parent_id))
+        assert entry.sequence == 1 and entry.source == "external"
+        # the made-up cascade below seed 001: Sở Y tế's own letter to its units
+        below = db.session.scalars(select(Directive).where(Directive.parent_id == seed_001.id)).all()
+        assert len(below) == 1 and below[0].owner_agency.name == "Sở Y tế tỉnh Kon Tum" and below[0].state == "issued"
+        assert all(t.implements is not None and t.implements.agency_id == below[0].owner_agency_id
+                   for s in below[0].live_sections for t in s.live_tasks)
+        groups = dict(demo_logins())
+        assert {"vanphong", "lanhdao", "vanthu"} <= {row[0] for row in groups["Ủy ban nhân dân tỉnh Kon Tum"]}
+        assert {"soyte", "soyte.ld", "soyte.vt"} == {row[0] for row in groups["Sở Y tế tỉnh Kon Tum"]}
     result = demo.test_cli_runner().invoke(args=["demo", "activity"])
     assert "bỏ qua" in result.output
     with demo.app_context():
         assert db.session.scalar(select(func.count(ProgressReport.id))) == reports
+    logins = demo.test_cli_runner().invoke(args=["demo", "logins"])
+    assert "Sở Y tế tỉnh Kon Tum:" in logins.output and "soyte.vt" in logins.output

@@ -51,3 +51,34 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database):
         downgrade(directory=str(ROOT / "migrations"), revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_global_roles_become_roles_in_the_users_agency(empty_database):
+    """0004: office and department users become staff of their agency; leaders, clerks, admins keep their
+    role; every directive's organisation is its issuer."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", **empty_database})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="0003")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO agencies (id, name, short_name, abbreviation, kind, header_text, place, "
+                              "active) VALUES (1, 'Ủy ban nhân dân tỉnh Kon Tum', 'UBND tỉnh', 'UBND', 'ubnd_tinh', "
+                              "'ỦY BAN NHÂN DÂN', 'Kon Tum', true)"))
+            for number, role in enumerate(("office", "department", "leader", "clerk", "admin"), start=1):
+                conn.execute(text("INSERT INTO users (id, username, full_name, password_hash, role, agency_id, "
+                                  "active, created_at) VALUES (:id, :name, :name, 'x', :role, 1, true, "
+                                  "CURRENT_TIMESTAMP)"), {"id": number, "name": f"u{number}", "role": role})
+            conn.execute(text("INSERT INTO directives (id, doc_type, issuer_agency_id, issuer_text, symbol, place, "
+                              "subject, preamble, closing, signer_authority_title, signer_title, state, search_text, "
+                              "created_at, updated_at, version) VALUES (1, 'cong_van', 1, '', 'UBND', '', 'x', '', "
+                              "'', '', '', 'approved', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
+        upgrade(directory=str(ROOT / "migrations"))
+        with db.engine.connect() as conn:
+            roles = dict(conn.execute(text("SELECT user_id, role FROM user_roles ORDER BY user_id")).all())
+            owner = conn.execute(text("SELECT owner_agency_id, purpose FROM directives")).one()
+        assert roles == {1: "staff", 2: "staff", 3: "leader", 4: "clerk", 5: "admin"}
+        assert tuple(owner) == (1, "chi_dao")
+        downgrade(directory=str(ROOT / "migrations"), revision="0003")
+        with db.engine.connect() as conn:
+            back = dict(conn.execute(text("SELECT id, role FROM users ORDER BY id")).all())
+        assert back == {1: "office", 2: "office", 3: "leader", 4: "clerk", 5: "admin"}
+        db.engine.dispose()

@@ -4,7 +4,7 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from app.rules import fanout, permissions
+from app.rules import directive_states, fanout, permissions
 from app.rules.names import build_index, lookup, name_key
 from app.rules.workflow import (
     AWAITING, CANCELLED, DONE, IN_PROGRESS, NOT_STARTED, SUSPENDED, TransitionError, allowed_transitions,
@@ -42,10 +42,23 @@ def test_coordinating_first_then_lead_still_gives_lead():
     assert duties[2].role == "lead"
 
 
-def test_agency_deadline_wins_over_task_deadline():
-    own, task = date(2026, 12, 1), date(2026, 12, 31)
-    duties = fanout.expand([agency(1, deadline=own), agency(2)], task_deadline=task)
-    assert duties[1].deadline == own and duties[2].deadline == task
+def test_the_deadline_printed_closest_to_the_task_wins():
+    """Per task and agency > task > section assignee > directive."""
+    directive, section, task, own = date(2026, 12, 31), date(2026, 12, 20), date(2026, 12, 15), date(2026, 12, 10)
+    duties = fanout.expand([agency(1, deadline=section), agency(2, deadline=section), agency(3)],
+                           task_deadline=None, directive_deadline=directive)
+    assert (duties[1].deadline, duties[3].deadline) == (section, directive)
+    duties = fanout.expand([agency(1, deadline=section), agency(2, deadline=section)], task_deadline=task,
+                           directive_deadline=directive, agency_deadlines={2: own})
+    assert (duties[1].deadline, duties[2].deadline) == (task, own)
+    assert fanout.expand([agency(4)])[4].deadline is None
+
+
+def test_a_section_deadline_that_differs_from_the_task_is_reported():
+    task = date(2026, 12, 30)
+    assert fanout.deadline_conflicts(task, [("UBND các huyện", date(2026, 12, 15)), ("Sở Y tế", task),
+                                            ("Công an", None)]) == [("UBND các huyện", date(2026, 12, 15))]
+    assert fanout.deadline_conflicts(None, [("UBND các huyện", date(2026, 12, 15))]) == []
 
 
 def test_plan_sync_keeps_existing_rows_creates_new_and_retires_dropped():
@@ -58,61 +71,82 @@ def test_plan_sync_keeps_existing_rows_creates_new_and_retires_dropped():
 
 # ---- permissions --------------------------------------------------------------------------
 
-def user(role, agency_id=None):
-    return NS(role=role, agency_id=agency_id, is_authenticated=True)
+PROVINCE, OFFICE, HEALTH, OTHER = 1, 2, 3, 9  # UBND tỉnh, its Văn phòng (serves 1), a Sở, another province
 
 
-def directive_with(state, *agency_ids):
-    assignments = [NS(agency_id=a, active=True) for a in agency_ids]
-    task = NS(assignments=assignments)
-    section = NS(live_tasks=[task])
-    return NS(state=state, live_sections=[section])
+def user(*roles, agency_id=OFFICE, serves=PROVINCE):
+    """A user of `agency_id`; a Văn phòng user also acts for the body it serves."""
+    organisations = {agency_id} | ({serves} if serves else set())
+    return NS(role_names=frozenset(roles), organisation_ids=frozenset(organisations), agency_id=agency_id,
+              is_authenticated=True)
 
 
-@pytest.mark.parametrize("role, create, approve, manage", [
-    ("admin", True, False, True),
-    ("office", True, False, False),
-    ("leader", False, True, False),
-    ("clerk", False, False, False),
-    ("department", False, False, False),
+def directive(state, owner=PROVINCE, issuer=None):
+    return NS(state=state, owner_agency_id=owner, issuer_agency_id=issuer or owner)
+
+
+@pytest.mark.parametrize("roles, create, edit, approve, issue, manage", [
+    (("admin",), False, False, False, False, True),
+    (("staff",), True, True, False, False, False),
+    (("leader",), False, False, False, False, False),  # a Văn phòng's leader: not the UBND's drafts
+    (("clerk",), False, False, False, True, False),
+    (("staff", "leader"), True, True, False, False, False),
 ])
-def test_role_matrix(role, create, approve, manage):
-    draft = directive_with("draft")
-    assert permissions.can_create_directive(user(role)) is create
-    assert permissions.can_edit_directive(user(role), draft) is create
-    assert permissions.can_approve_directive(user(role), draft) is approve
-    assert permissions.can_manage_directory(user(role)) is manage
+def test_roles_act_for_the_users_organisations(roles, create, edit, approve, issue, manage):
+    draft, approved = directive("draft"), directive("approved")
+    someone = user(*roles)
+    assert permissions.can_create_directive(someone) is create
+    assert permissions.can_edit_directive(someone, draft) is edit
+    assert permissions.can_approve_directive(someone, draft) is approve
+    assert permissions.can_issue_directive(someone, approved) is issue
+    assert permissions.can_manage_directory(someone) is manage
 
 
-def test_issued_directive_is_frozen_even_for_office():
-    assert not permissions.can_edit_directive(user("office"), directive_with("issued"))
+@pytest.mark.parametrize("owner", [HEALTH, OTHER])
+def test_nobody_acts_on_another_organisations_directive(owner):
+    everyone = user("staff", "leader", "clerk")
+    assert not permissions.can_edit_directive(everyone, directive("draft", owner))
+    assert not permissions.can_approve_directive(everyone, directive("draft", owner))
+    assert not permissions.can_issue_directive(everyone, directive("approved", owner))
+
+
+def test_a_vanphong_leader_approves_the_vanphong_letters_not_the_ubnds():
+    chief = user("leader")  # Chánh Văn phòng
+    assert permissions.can_approve_directive(chief, directive("draft", OFFICE))
+    assert not permissions.can_approve_directive(chief, directive("draft", PROVINCE))
+    chairman = user("leader", agency_id=PROVINCE, serves=None)
+    assert permissions.can_approve_directive(chairman, directive("draft", PROVINCE))
+
+
+def test_a_vanphong_user_acts_for_its_ubnd_and_for_itself_a_so_user_only_for_its_so():
+    office_clerk, health_clerk = user("clerk"), user("clerk", agency_id=HEALTH, serves=None)
+    assert permissions.can_issue_directive(office_clerk, directive("approved", PROVINCE))
+    assert permissions.can_issue_directive(office_clerk, directive("approved", OFFICE))
+    assert permissions.can_issue_directive(health_clerk, directive("approved", HEALTH))
+    assert not permissions.can_issue_directive(health_clerk, directive("approved", PROVINCE))
+
+
+@pytest.mark.parametrize("state", ["issued", "received"])
+def test_issued_and_received_directives_are_frozen(state):
+    assert not permissions.can_edit_directive(user("staff"), directive(state))
 
 
 def test_anonymous_user_may_do_nothing():
     anonymous = NS(is_authenticated=False)
     assert not permissions.can_list_directives(anonymous)
-    assert not permissions.can_view_directive(anonymous, directive_with("approved", 1))
+    assert not permissions.can_create_directive(anonymous)
+    assert permissions.organisations(anonymous) == frozenset()
 
 
-def test_department_sees_only_approved_directives_that_assign_its_agency():
-    department = user("department", agency_id=5)
-    assert permissions.can_view_directive(department, directive_with("approved", 5, 6))
-    assert not permissions.can_view_directive(department, directive_with("approved", 6))
-    assert not permissions.can_view_directive(department, directive_with("draft", 5))
-    assert not permissions.can_list_directives(department)
-
-
-def test_department_sees_and_acts_only_on_its_own_assignment():
-    directive = directive_with("approved", 5, 6)
-    own = NS(agency_id=5, active=True, directive=directive)
-    other = NS(agency_id=6, active=True, directive=directive)
-    department = user("department", agency_id=5)
-    assert permissions.can_view_assignment(department, own)
-    assert not permissions.can_view_assignment(department, other)
-    assert permissions.acts_as(department, own) == "department"
-    assert permissions.acts_as(department, other) is None
-    assert permissions.acts_as(user("office"), other) == "office"
-    assert permissions.acts_as(user("leader"), other) is None
+def test_sides_on_an_assignment_follow_who_was_given_it_and_who_gave_it():
+    health_staff = user("staff", agency_id=HEALTH, serves=None)
+    given = NS(agency_id=HEALTH)
+    assert permissions.sides(health_staff, given, PROVINCE, live=True) == {"department"}
+    assert permissions.sides(user("staff"), given, PROVINCE, live=True) == {"office"}
+    assert permissions.sides(user("staff"), NS(agency_id=OFFICE), PROVINCE, live=True) == {"department", "office"}
+    assert permissions.sides(user("staff", agency_id=OTHER, serves=None), given, PROVINCE, live=True) == set()
+    assert permissions.sides(user("leader"), given, PROVINCE, live=True) == set()
+    assert permissions.sides(health_staff, given, PROVINCE, live=False) == set()  # not issued yet
 
 
 # ---- workflow -------------------------------------------------------------------------------
@@ -183,3 +217,15 @@ def test_lookup_refuses_ambiguous_names():
     assert lookup(index, "Sở Y tế") is None
     assert lookup(index, "công an tỉnh") == "ca"
     assert lookup(index, "Sở Tư pháp") is None
+
+
+# ---- directive states -----------------------------------------------------------------------
+
+def test_directive_states_move_only_along_their_transitions():
+    assert directive_states.check("approve", "draft") == "approved"
+    assert directive_states.check("issue", "approved") == "issued"
+    assert directive_states.check("edit", "approved") == "draft"
+    for code, state in (("issue", "draft"), ("approve", "issued"), ("edit", "received"), ("unapprove", "draft")):
+        with pytest.raises(directive_states.DirectiveStateError, match="Không thể"):
+            directive_states.check(code, state)
+    assert directive_states.LIVE == ("issued", "received")

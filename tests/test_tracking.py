@@ -77,25 +77,49 @@ def set_deadlines(app, agency_name, deadline, status=IN_PROGRESS):
         return agency_id, len(rows)
 
 
-def test_dashboard_counts_and_scorecard(demo, login):
-    health, count = set_deadlines(demo, "Sở Y tế tỉnh Kon Tum", date(2020, 1, 1))
+def province(app, name="Ủy ban nhân dân tỉnh Kon Tum"):
+    with app.app_context():
+        return db.session.scalar(select(Agency.id).where(Agency.name == name))
+
+
+def test_dashboard_counts_and_scorecard(live, login):
+    health, count = set_deadlines(live, "Sở Y tế tỉnh Kon Tum", date(2020, 1, 1))
+    kon_tum = province(live)
     office = login("vanphong")
     page = office.get("/theo-doi").get_data(as_text=True)
     assert "Theo dõi thực hiện nhiệm vụ" in page and "<svg" in page
-    with demo.app_context():
-        scores = {s.agency.name: s for s in queries.scorecard(TODAY, 3)}
+    assert "Sở Y tế (Kon Tum)" in page  # a short name other provinces use too carries its place
+    with live.app_context():
+        scores = {s.agency.name: s for s in queries.scorecard(TODAY, 3, queries.owned_by(kon_tum))}
         assert scores["Sở Y tế tỉnh Kon Tum"].overdue == count
         assert scores["Sở Y tế tỉnh Kon Tum"].on_time_rate == 0.0
-    assert f'href="/theo-doi/nhiem-vu?agency={health}&amp;timeliness=qua_han">{count}</a>' in page
+        assert "Sở Y tế tỉnh Lạng Sơn" not in scores  # another province's directive is another dashboard
+    assert (f'href="/theo-doi/nhiem-vu?agency={health}&amp;timeliness=qua_han&amp;co-quan={kon_tum}">{count}</a>'
+            in page)
     assert office.get("/theo-doi?sort=name&dir=asc").status_code == 200
     assert office.get("/theo-doi?sort=nonsense&dir=x").status_code == 200
-    with demo.app_context():
-        short = [s.agency.short_name.lower() for s in queries.scorecard(TODAY, 3, "name", False)]
+    with live.app_context():
+        short = [s.agency.short_name.lower() for s in queries.scorecard(TODAY, 3, queries.owned_by(kon_tum), "name",
+                                                                         False)]
         assert short == sorted(short)
 
 
-def test_filtered_list_and_excel_export(demo, login):
-    health, count = set_deadlines(demo, "Sở Y tế tỉnh Kon Tum", date(2020, 1, 1))
+def test_two_agencies_with_one_short_name_are_never_one_row(live, login):
+    """Sở Y tế of Kon Tum and of Lạng Sơn: counted by id, shown with their place."""
+    from app.web import agency_label
+
+    with live.app_context():
+        both = db.session.scalars(select(Agency).where(Agency.short_name == "Sở Y tế").order_by(Agency.name)).all()
+        assert len(both) >= 2
+        with live.test_request_context():
+            labels = {agency_label(a) for a in both}
+        assert {"Sở Y tế (Kon Tum)", "Sở Y tế (Lạng Sơn)"} <= labels
+        everything = queries.counts_by(Assignment.agency_id, TODAY, 3, Assignment.id.is_not(None))
+        assert sum(1 for a in both if a.id in everything) >= 2  # two rows, not one
+
+
+def test_filtered_list_and_excel_export(live, login):
+    health, count = set_deadlines(live, "Sở Y tế tỉnh Kon Tum", date(2020, 1, 1))
     office = login("vanphong")
     page = office.get(f"/theo-doi/nhiem-vu?agency={health}&timeliness=qua_han").get_data(as_text=True)
     assert f"{count} nhiệm vụ" in page
@@ -122,22 +146,24 @@ def test_filtered_list_and_excel_export(demo, login):
     assert {row[header.index("Tình hình thời hạn")] for row in rows} == {"Quá hạn"}
 
 
-def test_department_excel_is_its_own_agency_only(demo, login):
+def test_department_excel_is_its_own_agency_only(live, login):
     department = login("soyte")
-    book = load_workbook(BytesIO(department.get("/theo-doi/nhiem-vu.xlsx").data))
+    book = load_workbook(BytesIO(department.get("/nhiem-vu.xlsx").data))
     agencies = {row[5] for row in book.active.iter_rows(min_row=2, values_only=True)}
     assert agencies == {"Sở Y tế tỉnh Kon Tum"}
-    with demo.app_context():
+    with live.app_context():
         other = db.session.scalar(select(Agency.id).where(Agency.name == "Công an tỉnh Kon Tum"))
-    forged = load_workbook(BytesIO(department.get(f"/theo-doi/nhiem-vu.xlsx?agency={other}").data))
-    assert list(forged.active.iter_rows(min_row=2, values_only=True)) == []
-    assert department.get("/theo-doi").status_code == 403
-    assert department.get("/theo-doi/nhiem-vu").status_code == 403
+        kon_tum = db.session.scalar(select(Agency.id).where(Agency.name == "Ủy ban nhân dân tỉnh Kon Tum"))
+    # the Sở's follow-up list is of its own directives: none of the province's tasks, whatever is asked
+    for url in (f"/theo-doi/nhiem-vu.xlsx?agency={other}", f"/theo-doi/nhiem-vu.xlsx?co-quan={kon_tum}"):
+        forged = load_workbook(BytesIO(department.get(url).data))
+        assert list(forged.active.iter_rows(min_row=2, values_only=True)) == []
+    assert "0 nhiệm vụ" in department.get(f"/theo-doi/nhiem-vu?co-quan={kon_tum}").get_data(as_text=True)
 
 
-def test_latest_note_shows_in_the_list(demo, login):
+def test_latest_note_shows_in_the_list(live, login):
     department = login("soyte")
-    with demo.app_context():
+    with live.app_context():
         own = db.session.scalar(select(Assignment.id).join(Agency).where(Agency.name == "Sở Y tế tỉnh Kon Tum"))
     url = f"/nhiem-vu/{own}"
     import re
@@ -146,5 +172,5 @@ def test_latest_note_shows_in_the_list(demo, login):
                                "note": "Đã họp triển khai với các bệnh viện."})
     page = department.get("/nhiem-vu").get_data(as_text=True)
     assert "Đã họp triển khai với các bệnh viện." in page
-    with demo.app_context():
+    with live.app_context():
         assert db.session.get(Directive, db.session.get(Assignment, own).directive.id) is not None

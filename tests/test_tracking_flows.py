@@ -43,18 +43,18 @@ def post_report(user, url, files, action="start", note="Đã triển khai."):
     return user.client.post(url, data=data, content_type="multipart/form-data")
 
 
-def test_evidence_is_checked_by_content_and_stored_outside_static(demo, login, tmp_path):
-    demo.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    url = f"/nhiem-vu/{own_assignment(demo)}"
+def test_evidence_is_checked_by_content_and_stored_outside_static(live, login, tmp_path):
+    live.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    url = f"/nhiem-vu/{own_assignment(live)}"
     department = login("soyte")
     renamed = post_report(department, url, [(BytesIO(b"MZ\x90\x00\x03 this is a windows program"), "bao-cao.pdf")])
     assert renamed.status_code == 400
     assert "không phải tệp PDF, DOCX, XLSX, PNG, JPEG" in renamed.get_data(as_text=True)
-    demo.config["MAX_UPLOAD_BYTES"] = 1024
+    live.config["MAX_UPLOAD_BYTES"] = 1024
     big = post_report(department, url, [(BytesIO(b"%PDF-1.4\n" + b"0" * 2048), "lon.pdf")])
     assert big.status_code == 400 and "lớn hơn" in big.get_data(as_text=True)
-    demo.config["MAX_UPLOAD_BYTES"] = 10 * 1024 * 1024
-    with demo.app_context():
+    live.config["MAX_UPLOAD_BYTES"] = 10 * 1024 * 1024
+    with live.app_context():
         assert db.session.scalar(select(func.count(Evidence.id))) == 0
         assert db.session.scalar(select(func.count(ProgressReport.id))) == 0  # nothing half-saved
 
@@ -63,7 +63,7 @@ def test_evidence_is_checked_by_content_and_stored_outside_static(demo, login, t
     ok = post_report(department, url, [(BytesIO(b"%PDF-1.4\n%%EOF"), "../../etc/bien-ban kiểm tra.pdf"),
                                        (BytesIO(docx.getvalue()), "C:\\Users\\a\\ke-hoach.docx")])
     assert ok.status_code == 302
-    with demo.app_context():
+    with live.app_context():
         stored = db.session.scalars(select(Evidence).order_by(Evidence.id)).all()
         assert [e.original_name for e in stored][0] == "bien-ban kiểm tra.pdf"
         assert "/" not in stored[1].original_name and "\\" not in stored[1].original_name
@@ -79,9 +79,10 @@ def test_evidence_is_checked_by_content_and_stored_outside_static(demo, login, t
     assert download.status_code == 200 and download.data == b"%PDF-1.4\n%%EOF"
     assert login("vanphong").get(f"{url}/minh-chung/{first}").status_code == 200
     # another agency's user cannot fetch it, even with the right ids
-    with demo.app_context():
+    with live.app_context():
         other_agency = db.session.scalar(select(Agency.id).where(Agency.name == "Công an tỉnh Kon Tum"))
-        police = User(username="congan", full_name="Công an", role="department", agency_id=other_agency, active=True)
+        police = User(username="congan", full_name="Công an", agency_id=other_agency, active=True)
+        police.set_roles(["staff"])
         police.set_password("demo1234")
         db.session.add(police)
         db.session.commit()
@@ -90,9 +91,9 @@ def test_evidence_is_checked_by_content_and_stored_outside_static(demo, login, t
 
 # ---- extensions ------------------------------------------------------------------------------
 
-def test_extension_history_keeps_each_request_and_the_original_deadline(demo, login):
+def test_extension_history_keeps_each_request_and_the_original_deadline(live, login):
     original = local_today() + timedelta(days=5)
-    assignment_id = own_assignment(demo, deadline=original, status="dang_thuc_hien")
+    assignment_id = own_assignment(live, deadline=original, status="dang_thuc_hien")
     url = f"/nhiem-vu/{assignment_id}"
     department, office = login("soyte"), login("vanphong")
     first = (original + timedelta(days=10)).strftime("%d/%m/%Y")
@@ -106,19 +107,19 @@ def test_extension_history_keeps_each_request_and_the_original_deadline(demo, lo
     # the office sees the request in the navigation bar and rejects one without a reason: refused
     page = office.get("/gia-han").get_data(as_text=True)
     assert 'data-testid="pending-extensions">1<' in page and "Chờ kinh phí" in page
-    with demo.app_context():
+    with live.app_context():
         request_id = db.session.scalar(select(ExtensionRequest.id))
     office.post_form(f"/gia-han/{request_id}/tu-choi", {"note": ""}, page=url)
-    with demo.app_context():
+    with live.app_context():
         assert db.session.get(ExtensionRequest, request_id).status == "pending"
     assert office.post_form(f"/gia-han/{request_id}/dong-y", {"note": "Đồng ý"}, page=url).status_code == 302
     assert department.post_form(f"/gia-han/{request_id}/dong-y", {"note": ""}, page=url).status_code == 403
     second = (original + timedelta(days=20)).strftime("%d/%m/%Y")
     department.post_form(f"{url}/gia-han", {"requested_deadline": second, "reason": "Lần hai"}, page=url)
-    with demo.app_context():
+    with live.app_context():
         second_id = db.session.scalar(select(ExtensionRequest.id).where(ExtensionRequest.sequence == 2))
     office.post_form(f"/gia-han/{second_id}/tu-choi", {"note": "Không có căn cứ"}, page=url)
-    with demo.app_context():
+    with live.app_context():
         assignment = db.session.get(Assignment, assignment_id)
         assert assignment.original_deadline == original
         assert assignment.deadline == original + timedelta(days=10)
@@ -130,10 +131,11 @@ def test_extension_history_keeps_each_request_and_the_original_deadline(demo, lo
 
 # ---- notifications ---------------------------------------------------------------------------
 
-def test_notifications_reach_the_other_side(demo, login):
-    assignment_id = own_assignment(demo, deadline=local_today() - timedelta(days=2), status="dang_thuc_hien")
+def test_notifications_reach_the_other_side(live, login):
+    assignment_id = own_assignment(live, deadline=local_today() - timedelta(days=2), status="dang_thuc_hien")
     url = f"/nhiem-vu/{assignment_id}"
     department, office = login("soyte"), login("vanphong")
+    office.post_form("/thong-bao", {})  # the Văn phòng's own new tasks, read
     alerts = department.get("/thong-bao").get_data(as_text=True)
     assert 'data-testid="deadline-alert"' in alerts and "quá hạn" in alerts
     page = department.get(url).get_data(as_text=True)
@@ -145,19 +147,22 @@ def test_notifications_reach_the_other_side(demo, login):
     page = department.get("/thong-bao").get_data(as_text=True)
     assert "Kết quả bị trả lại" in page and "Thiếu số liệu" in page
     department.post_form("/thong-bao", {})
-    with demo.app_context():
+    with live.app_context():
         soyte = db.session.scalar(select(User).where(User.username == "soyte"))
         assert db.session.scalar(select(func.count(Notification.id)).where(
             Notification.user_id == soyte.id, Notification.read_at.is_(None))) == 0
 
 
-def test_approving_a_directive_tells_the_assigned_agencies(demo, login):
+def test_issuing_a_directive_tells_the_assigned_agencies_approval_does_not(demo, login, tmp_path):
+    demo.config["GENERATED_DIR"] = str(tmp_path)
     with demo.app_context():
         directive = db.session.scalar(select(Directive).where(Directive.source_key.contains("001-")))
         directive.state = "draft"
         db.session.commit()
         directive_id = directive.id
     login("lanhdao").post_form(f"/van-ban/{directive_id}/duyet", {}, page=f"/van-ban/{directive_id}")
+    assert "Nhiệm vụ mới" not in login("soyte").get("/thong-bao").get_data(as_text=True)
+    login("vanthu").post_form(f"/van-ban/{directive_id}/phat-hanh", {}, page=f"/van-ban/{directive_id}")
     page = login("soyte").get("/thong-bao").get_data(as_text=True)
     assert "Nhiệm vụ mới" in page and f"/nhiem-vu?directive={directive_id}" in page
 
@@ -165,22 +170,23 @@ def test_approving_a_directive_tells_the_assigned_agencies(demo, login):
 # ---- snapshots -------------------------------------------------------------------------------
 
 @pytest.mark.dates
-def test_snapshot_reproduces_figures_at_a_cutoff(demo, login):
+def test_snapshot_reproduces_figures_at_a_cutoff(live, login):
     today = local_today()
-    assignment_id = own_assignment(demo, deadline=today - timedelta(days=3), status="hoan_thanh")
-    with demo.app_context():
+    assignment_id = own_assignment(live, deadline=today - timedelta(days=3), status="hoan_thanh")
+    with live.app_context():
         assignment = db.session.get(Assignment, assignment_id)
         assignment.completed_date = today  # done late, today
         db.session.commit()
-        now = snapshots.counts_at(today, 3)
+        kon_tum = assignment.directive.owner_agency_id
+        now = snapshots.counts_at(today, 3, kon_tum)
         health = assignment.agency_id
         assert now[health]["done_late"] == 1
-        yesterday = snapshots.counts_at(today - timedelta(days=1), 3)
+        yesterday = snapshots.counts_at(today - timedelta(days=1), 3, kon_tum)
         assert health not in yesterday  # the assignments were created today
-    result = demo.test_cli_runner().invoke(args=["tracking", "snapshot", "--date", today.isoformat()])
+    result = live.test_cli_runner().invoke(args=["tracking", "snapshot", "--date", today.isoformat()])
     assert result.exit_code == 0 and "Đã chốt số liệu" in result.output
-    with demo.app_context():
-        stored = db.session.scalar(select(Snapshot))
+    with live.app_context():
+        stored = db.session.scalar(select(Snapshot).where(Snapshot.organisation_id == kon_tum))
         row = next(r for r in stored.rows if r.agency_id == health)
         assert (row.done_late, row.assigned) == (1, now[health]["assigned"])
     page = login("vanphong").get("/theo-doi").get_data(as_text=True)
@@ -202,14 +208,15 @@ def make_late(app, days=5):
         return len(rows)
 
 
-def test_report_letter_follows_nd30_and_carries_the_appendix(demo, login):
-    overdue = make_late(demo)
-    with demo.app_context():
+def test_report_letter_follows_nd30_and_carries_the_appendix(live, login):
+    overdue = make_late(live)
+    with live.app_context():
         office = db.session.scalar(select(User).where(User.username == "vanphong"))
         directive = db.session.scalar(select(Directive).where(Directive.source_key.contains("001-")))
         signer = {"authority": "TL.", "authority_title": "CHỦ TỊCH", "title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn B"}
         data, appendix = reports.report(queries.Filters(directive=directive.id), "Công văn về phòng, chống dịch",
-                                        office.agency, ["Thường trực Ủy ban nhân dân tỉnh"], signer, local_today(), 3)
+                                        office.agency, ["Thường trực Ủy ban nhân dân tỉnh"], signer, local_today(), 3,
+                                        queries.owned_by(directive.owner_agency_id))
     letter = build_letter(data, appendix=None)
     assert f"quá hạn chưa hoàn thành: {overdue}" in " ".join(p.text for p in letter.body)
     for fmt, check in (("docx", nd30_checks.check_docx), ("pdf", nd30_checks.check_pdf)):
@@ -239,34 +246,34 @@ def test_report_letter_follows_nd30_and_carries_the_appendix(demo, login):
     assert document.tables[-1].rows[0].cells[1].text == "Nhiệm vụ"
 
 
-def test_report_needs_a_scope(demo, login):
+def test_report_needs_a_scope(live, login):
     response = login("vanphong").get("/theo-doi/bao-cao?directive=&recipients=X&format=pdf&signer_title=CVP")
     assert response.status_code == 400 and "Chọn một văn bản, hoặc nhập kỳ báo cáo" in response.get_data(as_text=True)
 
 
-def test_reminder_is_a_draft_letter_counting_each_reminder(demo, login):
-    overdue = make_late(demo)
+def test_reminder_is_a_draft_letter_counting_each_reminder(live, login, tmp_path):
+    """A reminder names existing assignments: it creates no tracked task, and "đôn đốc lần n" goes into
+    their history when it is issued."""
+    live.config["GENERATED_DIR"] = str(tmp_path)
+    overdue = make_late(live)
     office = login("vanphong")
-    with demo.app_context():
+    with live.app_context():
         health = db.session.scalar(select(Agency.id).where(Agency.name == HEALTH))
+        leading_before = db.session.scalar(select(func.count(Assignment.id)).where(
+            Assignment.agency_id == health, Assignment.role == "lead", Assignment.active.is_(True)))
     form = {"agency": str(health), "report_by": (local_today() + timedelta(days=7)).strftime("%d/%m/%Y"),
             "signer_authority": "TL.", "signer_authority_title": "CHỦ TỊCH", "signer_title": "CHÁNH VĂN PHÒNG",
             "signer_name": "Nguyễn Văn B"}
     first = office.post_form("/theo-doi/don-doc", form)
     assert first.status_code == 302
-    second = office.post_form("/theo-doi/don-doc", form)
-    letter_id = int(second.headers["Location"].rsplit("/", 1)[1])
-    with demo.app_context():
-        letter = db.session.get(Directive, letter_id)
-        assert letter.state == "draft" and letter.doc_type == "cong_van"
+    first_id = int(first.headers["Location"].rsplit("/", 1)[1])
+    with live.app_context():
+        letter = db.session.get(Directive, first_id)
+        assert letter.state == "draft" and letter.doc_type == "cong_van" and letter.purpose == "don_doc"
         assert [r.name for r in letter.recipients] == [HEALTH]
         texts = [t.text for s in letter.sections for t in s.tasks]
-        assert len(texts) == overdue and all("đôn đốc lần 2" in t for t in texts)
-        assert db.session.scalar(select(func.count(Reminder.id))) == 2 * overdue
-        # the reminder is tracked too: Sở Y tế must report back by the date
-        assignments = [a for s in letter.sections for t in s.tasks for a in t.assignments]
-        assert {a.agency_id for a in assignments} == {health}
-        assert {a.deadline for a in assignments} == {local_today() + timedelta(days=7)}
+        assert len(texts) == overdue and all("đôn đốc lần 1" in t for t in texts)
+        assert [a for s in letter.sections for t in s.tasks for a in t.assignments] == []  # nothing new to track
         from app.directive_format import directive_to_data
 
         data = directive_to_data(letter)
@@ -275,15 +282,43 @@ def test_reminder_is_a_draft_letter_counting_each_reminder(demo, login):
     built = build_letter(data, draft=True)
     for fmt, check in (("docx", nd30_checks.check_docx), ("pdf", nd30_checks.check_pdf)):
         assert check(render(data, fmt, draft=True), nd30_checks.expect_for(data, built, draft=True)) == [], fmt
+    # approved and issued like any letter (the Văn phòng's own register); then it counts
+    page = f"/van-ban/{first_id}"
+    with live.app_context():
+        from app.models import UserRole
+
+        chief = User(username="cvp", full_name="Chánh Văn phòng", active=True,
+                     agency_id=db.session.get(Directive, first_id).issuer_agency_id)
+        chief.set_roles(["leader"])
+        chief.set_password("demo1234")
+        db.session.add(chief)
+        db.session.commit()
+    assert login("cvp").post_form(f"{page}/duyet", {}, page=page).status_code == 302
+    assert login("vanthu").post_form(f"{page}/phat-hanh", {}, page=page).status_code == 302
+    with live.app_context():
+        letter = db.session.get(Directive, first_id)
+        assert letter.state == "issued"
+        notes = db.session.scalars(select(ProgressReport.note).where(ProgressReport.kind == "reminder")).all()
+        assert len(notes) == overdue and all(f"Đôn đốc lần 1 tại Công văn số {letter.number_symbol}" in n
+                                             for n in notes)
+        leading_after = db.session.scalar(select(func.count(Assignment.id)).where(
+            Assignment.agency_id == health, Assignment.role == "lead", Assignment.active.is_(True)))
+        assert leading_after == leading_before  # no new "chủ trì" task for Sở Y tế
+    second = office.post_form("/theo-doi/don-doc", form)
+    second_id = int(second.headers["Location"].rsplit("/", 1)[1])
+    with live.app_context():
+        texts = [t.text for s in db.session.get(Directive, second_id).sections for t in s.tasks]
+        assert all("đôn đốc lần 2" in t for t in texts)
+        assert db.session.scalar(select(func.count(Reminder.id))) == 2 * overdue
     past = dict(form, report_by="01/01/2020")
     assert office.post_form("/theo-doi/don-doc", past).status_code == 400
 
 
-def test_reminder_with_nothing_late(demo, login):
+def test_reminder_with_nothing_late(live, login):
     office = login("vanphong")
     form = {"agency": "", "report_by": (local_today() + timedelta(days=7)).strftime("%d/%m/%Y"),
             "signer_title": "CHÁNH VĂN PHÒNG"}
     response = office.post_form("/theo-doi/don-doc", form)
     assert response.status_code == 200 and "Không có nhiệm vụ nào quá hạn" in response.get_data(as_text=True)
-    with demo.app_context():
-        assert db.session.scalar(select(func.count(Directive.id))) == 5
+    with live.app_context():
+        assert db.session.scalar(select(func.count(Directive.id))) == 5  # no letter drafted

@@ -2,9 +2,9 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.forms import Form
+from app.forms import Form, VNDateField
 from app.models.agencies import AGENCY_KINDS
-from app.rules.permissions import ROLE_LABELS
+from app.rules.permissions import ROLE_HELP, ROLE_LABELS
 
 
 def _max(limit):
@@ -17,6 +17,7 @@ class AgencyForm(Form):
     abbreviation = StringField("Chữ viết tắt trong ký hiệu văn bản", validators=[Optional(), _max(30)])
     kind = SelectField("Loại", choices=list(AGENCY_KINDS.items()))
     parent_id = SelectField("Cơ quan cấp trên", choices=[], validate_choice=False)
+    serves_id = SelectField("Tham mưu, giúp việc cho (Văn phòng → UBND)", choices=[], validate_choice=False)
     header_text = TextAreaField("Tiêu đề in trên văn bản (mỗi dòng một dòng)", validators=[Optional(), _max(500)],
                                 render_kw={"rows": 2, "placeholder": "ỦY BAN NHÂN DÂN\nTỈNH KON TUM"})
     place = StringField("Địa danh", validators=[Optional(), _max(100)])
@@ -25,6 +26,10 @@ class AgencyForm(Form):
     def validate_parent_id(self, field):
         if field.data and field.data not in self.valid_parents:
             raise ValidationError("Cơ quan cấp trên không hợp lệ.")
+
+    def validate_serves_id(self, field):
+        if field.data and field.data not in self.valid_parents:
+            raise ValidationError("Cơ quan không hợp lệ.")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -55,11 +60,37 @@ class UserForm(Form):
         DataRequired("Nhập tên đăng nhập."), _max(64),
         Regexp(r"^[A-Za-z0-9._-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.")])
     full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ tên."), _max(200)])
-    role = SelectField("Vai trò", choices=list(ROLE_LABELS.items()))
+    roles = MultiCheckboxField("Vai trò tại cơ quan", choices=[(r, f"{label}: {ROLE_HELP[r]}")
+                                                                for r, label in ROLE_LABELS.items()],
+                               validate_choice=False)
     agency_id = SelectField("Cơ quan", choices=[], validate_choice=False)
+    admin_scope_id = SelectField("Phạm vi quản trị", choices=[], validate_choice=False)
     password = PasswordField("Mật khẩu", validators=[Optional(), Length(min=8, max=200, message="Mật khẩu từ 8 đến 200 ký tự.")])
     active = BooleanField("Đang hoạt động", default=True)
 
     def validate_agency_id(self, field):
         if field.data and field.data not in self.valid_agencies:
             raise ValidationError("Cơ quan không hợp lệ.")
+
+    def validate_roles(self, field):
+        if any(role not in ROLE_LABELS for role in field.data or []):
+            raise ValidationError("Vai trò không hợp lệ.")
+        if not field.data:
+            raise ValidationError("Chọn ít nhất một vai trò.")
+
+    def validate_admin_scope_id(self, field):
+        if field.data not in self.valid_scopes:
+            raise ValidationError("Phạm vi quản trị không hợp lệ.")
+
+
+class DissolveForm(Form):
+    """Giải thể, sáp nhập: from which day, and who takes over the open work."""
+
+    successor_id = SelectField("Cơ quan tiếp nhận", choices=[], validate_choice=False,
+                               validators=[DataRequired("Chọn cơ quan tiếp nhận nhiệm vụ.")])
+    day = VNDateField("Kết thúc hoạt động từ ngày", validators=[DataRequired("Nhập ngày (dd/mm/yyyy).")])
+    note = StringField("Căn cứ (nghị quyết, quyết định)", validators=[Optional(), _max(300)])
+
+    def validate_successor_id(self, field):
+        if field.data not in self.valid_successors:
+            raise ValidationError("Cơ quan tiếp nhận không hợp lệ.")

@@ -1,26 +1,35 @@
-"""Directory changes (agencies, groups, users), each recorded in the audit log."""
+"""Directory changes (agencies, groups, users, an agency's dissolution), each recorded in the audit log."""
+from datetime import date
+
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Agency, AgencyGroup, User
+from app.models import Agency, AgencyGroup, Assignment, ProgressReport, User
 from app.models.audit import diff, record
-from app.rules.permissions import DEPARTMENT, ROLES
+from app.rules.permissions import ADMIN, ROLES
+from app.rules.workflow import OPEN_STATUSES
 
-AGENCY_FIELDS = ("name", "short_name", "abbreviation", "kind", "parent_id", "header_text", "place", "active")
-USER_FIELDS = ("username", "full_name", "role", "agency_id", "active")
+AGENCY_FIELDS = ("name", "short_name", "abbreviation", "kind", "parent_id", "serves_id", "header_text", "place",
+                 "active")
+USER_FIELDS = ("username", "full_name", "roles", "agency_id", "admin_scope_id", "active")
 
 
 class UserError(ValueError):
     pass
 
 
-def check_user_rules(username, role, agency, exclude_id=None) -> dict[str, str]:
-    """Field -> Vietnamese error for things only the database knows (unique names, role needs)."""
+class DissolveError(ValueError):
+    """A refused dissolution, with a Vietnamese message."""
+
+
+def check_user_rules(username, roles, agency, exclude_id=None, admin_scope_id=None) -> dict[str, str]:
+    """Field -> Vietnamese error for things only the database knows (unique names, what roles need)."""
     errors = {}
-    if role not in ROLES:
-        errors["role"] = "Vai trò không hợp lệ."
-    if role == DEPARTMENT and agency is None:
-        errors["agency_id"] = "Tài khoản đơn vị phải thuộc một cơ quan."
+    roles = set(roles or ())
+    if not roles or roles - set(ROLES):
+        errors["roles"] = "Chọn vai trò hợp lệ."
+    if agency is None and (roles - {ADMIN} or admin_scope_id is not None):
+        errors["agency_id"] = "Người dùng phải thuộc một cơ quan: mọi vai trò đều làm việc trong cơ quan của mình."
     query = select(User.id).where(func.lower(User.username) == username.lower())
     if exclude_id:
         query = query.where(User.id != exclude_id)
@@ -29,27 +38,38 @@ def check_user_rules(username, role, agency, exclude_id=None) -> dict[str, str]:
     return errors
 
 
-def create_user(actor, *, username, full_name, role, agency, password, active=True) -> User:
-    errors = check_user_rules(username, role, agency)
+def _user_state(user: User) -> dict:
+    state = {f: getattr(user, f) for f in USER_FIELDS if f != "roles"}
+    state["roles"] = sorted(user.role_names)
+    return state
+
+
+def create_user(actor, *, username, full_name, roles, agency, password, active=True, admin_scope_id=None) -> User:
+    errors = check_user_rules(username, roles, agency, admin_scope_id=admin_scope_id)
     if errors:
         raise UserError(" ".join(errors.values()))
-    user = User(username=username.lower(), full_name=full_name, role=role, agency=agency, active=active)
+    user = User(username=username.lower(), full_name=full_name, agency=agency, active=active,
+                admin_scope_id=admin_scope_id if ADMIN in roles else None)
+    user.set_roles(roles)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record(actor, "user.create", user, f"Tạo tài khoản {user.username}",
-           {f: [None, getattr(user, f)] for f in USER_FIELDS})
+           {f: [None, v] for f, v in _user_state(user).items()})
     return user
 
 
-def update_user(actor, user: User, *, password=None, **fields) -> None:
-    before = {f: getattr(user, f) for f in USER_FIELDS}
+def update_user(actor, user: User, *, password=None, roles=None, **fields) -> None:
+    before = _user_state(user)
     for key, value in fields.items():
         setattr(user, key, value.lower() if key == "username" else value)
+    if roles is not None:
+        user.set_roles(roles)
+        if ADMIN not in roles:
+            user.admin_scope_id = None
     if password:
         user.set_password(password)
-    after = {f: getattr(user, f) for f in USER_FIELDS}
-    changes = diff(before, after)
+    changes = diff(before, _user_state(user))
     if password:
         changes["password"] = ["***", "***"]
     record(actor, "user.update", user, f"Sửa tài khoản {user.username}", changes)
@@ -92,3 +112,42 @@ def would_make_cycle(agency: Agency, parent: Agency | None) -> bool:
             return True
         node = node.parent
     return False
+
+
+def dissolve(actor, agency: Agency, successor: Agency, day: date, note: str = "") -> int:
+    """The agency ends on `day` (merged, dissolved: the 2025 reform); its open assignments move to the
+    successor with the move written in their history, and groups list the successor instead.
+    Letters keep the names they printed. Returns how many assignments moved."""
+    if successor.id == agency.id:
+        raise DissolveError("Cơ quan tiếp nhận phải khác cơ quan giải thể.")
+    if not successor.active:
+        raise DissolveError(f"{successor.name} không còn hoạt động: chọn cơ quan tiếp nhận đang hoạt động.")
+    if agency.valid_to is not None:
+        raise DissolveError(f"{agency.name} đã kết thúc hoạt động ngày {agency.valid_to:%d/%m/%Y}.")
+    agency.valid_to, agency.successor, agency.active = day, successor, False
+    moved = 0
+    reason = f"Chuyển giao từ {agency.name} sang {successor.name} từ ngày {day:%d/%m/%Y}" + (f" ({note})" if note else "")
+    open_rows = db.session.scalars(select(Assignment).where(Assignment.agency_id == agency.id,
+                                                            Assignment.active.is_(True),
+                                                            Assignment.status.in_(OPEN_STATUSES))).all()
+    for assignment in open_rows:
+        taken = db.session.scalar(select(Assignment).where(Assignment.task_id == assignment.task_id,
+                                                           Assignment.agency_id == successor.id))
+        if taken is not None:  # the successor already has this task: it carries on with its own row
+            assignment.active = False
+            if taken.role != "lead" and assignment.role == "lead":
+                taken.role = "lead"
+            target = taken
+        else:
+            assignment.agency_id = successor.id
+            target = assignment
+        db.session.add(ProgressReport(assignment=target, user_id=getattr(actor, "id", None), kind="transfer",
+                                      old_status=target.status, new_status=target.status,
+                                      percent=target.progress_percent, note=reason + "."))
+        moved += 1
+    for group in db.session.scalars(select(AgencyGroup).where(AgencyGroup.members.any(Agency.id == agency.id))):
+        group.members = [m for m in group.members if m.id != agency.id] + (
+            [] if successor in group.members else [successor])
+    record(actor, "agency.dissolve", agency, reason,
+           {"valid_to": [None, day.strftime("%d/%m/%Y")], "successor": [None, successor.name], "moved": [0, moved]})
+    return moved

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("directives", __name__)
 
-from app.directives import views  # noqa: E402,F401
+from app.directives import register_views, views  # noqa: E402,F401

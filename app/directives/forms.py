@@ -1,4 +1,5 @@
 """The structured directive form: header, Kính gửi, sections with assignees and tasks, Nơi nhận, signer."""
+from flask_wtf.file import FileField
 from wtforms import FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -62,6 +63,7 @@ class DirectiveForm(Form):
     subject = TextAreaField("Trích yếu", validators=[DataRequired("Vui lòng nhập trích yếu."), _max(LENGTHS["subject"])],
                             render_kw={"rows": 2, "placeholder": "tăng cường công tác ... (không ghi “V/v”)"})
     urgency = SelectField("Độ khẩn", choices=[("", "Không")] + list(URGENCIES.items()), default="")
+    deadline = VNDateField("Hạn chung của văn bản")
     recipients = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
     preamble = TextAreaField("Phần mở đầu (căn cứ, lý do)", validators=[Optional(), _max(TEXT_LIMIT)],
                              render_kw={"rows": 4})
@@ -108,3 +110,27 @@ class DirectiveForm(Form):
                 section.form.tasks.errors.append("Mục này cần ít nhất một nhiệm vụ.")
                 ok = False
         return ok
+
+
+class ReceivedForm(Form):
+    """Văn bản đến: the document as its issuer printed it, and when it arrived."""
+
+    organisation_id = SelectField("Cơ quan nhận", choices=[], validate_choice=False,
+                                  validators=[DataRequired("Chọn cơ quan nhận văn bản.")])
+    issuer = TextAreaField("Cơ quan ban hành (như in trên văn bản, mỗi dòng một dòng)",
+                           validators=[Optional(), _max(LENGTHS["recipient"])],
+                           render_kw={"rows": 2, "placeholder": "THỦ TƯỚNG CHÍNH PHỦ"})
+    doc_type = SelectField("Loại văn bản", choices=list(DOC_TYPES.items()), default="cong_van")
+    number = StringField("Số", validators=[Optional(), _max(LENGTHS["number"])], render_kw={"placeholder": "8149"})
+    symbol = StringField("Ký hiệu", validators=[Optional(), _max(LENGTHS["symbol"])],
+                         render_kw={"placeholder": "CĐ-VPCP"})
+    date = VNDateField("Ngày văn bản")
+    subject = TextAreaField("Trích yếu", validators=[Optional(), _max(LENGTHS["subject"])], render_kw={"rows": 2})
+    received_date = VNDateField("Ngày đến", validators=[DataRequired("Nhập ngày đến (dd/mm/yyyy).")])
+    deadline = VNDateField("Thời hạn giải quyết")
+    file = FileField("Tệp văn bản (PDF, DOCX, TXT) để đọc nội dung và nhiệm vụ")
+    body = HiddenField()  # the tasks read from a file, kept while the user completes the header
+
+    def validate_organisation_id(self, field):
+        if field.data not in self.valid_organisations:
+            raise ValidationError("Cơ quan nhận không hợp lệ.")

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.directive_format import directive_to_data
+from app.directives import received
+from app.directives.registers import next_in_register
 from app.documents import MEDIA_TYPES, render
 from app import doc_types
 from app.documents.letter import build_letter, format_number, letter_problems
@@ -76,24 +77,13 @@ def _claim(directive: Directive) -> None:
 
 
 def next_number(agency_id: int, year: int) -> int:
-    """The next sequence of the register, atomically (row lock on PostgreSQL, write lock on SQLite)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(RegisterCounter).values(agency_id=agency_id, year=year, last_number=0).on_conflict_do_nothing()
-    )
-    return db.session.execute(
-        update(RegisterCounter)
-        .where(RegisterCounter.agency_id == agency_id, RegisterCounter.year == year)
-        .values(last_number=RegisterCounter.last_number + 1)
-        .returning(RegisterCounter.last_number)
-    ).scalar_one()
+    return next_in_register(RegisterCounter, agency_id, year)
 
 
 def issue(directive: Directive, user, today=None) -> RegisterEntry:
     """"Cấp số và phát hành". The caller commits; on any error it must roll back."""
     if not can_issue_directive(user, directive):
-        raise IssueError("Chỉ văn thư được cấp số, và chỉ cho văn bản đã được lãnh đạo duyệt.")
+        raise IssueError("Chỉ văn thư của cơ quan ban hành được cấp số, và chỉ cho văn bản đã được lãnh đạo duyệt.")
     if directive.issuer_agency_id is None:
         raise IssueError("Văn bản chưa gắn với cơ quan ban hành trong danh mục nên chưa có sổ đăng ký.")
     missing = problems(directive)
@@ -132,4 +122,5 @@ def issue(directive: Directive, user, today=None) -> RegisterEntry:
     record(user, "directive.issue", directive, f"Cấp số {directive.number_symbol} ngày {today:%d/%m/%Y}",
            {"number": [None, directive.number], "state": ["approved", "issued"],
             "pdf_sha256": [None, digests["pdf"][1]], "docx_sha256": [None, digests["docx"][1]]})
+    received.went_out(directive, today, user)
     return entry

@@ -4,12 +4,16 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 
 from app.clock import year_bounds
+from app import scope
 from app.extensions import db
 from app.models import Agency, AgencyGroup, Assignment, Directive, Section, Task
+from app.models.agencies import same_tree
+from app.rules import permissions
+from app.rules import directive_states as states
 from app.rules.workflow import DONE
 from app.text import clean_line, fold
 
-STATES = ("draft", "approved", "issued")
+STATES = states.STATES
 
 
 def parse_filters(args) -> dict:
@@ -26,8 +30,9 @@ def parse_filters(args) -> dict:
     }
 
 
-def filtered_directives(filters: dict):
-    query = select(Directive)
+def filtered_directives(filters: dict, user):
+    """The directives the user may read, with the list's filters."""
+    query = select(Directive).where(scope.directives(user))
     if filters["state"]:
         query = query.where(Directive.state == filters["state"])
     if filters["issuer"]:
@@ -69,23 +74,35 @@ def progress_by_directive(directive_ids) -> dict[int, tuple[int, int]]:
     return {directive_id: (int(done or 0), int(total)) for directive_id, total, done in rows}
 
 
-def issuer_choices() -> list[tuple[str, str]]:
-    """Agencies that can issue letters: those with a printed header."""
+def issuer_choices(user) -> list[tuple[str, str]]:
+    """The organisations the user may write for that can issue letters (those with a printed header)."""
+    ids = sorted(permissions.organisations(user))
     agencies = db.session.scalars(
-        select(Agency).where(Agency.active.is_(True), Agency.header_text != "").order_by(Agency.name)
+        select(Agency).where(Agency.id.in_(ids), Agency.active.is_(True), Agency.header_text != "")
+        .order_by(Agency.name)
     ).all()
     return [(str(a.id), a.name) for a in agencies]
 
 
-def issuers_in_use() -> list[Agency]:
-    ids = select(Directive.issuer_agency_id).where(Directive.issuer_agency_id.is_not(None)).distinct()
+def issuers_in_use(user) -> list[Agency]:
+    ids = select(Directive.issuer_agency_id).where(Directive.issuer_agency_id.is_not(None),
+                                                   scope.directives(user)).distinct()
     return db.session.scalars(select(Agency).where(Agency.id.in_(ids)).order_by(Agency.name)).all()
 
 
-def target_choices() -> dict[str, list[tuple[str, str]]]:
-    """Assignee choices: groups first (they fan out), then single agencies; values "g:ID" / "a:ID"."""
-    groups = db.session.scalars(select(AgencyGroup).order_by(AgencyGroup.name)).all()
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+def target_choices(issuers) -> dict[str, list[tuple[str, str]]]:
+    """Assignee choices within the issuers' own trees (a province's agencies, never another's):
+    groups first (they fan out), then single agencies; values "g:ID" / "a:ID"."""
+    everyone = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    seen, agencies = set(), []
+    for issuer in issuers:
+        for agency in same_tree(issuer, everyone):
+            if agency.id not in seen:
+                seen.add(agency.id)
+                agencies.append(agency)
+    agencies.sort(key=lambda a: a.name)
+    groups = db.session.scalars(select(AgencyGroup).where(AgencyGroup.owner_id.in_(seen))
+                                .order_by(AgencyGroup.name)).all() if seen else []
     return {
         "Nhóm cơ quan (giao cho từng thành viên)": [(f"g:{g.id}", g.label) for g in groups],
         "Cơ quan, đơn vị": [(f"a:{a.id}", a.name) for a in agencies],

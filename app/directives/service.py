@@ -16,15 +16,17 @@ from app.models import (
     Section,
     SectionAssignee,
     Task,
+    TaskDeadline,
 )
 from app.models.agencies import same_tree
 from app.models.audit import diff, record
+from app.rules import directive_states as states
 from app.rules import fanout, names
 from app.rules.workflow import NOT_STARTED
 from app.text import fold
 
 HEADER_FIELDS = (
-    "doc_type", "symbol", "place", "subject", "urgency", "preamble", "closing",
+    "doc_type", "symbol", "place", "subject", "urgency", "preamble", "closing", "deadline",
     "signer_authority", "signer_authority_title", "signer_title", "signer_name", "issuer_text",
 )
 
@@ -57,11 +59,15 @@ def find_issuer(lines: list[str]) -> Agency | None:
 
 
 def resolve_assignees(data: dict, issuer: Agency | None) -> list[str]:
-    """Attach a `target` (Agency or AgencyGroup) to every named assignee; return unknown names."""
+    """Attach a `target` (Agency or AgencyGroup) to every named assignee, and to every agency named
+    with a deadline of its own inside a task; return the names not found."""
     index = DirectoryIndex(issuer)
     unknown = []
     for section in data["sections"]:
-        for assignee in section["assignees"]:
+        named = list(section["assignees"])
+        for task in section["tasks"]:
+            named.extend(task.get("agency_deadlines") or [])
+        for assignee in named:
             if assignee.get("target") is None:
                 assignee["target"] = index.find(assignee["agency"])
                 if assignee["target"] is None:
@@ -70,21 +76,28 @@ def resolve_assignees(data: dict, issuer: Agency | None) -> list[str]:
 
 
 def save_directive(directive: Directive | None, data: dict, user, issuer: Agency | None,
-                   source_key: str | None = None, state: str | None = None) -> tuple[Directive, list[str]]:
+                   source_key: str | None = None, state: str | None = None, owner: Agency | None = None,
+                   parent: Directive | None = None, purpose: str | None = None) -> tuple[Directive, list[str]]:
     """Create or update a directive from normalised data; return it and warnings for the user.
 
-    Assignees must already carry `target`; sections and tasks may carry `id` to match rows.
+    Assignees must already carry `target`; sections and tasks may carry `id` to match rows, and a
+    task `implements` (the id of the assignment it carries out). `owner` is the organisation whose
+    books hold it: the issuer for its own letters (the default), the receiver of a received one.
     All header changes reach the database in one UPDATE, so `version` counts saves.
     """
     creating = directive is None
     if creating:
-        directive = Directive(state=state or "draft", created_by_id=getattr(user, "id", None), source_key=source_key)
+        directive = Directive(state=state or states.DRAFT, created_by_id=getattr(user, "id", None),
+                              source_key=source_key, purpose=purpose or "chi_dao", parent=parent)
         db.session.add(directive)
     elif state:
         directive.state = state
     before = {field: getattr(directive, field) for field in HEADER_FIELDS}
     with db.session.no_autoflush:  # one UPDATE of the directive row per save
         directive.issuer_agency = issuer
+        if creating or owner is not None:
+            directive.owner_agency = owner or issuer
+        directive.deadline = data.get("deadline")
         directive.issuer_text = "\n".join(data.get("issuer") or (issuer.header_lines if issuer else []))
         directive.doc_type = data["doc_type"]
         directive.symbol = data.get("symbol") or ""
@@ -171,6 +184,15 @@ def _sync_sections(directive: Directive, sections_data: list[dict]) -> None:
             task.text = task_data["text"]
             task.deadline = task_data.get("deadline")
             task.removed = False
+            if "implements" in task_data:
+                task.implements_id = task_data["implements"]
+            wanted = {item["target"].id: item["deadline"] for item in task_data.get("agency_deadlines") or []
+                      if isinstance(item.get("target"), Agency) and item.get("deadline")}
+            task.agency_deadlines = [row for row in task.agency_deadlines if row.agency_id in wanted]
+            for row in task.agency_deadlines:
+                row.deadline = wanted.pop(row.agency_id)
+            task.agency_deadlines.extend(TaskDeadline(agency_id=agency_id, deadline=deadline)
+                                         for agency_id, deadline in wanted.items())
             tasks.append(task)
         kept = [task for task in old_tasks.values() if _retire_task(task)]
         for offset, task in enumerate(kept):
@@ -190,7 +212,7 @@ def _sync_sections(directive: Directive, sections_data: list[dict]) -> None:
 
 def _recipient_targets(directive: Directive) -> tuple[list[dict], list[str]]:
     """A section that names nobody is for the Kính gửi recipients, each leading its own copy."""
-    index = DirectoryIndex(directive.issuer_agency)
+    index = DirectoryIndex(directive.issuer_agency or directive.owner_agency)
     items, unknown = [], []
     for recipient in directive.recipients:
         target = index.find(recipient.name)
@@ -208,13 +230,33 @@ def _duty_source(target, role, deadline) -> dict:
     return {"agency_id": target.id, "group_id": None, "role": role, "deadline": deadline}
 
 
+def _drop_untracked(directive: Directive) -> None:
+    """A reminder creates no tracked task: whatever assignments it had go (or are hidden if used)."""
+    for section in directive.sections:
+        for task in section.tasks:
+            for assignment in list(task.assignments):
+                if _has_history(assignment):
+                    assignment.active = False
+                else:
+                    task.assignments.remove(assignment)
+
+
 def sync_assignments(directive: Directive) -> list[str]:
-    """Make each live task's assignments match its section's assignees (fan-out of groups)."""
+    """Make each live task's assignments match its section's assignees (fan-out of groups), each with
+    the deadline printed closest to the task; say where a task's deadline overrides its section's."""
     db.session.flush()  # ids for new agencies, groups and tasks
+    if not directive.tracks_tasks:
+        _drop_untracked(directive)
+        return []
     warnings: list[str] = []
     recipient_items = None
+    # a directive received from outside names bodies of another system: its tasks are the receiver's
+    received = [_duty_source(directive.owner_agency, "lead", None)] if (
+        directive.state == states.RECEIVED and directive.owner_agency is not None) else None
     for section in directive.live_sections:
-        if section.assignees:
+        if received is not None:
+            sources = received
+        elif section.assignees:
             sources = [_duty_source(a.target, a.role, a.deadline) for a in section.assignees]
         else:
             if recipient_items is None:
@@ -224,8 +266,13 @@ def sync_assignments(directive: Directive) -> list[str]:
                         "Không tìm thấy trong danh mục cơ quan nên chưa giao nhiệm vụ cho: " + "; ".join(unknown)
                     )
             sources = recipient_items
+        printed = [(a.name, a.deadline) for a in section.assignees]
         for task in section.live_tasks:
-            duties = fanout.expand(sources, task.deadline)
+            for name, deadline in fanout.deadline_conflicts(task.deadline, printed):
+                warnings.append(f"Nhiệm vụ “{task.text[:60]}…” có hạn riêng {task.deadline:%d/%m/%Y}, khác hạn "
+                                f"{deadline:%d/%m/%Y} ghi cho {name} ở đầu mục: theo dõi theo hạn của nhiệm vụ.")
+            duties = fanout.expand(sources, task.deadline, directive.deadline,
+                                   {row.agency_id: row.deadline for row in task.agency_deadlines})
             plan = fanout.plan_sync(task.assignments, duties)
             for duty in plan.create:
                 task.assignments.append(Assignment(
@@ -237,7 +284,7 @@ def sync_assignments(directive: Directive) -> list[str]:
                 assignment.role = duty.role
                 assignment.via_group_id = duty.via_group_id
                 assignment.active = True
-                if directive.state != "issued":  # before issuing, the deadline set now is the original
+                if not states.is_live(directive.state):  # until it goes out, the deadline set now is the original
                     assignment.deadline = duty.deadline
                     assignment.original_deadline = duty.deadline
             for assignment in plan.retire:

@@ -1,42 +1,37 @@
+"""Directive pages: the list, one directive, its letter, the structured form, approval, issuing,
+a correction, and drafting an implementing directive (triển khai) with the chain it belongs to.
+Every record named in a URL is loaded through app/scope.py (404 outside the user's scope)."""
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.directives import bp
-from app.directives import letters, queries
+from app import scope
+from app.clock import local_today
+from app.directives import bp, cascade, letters, lifecycle, queries
 from app.directives.forms import AssigneeForm, DirectiveForm, LineForm, SectionForm, TaskForm
 from app.directive_format import directive_to_data
 from app.directives.service import resolve_assignees, save_directive
 from app.documents import MEDIA_TYPES
 from app.documents.letter import LetterError
 from app.extensions import db
-from app.web import requested_page
 from app.forms import hidden_id
 from app.models import Agency, AgencyGroup, Assignment, Directive, Section, SectionAssignee, Task
-from app.models.audit import record
 from app.rules import permissions
-from app.tracking import notifications
-
-
-def _directive_or_404(directive_id: int) -> Directive:
-    directive = db.session.get(Directive, directive_id)
-    if directive is None or not permissions.can_view_directive(current_user, directive):
-        abort(404)  # a department never learns whether another agency's record exists
-    return directive
+from app.rules.directive_states import DirectiveStateError
+from app.web import requested_page
 
 
 @bp.route("/van-ban")
+@scope.guard(allowed=permissions.can_list_directives)
 def index():
-    if not permissions.can_list_directives(current_user):
-        abort(403)
     filters = queries.parse_filters(request.args)
     pagination = db.paginate(
-        queries.filtered_directives(filters),
+        queries.filtered_directives(filters, current_user).options(joinedload(Directive.issuer_agency)),
         page=requested_page(),
         per_page=current_app.config["PER_PAGE"],
         max_per_page=100,
@@ -45,7 +40,7 @@ def index():
     progress = queries.progress_by_directive([d.id for d in pagination.items])
     return render_template(
         "directives/index.html", pagination=pagination, filters=filters, progress=progress,
-        issuers=queries.issuers_in_use(), states=queries.STATES,
+        issuers=queries.issuers_in_use(current_user), states=queries.STATES,
         query_args={k: v for k, v in filters.items() if v},
     )
 
@@ -60,25 +55,27 @@ def _with_everything():
             joinedload(SectionAssignee.group).selectinload(AgencyGroup.members)),
         selectinload(Directive.recipients), selectinload(Directive.cc_lines),
         joinedload(Directive.issuer_agency), joinedload(Directive.register_entry),
-        joinedload(Directive.created_by),
+        joinedload(Directive.created_by), joinedload(Directive.parent),
     )
 
 
 @bp.route("/van-ban/<id:directive_id>")
 def show(directive_id):
-    directive = db.session.scalar(select(Directive).where(Directive.id == directive_id).options(*_with_everything()))
-    if directive is None or not permissions.can_view_directive(current_user, directive):
-        abort(404)
-    own_agency = current_user.agency_id if permissions.is_department(current_user) else None
+    directive = scope.directive_or_404(directive_id, options=_with_everything())
+    organisations = permissions.organisations(current_user)
+    follows = directive.owner_agency_id in organisations or permissions.LEADER in permissions.roles_of(current_user)
     problems, advice = letters.readiness(directive)
-    return render_template("directives/show.html", directive=directive, own_agency=own_agency,
-                           problems=problems, advice=advice)
+    parent_visible = directive.parent_id is not None and scope.directive_visible(current_user, directive.parent_id)
+    return render_template("directives/show.html", directive=directive,
+                           shown_agencies=None if follows else organisations,
+                           problems=problems, advice=advice, visible_parent={directive.parent_id} if parent_visible else set(),
+                           implementers=cascade.can_draft_from(directive, current_user))
 
 
 @bp.route("/van-ban/<id:directive_id>/tai-ve.<any(docx, pdf):fmt>")
-def download(directive_id, fmt):
+@scope.guard(directive_id="directive")
+def download(directive, fmt):
     """The letter as DOCX or PDF: the frozen file once issued, a fresh rendering before."""
-    directive = _directive_or_404(directive_id)
     try:
         content = letters.letter_bytes(directive, fmt)
     except (LetterError, letters.IssueError) as error:
@@ -89,27 +86,52 @@ def download(directive_id, fmt):
 
 
 @bp.route("/van-ban/<id:directive_id>/sao-chep", methods=["POST"])
-def copy(directive_id):
+@scope.guard(directive_id="source", allowed=permissions.can_copy_directive)
+def copy(source):
     """A correction after issuing is a new document: start a draft from this one."""
-    source = _directive_or_404(directive_id)
-    if not permissions.can_create_directive(current_user):
-        abort(403)
     data = directive_to_data(source)
     data.update(number=None, date=None)
     resolve_assignees(data, source.issuer_agency)
     for section in data["sections"]:
         section["assignees"] = [a for a in section["assignees"] if a["target"] is not None]
-    draft, _warnings = save_directive(None, data, current_user, source.issuer_agency)
+    draft, _warnings = save_directive(None, data, current_user, source.issuer_agency, owner=source.owner_agency,
+                                      parent=source.parent)
     db.session.commit()
     flash(f"Đã tạo dự thảo mới từ văn bản {source.number_symbol}. Sửa nội dung rồi trình duyệt.", "success")
     return redirect(url_for("directives.edit", directive_id=draft.id))
 
 
+@bp.route("/van-ban/<id:directive_id>/trien-khai", methods=["POST"])
+@scope.guard(directive_id="parent", allowed=lambda user, parent: bool(cascade.can_draft_from(parent, user)))
+def implement(parent):
+    """Draft this organisation's implementing directive, its received tasks offered as sections."""
+    choices = {str(a.id): a for a in cascade.can_draft_from(parent, current_user)}
+    organisation = choices.get(request.form.get("organisation", "")) or (
+        next(iter(choices.values())) if len(choices) == 1 else None)
+    if organisation is None:
+        flash("Chọn cơ quan triển khai văn bản này.", "danger")
+        return redirect(url_for("directives.show", directive_id=parent.id))
+    try:
+        draft, warnings = cascade.draft_implementing(parent, organisation, current_user)
+        db.session.commit()
+    except cascade.CascadeError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("directives.show", directive_id=parent.id))
+    flash("Đã soạn dự thảo văn bản triển khai: chọn đơn vị thực hiện cho từng mục, người ký, rồi lưu.", "success")
+    return redirect(url_for("directives.edit", directive_id=draft.id))
+
+
+@bp.route("/van-ban/<id:directive_id>/chuoi-trien-khai")
+@scope.guard(directive_id="directive")
+def chain(directive):
+    tree = cascade.chain(directive, current_user, local_today(), current_app.config["DUE_SOON_DAYS"])
+    return render_template("directives/chain.html", directive=directive, tree=tree)
+
+
 @bp.route("/van-ban/<id:directive_id>/phat-hanh", methods=["POST"])
-def issue(directive_id):
-    directive = _directive_or_404(directive_id)
-    if not permissions.can_issue_directive(current_user, directive):
-        abort(403)
+@scope.guard(directive_id="directive", allowed=permissions.can_issue_directive)
+def issue(directive):
     try:
         entry = letters.issue(directive, current_user)
         db.session.commit()
@@ -120,8 +142,8 @@ def issue(directive_id):
         db.session.rollback()
         flash("Văn bản vừa được người khác phát hành; số không bị cấp trùng.", "warning")
     else:
-        flash(f"Đã cấp số {entry.number}/{directive.symbol} ngày {entry.issued_date:%d/%m/%Y} và lưu bản phát hành.",
-              "success")
+        flash(f"Đã cấp số {entry.number}/{directive.symbol} ngày {entry.issued_date:%d/%m/%Y} và lưu bản phát hành; "
+              "các đơn vị được giao đã nhận nhiệm vụ.", "success")
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
@@ -134,6 +156,7 @@ def _form_data_from_directive(directive: Directive) -> dict:
         "place": directive.place,
         "subject": directive.subject,
         "urgency": directive.urgency or "",
+        "deadline": directive.deadline,
         "recipients": [{"text": r.name} for r in directive.recipients] or [{}],
         "preamble": directive.preamble,
         "sections": [
@@ -186,6 +209,7 @@ def _data_from_form(form: DirectiveForm, issuer: Agency) -> dict:
         "place": form.place.data or issuer.place,
         "subject": form.subject.data,
         "urgency": form.urgency.data or None,
+        "deadline": form.deadline.data,
         "recipients": [row.form.text.data for row in form.recipients if row.form.text.data],
         "preamble": form.preamble.data,
         "sections": sections,
@@ -208,9 +232,15 @@ def _render_form(form, directive, status=200, **extra):
                            **extra), status
 
 
+def _form_choices(form: DirectiveForm) -> None:
+    issuers = queries.issuer_choices(current_user)
+    trees = db.session.scalars(select(Agency).where(Agency.id.in_([int(value) for value, _ in issuers]))).all()
+    form.set_choices(issuers, queries.target_choices(trees))
+
+
 def _edit(directive: Directive | None):
     form = DirectiveForm(data=_form_data_from_directive(directive) if directive and request.method == "GET" else None)
-    form.set_choices(queries.issuer_choices(), queries.target_choices())
+    _form_choices(form)
     if form.validate_on_submit():
         if directive is not None and str(form.version.data) != str(directive.version):
             flash("Văn bản vừa được người khác cập nhật. Nội dung bạn nhập chưa được lưu; "
@@ -221,7 +251,8 @@ def _edit(directive: Directive | None):
         try:
             # a changed text needs a new approval
             saved, warnings = save_directive(directive, _data_from_form(form, issuer), current_user, issuer,
-                                             state="draft" if was_approved else None)
+                                             state="draft" if was_approved else None,
+                                             owner=issuer if directive is None else None)
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
@@ -238,42 +269,37 @@ def _edit(directive: Directive | None):
 
 
 @bp.route("/van-ban/moi", methods=["GET", "POST"])
+@scope.guard(allowed=permissions.can_create_directive)
 def create():
-    if not permissions.can_create_directive(current_user):
-        abort(403)
     return _edit(None)
 
 
 @bp.route("/van-ban/<id:directive_id>/sua", methods=["GET", "POST"])
-def edit(directive_id):
-    directive = _directive_or_404(directive_id)
-    if not permissions.can_edit_directive(current_user, directive):
-        abort(403)
+@scope.guard(directive_id="directive", allowed=permissions.can_edit_directive)
+def edit(directive):
     return _edit(directive)
 
 
-def _change_state(directive_id, allowed, new_state, action, message):
-    directive = _directive_or_404(directive_id)
-    if not allowed(current_user, directive):
-        abort(403)
-    old_state = directive.state
-    directive.state = new_state
-    directive.updated_by_id = current_user.id
-    record(current_user, action, directive, message, {"state": [old_state, new_state]})
-    if new_state == "approved":
-        notifications.new_assignments(directive)
-    db.session.commit()
-    flash(message, "success")
+def _move(directive, change, message):
+    try:
+        change(directive, current_user)
+        db.session.commit()
+    except DirectiveStateError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        flash(message, "success")
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
 @bp.route("/van-ban/<id:directive_id>/duyet", methods=["POST"])
-def approve(directive_id):
-    return _change_state(directive_id, permissions.can_approve_directive, "approved", "directive.approve",
-                         "Đã duyệt văn bản; các đơn vị được giao đã thấy nhiệm vụ.")
+@scope.guard(directive_id="directive", allowed=permissions.can_approve_directive)
+def approve(directive):
+    return _move(directive, lifecycle.approve,
+                 "Đã duyệt văn bản. Các đơn vị nhận nhiệm vụ khi văn thư cấp số và phát hành.")
 
 
 @bp.route("/van-ban/<id:directive_id>/tra-lai", methods=["POST"])
-def return_to_draft(directive_id):
-    return _change_state(directive_id, permissions.can_return_directive_to_draft, "draft", "directive.unapprove",
-                         "Văn bản đã trở về dự thảo.")
+@scope.guard(directive_id="directive", allowed=permissions.can_return_directive_to_draft)
+def return_to_draft(directive):
+    return _move(directive, lifecycle.return_to_draft, "Văn bản đã trở về dự thảo.")

@@ -4,7 +4,6 @@ from wtforms import Field, HiddenField
 from wtforms.widgets import TextArea
 
 from app import doc_types
-from app.directives import queries
 from app.directives.forms import DirectiveForm
 from app.forms import Form
 from app.importer.readers import MAX_TEXT_CHARS
@@ -86,7 +85,9 @@ def form_data(result) -> dict:
 def editor_form(result) -> DirectiveForm:
     """DirectiveForm filled from the import, with what was not recognised marked as errors."""
     form = DirectiveForm(formdata=None, data=form_data(result))
-    form.set_choices(queries.issuer_choices(), queries.target_choices())
+    from app.directives.views import _form_choices
+
+    _form_choices(form)
     data = result.data
     if result.issuer is None:
         form.issuer_agency_id.errors = ["Chưa xác định được cơ quan ban hành: chọn trong danh sách."]

@@ -118,10 +118,12 @@ def pure_directive(data: dict) -> dict:
             "heading": section["heading"],
             "assignees": [{"agency": a["agency"], "role": a["role"], "deadline": a.get("deadline")}
                           for a in section["assignees"]],
-            "tasks": [{"text": t["text"], "deadline": t.get("deadline")} for t in section["tasks"]],
+            "tasks": [{"text": t["text"], "deadline": t.get("deadline"),
+                       "agency_deadlines": t.get("agency_deadlines") or []} for t in section["tasks"]],
         }
         for section in data["sections"]
     ]
+    out["deadline"] = data.get("deadline")
     return out
 
 

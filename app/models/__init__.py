@@ -8,8 +8,9 @@ from app.models.directives import (  # noqa: F401
     Section,
     SectionAssignee,
     Task,
+    TaskDeadline,
 )
-from app.models.register import RegisterCounter, RegisterEntry  # noqa: F401
+from app.models.register import ReceivedCounter, ReceivedEntry, RegisterCounter, RegisterEntry  # noqa: F401
 from app.models.tracking import (  # noqa: F401
     Assignment,
     Evidence,
@@ -20,4 +21,4 @@ from app.models.tracking import (  # noqa: F401
     Snapshot,
     SnapshotRow,
 )
-from app.models.users import User  # noqa: F401
+from app.models.users import User, UserRole  # noqa: F401

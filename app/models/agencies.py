@@ -1,4 +1,6 @@
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from datetime import date
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -24,7 +26,14 @@ agency_group_members = Table(
 
 
 class Agency(db.Model):
-    """An agency in the administrative tree (UBND tỉnh > Sở, UBND huyện > Phòng, UBND xã...)."""
+    """An agency in the administrative tree (UBND tỉnh > Sở, UBND huyện > Phòng, UBND xã...).
+
+    Every agency is an organisation: it issues letters under its own name and register, receives
+    directives and carries out its tasks. `serves` names the body it prepares documents for (Văn
+    phòng UBND tỉnh → UBND tỉnh), so its staff also draft and follow that body's directives.
+    An agency merged or dissolved keeps its row (old letters print its name) with `valid_to` and
+    the `successor` that took over its open work.
+    """
 
     __tablename__ = "agencies"
 
@@ -37,9 +46,17 @@ class Agency(db.Model):
     header_text: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    serves_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
 
-    parent: Mapped["Agency | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Agency"]] = relationship(back_populates="parent", order_by="Agency.name")
+    parent: Mapped["Agency | None"] = relationship(remote_side=[id], back_populates="children",
+                                                    foreign_keys=[parent_id])
+    children: Mapped[list["Agency"]] = relationship(back_populates="parent", order_by="Agency.name",
+                                                    foreign_keys=[parent_id])
+    serves: Mapped["Agency | None"] = relationship(remote_side=[id], foreign_keys=[serves_id])
+    successor: Mapped["Agency | None"] = relationship(remote_side=[id], foreign_keys=[successor_id])
 
     @property
     def header_lines(self) -> list[str]:

@@ -34,12 +34,28 @@ LENGTHS = {
 }
 
 
+# What a letter is for: a directive whose tasks are tracked, or a reminder (đôn đốc) that refers
+# to assignments that already exist and creates none.
+PURPOSES = {"chi_dao": "Chỉ đạo, giao nhiệm vụ", "don_doc": "Đôn đốc"}
+
+
 class Directive(db.Model):
+    """A directive in an organisation's books: its own letter (draft → approved → issued), or one it
+    received from outside and registered (received, with the number and date as printed).
+
+    `owner_agency` is that organisation: the issuer of its own letters, the receiver of the others.
+    `parent` is the directive this one implements (triển khai), one level up the chain.
+    """
+
     __tablename__ = "directives"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(20), default="cong_van")
     issuer_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    owner_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="chi_dao")
+    deadline: Mapped[date | None] = mapped_column(Date)  # a deadline printed for the whole letter
     issuer_text: Mapped[str] = mapped_column(Text, default="")
     number: Mapped[str | None] = mapped_column(String(LENGTHS["number"]))
     symbol: Mapped[str] = mapped_column(String(LENGTHS["symbol"]), default="")
@@ -64,7 +80,9 @@ class Directive(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    issuer_agency: Mapped[Agency | None] = relationship()
+    issuer_agency: Mapped[Agency | None] = relationship(foreign_keys=[issuer_agency_id])
+    owner_agency: Mapped[Agency | None] = relationship(foreign_keys=[owner_agency_id])
+    parent: Mapped["Directive | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])
     recipients: Mapped[list["DirectiveRecipient"]] = relationship(
@@ -77,6 +95,8 @@ class Directive(db.Model):
         order_by="Section.position", cascade="all, delete-orphan", back_populates="directive"
     )
     register_entry = relationship("RegisterEntry", back_populates="directive", uselist=False)
+    received_entries = relationship("ReceivedEntry", back_populates="directive", order_by="ReceivedEntry.id",
+                                    cascade="all, delete-orphan")
 
     @property
     def issuer_lines(self) -> list[str]:
@@ -89,6 +109,24 @@ class Directive(db.Model):
     @property
     def doc_type_label(self) -> str:
         return DOC_TYPES.get(self.doc_type, self.doc_type)
+
+    @property
+    def tracks_tasks(self) -> bool:
+        """A reminder letter lists existing assignments; it creates no new tracked task."""
+        return self.purpose != "don_doc"
+
+    @property
+    def citation(self) -> str:
+        """"Công văn số 3617/UBND-VP ngày 25/6/2021 của UBND huyện Xuyên Mộc", as a later letter cites it."""
+        parts = [self.doc_type_label]
+        if self.number or self.symbol:
+            parts.append(f"số {self.number_symbol}")
+        if self.issued_date:
+            parts.append(f"ngày {self.issued_date.day}/{self.issued_date.month}/{self.issued_date.year}")
+        issuer = self.issuer_agency.short_name if self.issuer_agency else " ".join(self.issuer_lines[-1:]).title()
+        if issuer:
+            parts.append(f"của {issuer}")
+        return " ".join(parts)
 
     @property
     def number_symbol(self) -> str:
@@ -196,7 +234,27 @@ class Task(db.Model):
     deadline: Mapped[date | None] = mapped_column(Date)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    # the assignment (one level up) that this task carries out; every assignment of the task implements it
+    implements_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", use_alter=True), index=True)
+
     section: Mapped[Section] = relationship(back_populates="tasks")
     assignments = relationship(
-        "Assignment", back_populates="task", cascade="all, delete-orphan", order_by="Assignment.id"
+        "Assignment", back_populates="task", cascade="all, delete-orphan", order_by="Assignment.id",
+        foreign_keys="Assignment.task_id",
     )
+    implements = relationship("Assignment", foreign_keys=[implements_id], post_update=True)
+    agency_deadlines: Mapped[list["TaskDeadline"]] = relationship(cascade="all, delete-orphan",
+                                                                  order_by="TaskDeadline.agency_id")
+
+
+class TaskDeadline(db.Model):
+    """A deadline printed for one agency inside one task ("Sở Tài chính … trước ngày 15/12"): it beats
+    every other deadline of that agency for that task."""
+
+    __tablename__ = "task_deadlines"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    deadline: Mapped[date] = mapped_column(Date)
+
+    agency: Mapped[Agency] = relationship()

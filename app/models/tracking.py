@@ -37,7 +37,7 @@ class Assignment(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    task = relationship("Task", back_populates="assignments")
+    task = relationship("Task", back_populates="assignments", foreign_keys=[task_id])
     agency: Mapped[Agency] = relationship()
     via_group: Mapped[AgencyGroup | None] = relationship()
     reports: Mapped[list["ProgressReport"]] = relationship(
@@ -69,6 +69,8 @@ class ProgressReport(db.Model):
     new_status: Mapped[str] = mapped_column(String(20))
     percent: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
+    # "update" (a status or progress change), "reminder" (đôn đốc lần n), "transfer" (moved to a successor)
+    kind: Mapped[str] = mapped_column(String(20), default="update")
 
     assignment: Mapped[Assignment] = relationship(back_populates="reports")
     user = relationship("User")
@@ -147,11 +149,13 @@ class Notification(db.Model):
 
 
 class Snapshot(db.Model):
-    """The counts per agency at a cut-off date, kept so that a month's figures can be shown again later."""
+    """One organisation's counts per agency at a cut-off date, kept so a month's figures can be shown again."""
 
     __tablename__ = "snapshots"
+    __table_args__ = (UniqueConstraint("organisation_id", "cutoff", name="uq_snapshots_organisation_cutoff"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     cutoff: Mapped[date] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,7 +1,10 @@
-"""From "who is named in a section" to "which agency must do each task".
+"""From "who is named in a section" to "which agency must do each task", and by when.
 
 A group named once in a letter becomes one assignment per member agency. If an agency is
 reached twice (named itself and through a group), leading beats coordinating.
+
+The deadline printed closest to the task wins: one set for this agency inside the task, then the
+task's own, then the one beside the agency's name in the section, then the letter's.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -15,18 +18,30 @@ class Duty:
     via_group_id: int | None
 
 
-def expand(assignees, task_deadline: date | None = None) -> dict[int, Duty]:
+def effective_deadline(agency_deadline=None, task_deadline=None, assignee_deadline=None,
+                       directive_deadline=None) -> date | None:
+    """Per task and agency > task > section assignee > directive."""
+    for deadline in (agency_deadline, task_deadline, assignee_deadline, directive_deadline):
+        if deadline is not None:
+            return deadline
+    return None
+
+
+def expand(assignees, task_deadline: date | None = None, directive_deadline: date | None = None,
+           agency_deadlines: dict[int, date] | None = None) -> dict[int, Duty]:
     """Each assignee is a mapping {"agency_id": int | None, "group_id": int | None, "member_ids": [...],
-    "role": str, "deadline": date | None}. The agency's own deadline wins over the task's.
+    "role": str, "deadline": date | None}; `agency_deadlines` are the task's own per-agency deadlines.
     """
+    agency_deadlines = agency_deadlines or {}
     duties: dict[int, Duty] = {}
     for item in assignees:
-        deadline = item.get("deadline") or task_deadline
         if item.get("agency_id") is not None:
             targets = [(item["agency_id"], None)]
         else:
             targets = [(member_id, item["group_id"]) for member_id in item.get("member_ids", [])]
         for agency_id, group_id in targets:
+            deadline = effective_deadline(agency_deadlines.get(agency_id), task_deadline, item.get("deadline"),
+                                          directive_deadline)
             duty = Duty(agency_id, item["role"], deadline, group_id)
             current = duties.get(agency_id)
             if current is None or _stronger(duty, current):
@@ -64,3 +79,11 @@ def plan_sync(existing, duties: dict[int, Duty]) -> SyncPlan:
             plan.update.append((assignment, duty))
     plan.retire = [a for agency_id, a in by_agency.items() if agency_id not in duties]
     return plan
+
+
+def deadline_conflicts(task_deadline: date | None, assignee_deadlines) -> list[tuple[str, date]]:
+    """(name, date) of section assignees whose printed deadline differs from the task's own: the
+    task's wins, and the person entering it should know."""
+    if task_deadline is None:
+        return []
+    return [(name, deadline) for name, deadline in assignee_deadlines if deadline and deadline != task_deadline]

@@ -59,16 +59,24 @@ class TransitionError(ValueError):
     """A refused change, with a message for the user in Vietnamese."""
 
 
-def allowed_transitions(status: str, side: str | None) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.side == side and status in t.sources]
+def _as_sides(sides) -> frozenset[str]:
+    if sides is None:
+        return frozenset()
+    return frozenset((sides,)) if isinstance(sides, str) else frozenset(sides)
+
+
+def allowed_transitions(status: str, sides) -> list[Transition]:
+    """The moves open to someone playing `sides` ("department", "office", or both) at this status."""
+    mine = _as_sides(sides)
+    return [t for t in TRANSITIONS if t.side in mine and status in t.sources]
 
 
 def plan_transition(
-    status: str, side: str | None, code: str, percent, note: str, today: date, completed_date=None
+    status: str, sides, code: str, percent, note: str, today: date, completed_date=None
 ) -> dict:
     """Check a requested change and return the new field values (status, percent, completed_date)."""
     transition = TRANSITIONS_BY_CODE.get(code)
-    if transition is None or transition not in allowed_transitions(status, side):
+    if transition is None or transition not in allowed_transitions(status, sides):
         raise TransitionError(
             f"Không thể thực hiện thao tác này khi nhiệm vụ đang ở trạng thái "
             f"“{STATUS_LABELS.get(status, status)}”."

@@ -1,21 +1,32 @@
-"""In-app notifications: who hears about what."""
-from sqlalchemy import func, select
+"""In-app notifications: who hears about what. The people of an organisation are the staff of the
+agency itself and of the agency that prepares its documents (its Văn phòng)."""
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
-from app.models import Notification, User
-from app.rules.permissions import ADMIN, DEPARTMENT, OFFICE
+from app.models import Agency, Notification, User, UserRole
+from app.rules.permissions import STAFF
 
 
-def _users(query) -> list[User]:
-    return db.session.scalars(query.where(User.active.is_(True))).all()
+def staff_of(agency_ids) -> list[User]:
+    """Active staff acting for any of these organisations."""
+    ids = sorted({i for i in agency_ids if i is not None})
+    if not ids:
+        return []
+    query = (select(User).join(Agency, User.agency_id == Agency.id)
+             .where(User.active.is_(True), or_(User.agency_id.in_(ids), Agency.serves_id.in_(ids)),
+                    User.role_rows.any(UserRole.role == STAFF))
+             .order_by(User.id))
+    return db.session.scalars(query).all()
 
 
 def agency_users(agency_ids) -> list[User]:
-    return _users(select(User).where(User.role == DEPARTMENT, User.agency_id.in_(list(agency_ids))))
+    """Those who report for the assigned agencies."""
+    return staff_of(agency_ids)
 
 
-def office_users() -> list[User]:
-    return _users(select(User).where(User.role.in_((OFFICE, ADMIN))))
+def office_users(owner_agency_id) -> list[User]:
+    """Those who follow up a directive: the staff of the organisation whose directive it is."""
+    return staff_of([owner_agency_id])
 
 
 def notify(users, kind: str, message: str, assignment=None, directive=None) -> None:
@@ -27,7 +38,7 @@ def notify(users, kind: str, message: str, assignment=None, directive=None) -> N
 
 
 def new_assignments(directive) -> None:
-    """A directive went out: every agency with a task in it hears once."""
+    """A directive went out (issued, or registered as received): every agency with a task hears once."""
     agency_ids = {a.agency_id for s in directive.live_sections for t in s.live_tasks for a in t.assignments
                   if a.active}
     notify(agency_users(agency_ids), "new", f"Nhiệm vụ mới: {directive.doc_type_label} "
@@ -37,4 +48,3 @@ def new_assignments(directive) -> None:
 def unread_count(user) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
-

@@ -11,7 +11,8 @@ from sqlalchemy import and_, case, func, literal, select
 from app.directives.queries import text_search
 from app.extensions import db
 from app.models import Agency, Assignment, Directive, ProgressReport, Section, Task
-from app.rules import permissions, timeliness as T
+from app import scope
+from app.rules import timeliness as T
 from app.rules.workflow import AWAITING, CANCELLED, DONE, STATUS_LABELS
 from app.text import clean_line, parse_vn_date
 
@@ -50,18 +51,13 @@ def latest_note():
     )
 
 
-def _visible():
-    """Assignments that count: active, in a live task of a directive that has left the draft stage."""
-    return and_(
-        Assignment.active.is_(True), Task.removed.is_(False), Section.removed.is_(False),
-        Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS),
-    )
+_visible = scope.live_assignment
+_joined = scope.join_directive
 
 
-def _joined(query):
-    return (query.join(Task, Assignment.task_id == Task.id)
-            .join(Section, Task.section_id == Section.id)
-            .join(Directive, Section.directive_id == Directive.id))
+def owned_by(organisation_id: int):
+    """Assignments of the directives of one organisation: what its office follows and counts."""
+    return Directive.owner_agency_id == organisation_id
 
 
 @dataclass
@@ -74,7 +70,6 @@ class Filters:
     deadline_from: date | None = None
     deadline_to: date | None = None
     q: str = ""
-    issuers: tuple = ()  # only directives of these issuing agencies (a reminder stays in its own province)
     errors: tuple = ()
 
     def as_args(self) -> dict:
@@ -113,17 +108,14 @@ def parse_filters(args) -> Filters:
     )
 
 
-def assignment_rows(filters: Filters, today: date, due_soon_days: int, agency_id: int | None = None):
-    """SELECT of (Assignment, Task, Section, Directive, Agency, timeliness, latest note) with the filters."""
+def assignment_rows(filters: Filters, today: date, due_soon_days: int, within):
+    """SELECT of (Assignment, Task, Section, Directive, Agency, timeliness, latest note) with the filters,
+    inside `within` (a condition from app/scope.py or owned_by(): whose list this is)."""
     label = timeliness_expression(today, due_soon_days).label("timeliness")
     query = _joined(select(Assignment, Task, Section, Directive, Agency, label, latest_note().label("note"))
-                    ).join(Agency, Assignment.agency_id == Agency.id).where(_visible())
-    if agency_id is not None:
-        query = query.where(Assignment.agency_id == agency_id)
+                    ).join(Agency, Assignment.agency_id == Agency.id).where(_visible(), within)
     if filters.directive:
         query = query.where(Directive.id == filters.directive)
-    if filters.issuers:
-        query = query.where(Directive.issuer_agency_id.in_(filters.issuers))
     if filters.agency:
         query = query.where(Assignment.agency_id == filters.agency)
     if filters.role:
@@ -154,10 +146,10 @@ def dashboard_group(timeliness: str) -> str | None:
     return timeliness if timeliness in DASHBOARD_GROUPS else None
 
 
-def counts_by(column, today: date, due_soon_days: int, directive_id: int | None = None):
+def counts_by(column, today: date, due_soon_days: int, within, directive_id: int | None = None):
     """{key: {timeliness: count}} grouped by `column` (Agency.id or Directive.id), one query."""
     label = timeliness_expression(today, due_soon_days)
-    query = _joined(select(column, label, func.count(Assignment.id))).where(_visible())
+    query = _joined(select(column, label, func.count(Assignment.id))).where(_visible(), within)
     if directive_id:
         query = query.where(Directive.id == directive_id)
     rows = db.session.execute(query.group_by(column, label)).all()
@@ -187,10 +179,10 @@ class Score:
 SCORE_COLUMNS = ("name", "assigned", "done_on_time", "done_late", "overdue", "on_time_rate")
 
 
-def scorecard(today: date, due_soon_days: int, sort: str = "overdue", descending: bool = True,
+def scorecard(today: date, due_soon_days: int, within, sort: str = "overdue", descending: bool = True,
               directive_id: int | None = None, counts: dict | None = None) -> list[Score]:
     if counts is None:
-        counts = counts_by(Assignment.agency_id, today, due_soon_days, directive_id)
+        counts = counts_by(Assignment.agency_id, today, due_soon_days, within, directive_id)
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(list(counts))))}
     scores = []
     for agency_id, by_kind in counts.items():

@@ -9,12 +9,12 @@ from app.directives.service import save_directive
 from app.documents.letter import Appendix
 from app.extensions import db
 from app.models import Agency, Directive, Reminder
-from app.models.agencies import same_tree
 from app.models.audit import record
 from app.models.directives import ASSIGNEE_ROLES
 from app.rules import timeliness as T
 from app.rules.workflow import STATUS_LABELS
 from app.tracking import queries
+from app.web import agency_label
 
 APPENDIX_COLUMNS = [("STT", 0.07), ("Nhiệm vụ", 0.36), ("Vai trò", 0.09), ("Hạn", 0.14), ("Tình trạng", 0.14),
                     ("Báo cáo gần nhất", 0.20)]
@@ -34,23 +34,25 @@ def _percent(part: int, whole: int) -> str:
 
 
 def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients: list[str], signer: dict,
-           today: date, due_soon_days: int) -> tuple[dict, Appendix]:
-    """The báo cáo in the directive format, and its appendix table by agency."""
-    rows = db.session.execute(queries.assignment_rows(filters, today, due_soon_days)).all()
+           today: date, due_soon_days: int, within) -> tuple[dict, Appendix]:
+    """The báo cáo in the directive format, and its appendix table by agency (agencies counted by id:
+    two "Sở Y tế" of two provinces are two rows)."""
+    rows = db.session.execute(queries.assignment_rows(filters, today, due_soon_days, within)).all()
     figures = _figures(rows)
     total = sum(figures.values())
-    overdue_by_agency: dict[str, int] = {}
+    overdue_by_agency: dict[int, tuple[Agency, int]] = {}
     for _assignment, _task, _section, _directive, agency, timeliness, _note in rows:
         if timeliness == T.OVERDUE:
-            overdue_by_agency[agency.short_name] = overdue_by_agency.get(agency.short_name, 0) + 1
+            known = overdue_by_agency.get(agency.id, (agency, 0))
+            overdue_by_agency[agency.id] = (agency, known[1] + 1)
     summary = (
         f"Tổng số nhiệm vụ đã giao cho các cơ quan, đơn vị: {total}; trong đó hoàn thành đúng hạn: "
         f"{figures[T.DONE_ON_TIME]} ({_percent(figures[T.DONE_ON_TIME], total)}); hoàn thành quá hạn: "
         f"{figures[T.DONE_LATE]}; đang thực hiện trong hạn: {figures[T.IN_PROGRESS_ON_TIME]}; "
         f"quá hạn chưa hoàn thành: {figures[T.OVERDUE]}; không có thời hạn: {figures[T.NO_DEADLINE]}."
     )
-    late = [f"{name}: {count} nhiệm vụ quá hạn" for name, count in
-            sorted(overdue_by_agency.items(), key=lambda item: -item[1])]
+    late = [f"{agency_label(agency)}: {count} nhiệm vụ quá hạn" for agency, count in
+            sorted(overdue_by_agency.values(), key=lambda item: (-item[1], item[0].name))]
     sections = [
         {"number": "1", "heading": "Kết quả chung", "assignees": [], "tasks": [{"text": summary, "deadline": None}]},
         {"number": "2", "heading": "Cơ quan, đơn vị có nhiệm vụ quá hạn:" if late else None, "assignees": [],
@@ -91,25 +93,29 @@ def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients
     return data, appendix
 
 
-def reminder_items(agency_id: int | None, issuer: Agency, today: date, due_soon_days: int):
-    """Open assignments that are overdue or due soon, for one agency or for all, in the issuer's province."""
-    province = tuple(a.id for a in same_tree(issuer, db.session.scalars(select(Agency)).all()))
+def reminder_items(agency_id: int | None, organisation_id: int, today: date, due_soon_days: int):
+    """Open assignments of the organisation's directives that are overdue or due soon, for one agency or all."""
     rows = []
     for kind in (T.OVERDUE, T.DUE_SOON):
-        filters = queries.Filters(agency=agency_id, timeliness=kind, issuers=province)
-        rows += db.session.execute(queries.assignment_rows(filters, today, due_soon_days)).all()
+        filters = queries.Filters(agency=agency_id, timeliness=kind)
+        rows += db.session.execute(queries.assignment_rows(filters, today, due_soon_days,
+                                                           queries.owned_by(organisation_id))).all()
     return rows
 
 
 def draft_reminder(agency_id: int | None, report_by: date, issuer: Agency, signer: dict, user, today: date,
-                   due_soon_days: int) -> tuple[Directive | None, int]:
-    """A công văn đôn đốc listing each agency's overdue and soon-due items; None when there are none."""
-    rows = reminder_items(agency_id, issuer, today, due_soon_days)
+                   due_soon_days: int, organisation_id: int) -> tuple[Directive | None, int]:
+    """A công văn đôn đốc listing each agency's overdue and soon-due items; None when there are none.
+
+    It refers to assignments that exist: it creates no tracked task; "đôn đốc lần n" is written into
+    their history when the letter is issued."""
+    rows = reminder_items(agency_id, organisation_id, today, due_soon_days)
     if not rows:
         return None, 0
-    previous = dict(db.session.execute(
-        select(Reminder.assignment_id, func.count(Reminder.id))
-        .where(Reminder.assignment_id.in_([row[0].id for row in rows])).group_by(Reminder.assignment_id)
+    previous = dict(db.session.execute(  # reminders that went out; a draft never sent does not count
+        select(Reminder.assignment_id, func.count(Reminder.id)).join(Directive, Reminder.letter_id == Directive.id)
+        .where(Reminder.assignment_id.in_([row[0].id for row in rows]), Directive.state == "issued")
+        .group_by(Reminder.assignment_id)
     ).all())
     by_agency: dict[int, list] = {}
     for row in rows:
@@ -141,7 +147,7 @@ def draft_reminder(agency_id: int | None, report_by: date, issuer: Agency, signe
                     f"trước ngày {report_by:%d/%m/%Y}./."),
         "cc": ["Như trên", "Lưu: VT"], "signer": signer,
     }
-    letter, _warnings = save_directive(None, data, user, issuer)
+    letter, _warnings = save_directive(None, data, user, issuer, purpose="don_doc")
     for assignment, *_rest in rows:
         db.session.add(Reminder(assignment_id=assignment.id, letter_id=letter.id,
                                 sequence=previous.get(assignment.id, 0) + 1))

@@ -11,14 +11,16 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from app import scope
 from app.extensions import db
 from app.models import Assignment, Evidence, ExtensionRequest, ProgressReport
 from app.models.audit import diff, record
+from app.rules import directive_states as states
 from app.rules import permissions, uploads
 from app.rules.extensions import ExtensionError, check_request
 from app.rules.workflow import STATUS_LABELS, plan_transition
 from app.clock import local_today, utcnow
-from app.tracking import notifications
+from app.tracking import notifications, rollup
 
 
 class StaleAssignment(Exception):
@@ -74,13 +76,22 @@ def evidence_path(evidence: Evidence) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / evidence.stored_name
 
 
+def sides_of(user, assignment: Assignment) -> frozenset[str]:
+    """"department" (the assigned organisation), "office" (the issuing one), both, or none."""
+    directive = assignment.directive
+    return permissions.sides(user, assignment, directive.owner_agency_id, states.is_live(directive.state))
+
+
 def change_assignment(assignment: Assignment, user, code: str, percent, note: str, seen_version,
                       files: list[Upload] | None = None) -> ProgressReport:
     if str(seen_version) != str(assignment.version):
         raise StaleAssignment()
-    side = permissions.acts_as(user, assignment)
-    changes = plan_transition(assignment.status, side, code, percent, note, local_today(),
+    changes = plan_transition(assignment.status, sides_of(user, assignment), code, percent, note, local_today(),
                               assignment.completed_date)
+    if code == "submit":
+        summary = rollup.summary_line(assignment, local_today(), current_app.config["DUE_SOON_DAYS"])
+        if summary:  # the organisation's result carries what its own units did
+            note = f"{note}\n{summary}" if note else summary
     before = {field: getattr(assignment, field) for field in changes}
     report = ProgressReport(
         assignment=assignment, user_id=user.id, old_status=assignment.status, new_status=changes["status"],
@@ -106,7 +117,7 @@ def change_assignment(assignment: Assignment, user, code: str, percent, note: st
 def _tell(assignment: Assignment, code: str, note: str) -> None:
     task = assignment.task.text[:120]
     if code == "submit":
-        notifications.notify(notifications.office_users(), "submitted",
+        notifications.notify(notifications.office_users(assignment.directive.owner_agency_id), "submitted",
                              f"{assignment.agency.short_name} báo cáo hoàn thành: {task}", assignment)
     elif code in ("return", "confirm", "suspend", "resume", "cancel"):
         label = STATUS_LABELS.get(assignment.status, assignment.status)
@@ -116,7 +127,7 @@ def _tell(assignment: Assignment, code: str, note: str) -> None:
 
 
 def request_extension(assignment: Assignment, user, requested, reason: str) -> ExtensionRequest:
-    if permissions.acts_as(user, assignment) != "department":
+    if "department" not in sides_of(user, assignment):
         raise ExtensionError("Chỉ đơn vị được giao mới đề nghị gia hạn.")
     pending = any(request.status == "pending" for request in assignment.extensions)
     check_request(assignment.status, assignment.deadline, requested, reason, pending, local_today())
@@ -127,7 +138,7 @@ def request_extension(assignment: Assignment, user, requested, reason: str) -> E
     db.session.add(request)
     record(user, "extension.request", assignment,
            f"{assignment.agency.short_name} đề nghị gia hạn lần {request.sequence} đến {requested:%d/%m/%Y}")
-    notifications.notify(notifications.office_users(), "extension",
+    notifications.notify(notifications.office_users(assignment.directive.owner_agency_id), "extension",
                          f"{assignment.agency.short_name} đề nghị gia hạn lần {request.sequence} đến "
                          f"{requested:%d/%m/%Y}: {assignment.task.text[:100]}", assignment)
     return request
@@ -135,8 +146,8 @@ def request_extension(assignment: Assignment, user, requested, reason: str) -> E
 
 def decide_extension(request: ExtensionRequest, user, approve: bool, note: str) -> None:
     assignment = request.assignment
-    if permissions.acts_as(user, assignment) != "office":
-        raise ExtensionError("Chỉ Văn phòng duyệt đề nghị gia hạn.")
+    if "office" not in sides_of(user, assignment):
+        raise ExtensionError("Chỉ cơ quan giao nhiệm vụ duyệt đề nghị gia hạn.")
     if request.status != "pending":
         raise ExtensionError("Đề nghị này đã được xử lý.")
     if not approve and not (note or "").strip():
@@ -160,5 +171,11 @@ def decide_extension(request: ExtensionRequest, user, approve: bool, note: str) 
                          f"{text} Nhiệm vụ: {assignment.task.text[:100]}", assignment)
 
 
-def pending_extensions_count() -> int:
-    return db.session.scalar(select(func.count(ExtensionRequest.id)).where(ExtensionRequest.status == "pending")) or 0
+def pending_extensions(user):
+    """Extension requests waiting for the user's organisations to decide."""
+    return scope.join_directive(select(ExtensionRequest).join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
+                                ).where(ExtensionRequest.status == "pending", scope.followed_assignments(user))
+
+
+def pending_extensions_count(user) -> int:
+    return db.session.scalar(select(func.count()).select_from(pending_extensions(user).subquery())) or 0

@@ -11,7 +11,8 @@ from app.clock import day_bounds
 from app.extensions import db
 from app.models import Assignment, Directive, Section, Snapshot, SnapshotRow, Task
 from app.models.audit import record
-from app.rules import permissions, timeliness as T
+from app.rules import directive_states as states
+from app.rules import timeliness as T
 from app.rules.workflow import AWAITING, DONE, IN_PROGRESS
 from app.tracking.queries import dashboard_group, timeliness_expression
 
@@ -19,8 +20,9 @@ FIELDS = {T.DONE_ON_TIME: "done_on_time", T.DONE_LATE: "done_late", T.IN_PROGRES
           T.OVERDUE: "overdue", T.NO_DEADLINE: "no_deadline"}
 
 
-def counts_at(cutoff: date, due_soon_days: int) -> dict[int, dict[str, int]]:
-    """{agency_id: {field: count}} as things stood at the end of the cut-off day."""
+def counts_at(cutoff: date, due_soon_days: int, organisation_id: int) -> dict[int, dict[str, int]]:
+    """{agency_id: {field: count}} of one organisation's directives as things stood at the end of the
+    cut-off day."""
     finished_later = and_(Assignment.status.in_((DONE, AWAITING)), Assignment.completed_date > cutoff)
     status = case((finished_later, literal(IN_PROGRESS)), else_=Assignment.status)
     completed = case((Assignment.completed_date > cutoff, literal(None)), else_=Assignment.completed_date)
@@ -31,7 +33,7 @@ def counts_at(cutoff: date, due_soon_days: int) -> dict[int, dict[str, int]]:
         .join(Task, Assignment.task_id == Task.id).join(Section, Task.section_id == Section.id)
         .join(Directive, Section.directive_id == Directive.id)
         .where(Assignment.active.is_(True), Task.removed.is_(False), Section.removed.is_(False),
-               Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS),
+               Directive.state.in_(states.LIVE), Directive.owner_agency_id == organisation_id,
                Assignment.created_at < end_of_cutoff)
         .group_by(Assignment.agency_id, label)
     )
@@ -45,24 +47,26 @@ def counts_at(cutoff: date, due_soon_days: int) -> dict[int, dict[str, int]]:
     return result
 
 
-def take(cutoff: date, user, due_soon_days: int) -> Snapshot:
-    """Store (or store again) the figures of a cut-off date."""
-    existing = db.session.scalar(select(Snapshot).where(Snapshot.cutoff == cutoff))
+def take(cutoff: date, user, due_soon_days: int, organisation_id: int) -> Snapshot:
+    """Store (or store again) one organisation's figures at a cut-off date."""
+    existing = db.session.scalar(select(Snapshot).where(Snapshot.cutoff == cutoff,
+                                                        Snapshot.organisation_id == organisation_id))
     if existing is not None:
         db.session.execute(delete(SnapshotRow).where(SnapshotRow.snapshot_id == existing.id))
         db.session.delete(existing)
         db.session.flush()
-    snapshot = Snapshot(cutoff=cutoff, created_by_id=getattr(user, "id", None))
+    snapshot = Snapshot(cutoff=cutoff, created_by_id=getattr(user, "id", None), organisation_id=organisation_id)
     snapshot.rows = [SnapshotRow(agency_id=agency_id, **values) for agency_id, values in
-                     counts_at(cutoff, due_soon_days).items()]
+                     counts_at(cutoff, due_soon_days, organisation_id).items()]
     db.session.add(snapshot)
     db.session.flush()
     record(user, "snapshot.take", snapshot, f"Chốt số liệu đến ngày {cutoff:%d/%m/%Y}")
     return snapshot
 
 
-def previous(before: date) -> Snapshot | None:
-    return db.session.scalar(select(Snapshot).where(Snapshot.cutoff < before).order_by(Snapshot.cutoff.desc()))
+def previous(before: date, organisation_id: int) -> Snapshot | None:
+    return db.session.scalar(select(Snapshot).where(Snapshot.cutoff < before, Snapshot.organisation_id == organisation_id)
+                             .order_by(Snapshot.cutoff.desc()))
 
 
 def totals(snapshot: Snapshot) -> dict[str, int]:

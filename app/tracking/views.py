@@ -1,3 +1,9 @@
+"""Tracking pages: the organisation's own tasks (inbox), what it follows up (dashboard, lists, Excel,
+snapshots, báo cáo, đôn đốc, extension requests), one assignment with its history and roll-up.
+
+Lists of work given to the user's organisations use scope.own_assignments; what they follow up is
+one organisation at a time (`?co-quan=`), the directives it owns. Every record named in a URL goes
+through app/scope.py."""
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
@@ -7,70 +13,111 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.extensions import db
-from app.models import Agency, Assignment, Directive, Evidence, ExtensionRequest, Notification
-from app.rules import permissions
-from app.rules import timeliness as T
-from app.rules.extensions import ExtensionError
-from app.rules.workflow import TransitionError, allowed_transitions
+from app import scope
 from app.clock import local_today, utcnow
-from app.text import parse_vn_date
 from app.documents import MEDIA_TYPES, render
 from app.documents.letter import LetterError
-from app.tracking import bp, excel, queries, reports, service, snapshots
+from app.extensions import db
+from app.models import Agency, Assignment, Directive, Evidence, Notification
+from app.rules import permissions
+from app.rules import timeliness as T
+from app.rules.directive_states import LIVE
+from app.rules.extensions import ExtensionError
+from app.rules.workflow import TransitionError, allowed_transitions
+from app.text import parse_vn_date
+from app.tracking import bp, excel, queries, reports, rollup, service, snapshots
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import paginate_rows
+
+ORG_ARG = "co-quan"
 
 
 def _today_and_window():
     return local_today(), current_app.config["DUE_SOON_DAYS"]
 
 
-def _list_page(template, agency_id=None, **extra):
+def _organisations() -> list[Agency]:
+    ids = sorted(permissions.organisations(current_user))
+    return db.session.scalars(select(Agency).where(Agency.id.in_(ids)).order_by(Agency.name)).all()
+
+
+def _organisation() -> Agency:
+    """The organisation whose follow-up the page shows: chosen with ?co-quan=, else the body the user's
+    agency prepares documents for (UBND tỉnh for its Văn phòng), else the user's own agency."""
+    organisations = _organisations()
+    if not organisations:
+        abort(403)
+    chosen = request.values.get(ORG_ARG, "")
+    for agency in organisations:
+        if str(agency.id) == chosen:
+            return agency
+    preferred = current_user.agency.serves_id if current_user.agency else None
+    return next((a for a in organisations if a.id == preferred), organisations[0])
+
+
+def _org_context(organisation: Agency) -> dict:
+    return {"organisation": organisation, "organisations": _organisations(),
+            "org_args": {ORG_ARG: organisation.id}}
+
+
+def _list_page(template, within, extra_args=None, **extra):
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
-    pagination = paginate_rows(queries.assignment_rows(filters, today, window, agency_id),
+    pagination = paginate_rows(queries.assignment_rows(filters, today, window, within),
                                current_app.config["PER_PAGE"])
     return render_template(template, pagination=pagination, rows=pagination.items, filters=filters,
-                           query_args=filters.as_args(), today=today, **extra)
+                           query_args={**filters.as_args(), **(extra_args or {})}, today=today, **extra)
 
 
 @bp.route("/nhiem-vu")
+@scope.guard(allowed=permissions.has_inbox)
 def inbox():
-    if not permissions.has_inbox(current_user):
-        abort(403)
-    return _list_page("tracking/inbox.html", agency_id=current_user.agency_id)
+    """Nhiệm vụ của đơn vị: what was given to the user's organisations."""
+    return _list_page("tracking/inbox.html", scope.own_assignments(current_user))
+
+
+def _directive_choices(organisation: Agency):
+    return db.session.execute(
+        select(Directive.id, Directive.number, Directive.symbol, Directive.subject)
+        .where(Directive.state.in_(LIVE), queries.owned_by(organisation.id)).order_by(Directive.id.desc())
+    ).all()
 
 
 @bp.route("/theo-doi/nhiem-vu")
+@scope.guard(allowed=permissions.can_follow)
 def assignments():
-    """Every agency's assignments, with all the filters; the dashboard's numbers link here."""
-    if not permissions.can_follow_all(current_user):
-        abort(403)
-    directives = db.session.execute(
-        select(Directive.id, Directive.number, Directive.symbol, Directive.subject)
-        .where(Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS)).order_by(Directive.id.desc())
-    ).all()
-    agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
-    return _list_page("tracking/assignments.html", directives=directives, agencies=agencies)
+    """Every assignment of the organisation's directives, with all the filters; the dashboard links here."""
+    organisation = _organisation()
+    agencies = db.session.execute(
+        queries._joined(select(Agency.id, Agency.name).select_from(Assignment))
+        .join(Agency, Assignment.agency_id == Agency.id).where(queries.owned_by(organisation.id))
+        .distinct().order_by(Agency.name)).all()
+    context = _org_context(organisation)
+    return _list_page("tracking/assignments.html", queries.owned_by(organisation.id), context["org_args"],
+                      directives=_directive_choices(organisation), agencies=agencies, **context)
 
 
-@bp.route("/theo-doi/nhiem-vu.xlsx")
-def assignments_excel():
-    if permissions.has_inbox(current_user):
-        agency_id = current_user.agency_id
-    elif permissions.can_follow_all(current_user):
-        agency_id = None
-    else:
-        abort(403)
+def _excel(within, name):
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
-    rows = db.session.execute(queries.assignment_rows(filters, today, window, agency_id)
+    rows = db.session.execute(queries.assignment_rows(filters, today, window, within)
                               .execution_options(yield_per=2000))
     content = excel.workbook_bytes(rows)
     return send_file(BytesIO(content), as_attachment=True, max_age=0,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     download_name=f"nhiem-vu-{today:%Y-%m-%d}.xlsx")
+                     download_name=f"{name}-{today:%Y-%m-%d}.xlsx")
+
+
+@bp.route("/theo-doi/nhiem-vu.xlsx")
+@scope.guard(allowed=permissions.can_follow)
+def assignments_excel():
+    return _excel(queries.owned_by(_organisation().id), "nhiem-vu")
+
+
+@bp.route("/nhiem-vu.xlsx")
+@scope.guard(allowed=permissions.has_inbox)
+def inbox_excel():
+    return _excel(scope.own_assignments(current_user), "nhiem-vu-cua-don-vi")
 
 
 SCORES_PER_PAGE = 50
@@ -89,16 +136,17 @@ def _page_of(items: list, arg: str, per_page: int) -> ListPage:
     """A page of an already computed list (the scorecard is counted in one grouped query)."""
     raw = request.args.get(arg, "1")
     pages = max(1, -(-len(items) // per_page))
-    page = min(int(raw), pages) if raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+    page = min(int(raw), pages) if raw.isascii() and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
     return ListPage(items[(page - 1) * per_page: page * per_page], page, pages, len(items))
 
 
 @bp.route("/theo-doi")
+@scope.guard(allowed=permissions.can_follow)
 def dashboard():
-    if not permissions.can_follow_all(current_user):
-        abort(403)
+    organisation = _organisation()
+    within = queries.owned_by(organisation.id)
     today, window = _today_and_window()
-    by_agency = queries.counts_by(Assignment.agency_id, today, window)  # one query feeds boxes and scorecard
+    by_agency = queries.counts_by(Assignment.agency_id, today, window, within)  # feeds boxes and scorecard
     totals = {group: 0 for group in queries.DASHBOARD_GROUPS}
     for kinds in by_agency.values():
         for kind, count in kinds.items():
@@ -107,68 +155,72 @@ def dashboard():
                 totals[group] += count
     sort = request.args.get("sort", "overdue")
     descending = request.args.get("dir", "desc") != "asc"
-    scores = queries.scorecard(today, window, sort, descending, counts=by_agency)
+    scores = queries.scorecard(today, window, within, sort, descending, counts=by_agency)
     score_page = _page_of(scores, "sp", SCORES_PER_PAGE)
-    by_directive = queries.counts_by(Directive.id, today, window)
+    by_directive = queries.counts_by(Directive.id, today, window, within)
     worst = sorted(by_directive.items(), key=lambda item: -item[1].get(T.OVERDUE, 0))[:DIRECTIVES_SHOWN]
     directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_([i for i, _ in worst])))}
     progress = [(directives[i], kinds) for i, kinds in worst]
-    last = snapshots.previous(today + timedelta(days=1))
+    last = snapshots.previous(today + timedelta(days=1), organisation.id)
     return render_template("tracking/dashboard.html", totals=totals, scores=score_page.items, score_page=score_page,
                            directive_count=len(by_directive), sort=sort,
                            descending=descending, progress=progress, today=today, window=window,
                            groups=queries.DASHBOARD_GROUPS, T=T, snapshot=last,
                            before=snapshots.totals(last) if last else None,
-                           before_rows={row.agency_id: row for row in last.rows} if last else {})
+                           before_rows={row.agency_id: row for row in last.rows} if last else {},
+                           **_org_context(organisation))
 
 
 @bp.route("/theo-doi/chot-so-lieu", methods=["POST"])
+@scope.guard(allowed=permissions.can_follow)
 def take_snapshot():
-    if not permissions.can_follow_all(current_user):
-        abort(403)
+    organisation = _organisation()
+    back = url_for("tracking.dashboard", **{ORG_ARG: organisation.id})
     raw = request.form.get("cutoff", "")
     try:
         cutoff = parse_vn_date(raw) if raw.strip() else local_today()
     except ValueError as error:
         flash(f"Ngày chốt số liệu: {error}", "danger")
-        return redirect(url_for("tracking.dashboard"))
+        return redirect(back)
     if cutoff > local_today():
         flash("Không chốt số liệu cho một ngày trong tương lai.", "danger")
-        return redirect(url_for("tracking.dashboard"))
-    snapshot = snapshots.take(cutoff, current_user, current_app.config["DUE_SOON_DAYS"])
+        return redirect(back)
+    snapshot = snapshots.take(cutoff, current_user, current_app.config["DUE_SOON_DAYS"], organisation.id)
     db.session.commit()
     flash(f"Đã chốt số liệu đến ngày {snapshot.cutoff:%d/%m/%Y} ({len(snapshot.rows)} đơn vị).", "success")
-    return redirect(url_for("tracking.dashboard"))
-
-
-def _assignment_or_404(assignment_id) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or not permissions.can_view_assignment(current_user, assignment):
-        abort(404)
-    return assignment
+    return redirect(back)
 
 
 def _assignment_page(item, form, status_code=200, extension_form=None):
     today, window = _today_and_window()
-    side = permissions.acts_as(current_user, item)
+    sides = service.sides_of(current_user, item)
+    children = rollup.children(item, today, window)
     return render_template(
-        "tracking/assignment.html", item=item, form=form, side=side,
-        transitions=allowed_transitions(item.status, side),
+        "tracking/assignment.html", item=item, form=form, sides=sides,
+        transitions=allowed_transitions(item.status, sides),
         extension_form=extension_form or ExtensionForm(), decision_form=DecisionForm(),
         timeliness=T.classify(item.status, item.deadline, item.completed_date, today, window),
         late_now=T.days_late(item.deadline, item.status, item.completed_date, today),
         late_original=T.days_late(item.original_deadline, item.status, item.completed_date, today),
         evidence=db.session.scalars(select(Evidence).where(Evidence.assignment_id == item.id)).all(),
+        children=children, children_counts=rollup.counts(children),
+        may_cascade=permissions.can_cascade(current_user, item, item.directive.state in LIVE),
     ), status_code
 
 
+def _update_form(item, data=None):
+    form = AssignmentUpdateForm(data=data)
+    form.action.choices = [(t.code, t.label) for t in allowed_transitions(item.status,
+                                                                           service.sides_of(current_user, item))]
+    return form
+
+
 @bp.route("/nhiem-vu/<id:assignment_id>", methods=["GET", "POST"])
-def assignment(assignment_id):
-    item = _assignment_or_404(assignment_id)
-    transitions = allowed_transitions(item.status, permissions.acts_as(current_user, item))
-    form = AssignmentUpdateForm(data={"version": item.version, "percent": item.progress_percent}
-                                if request.method == "GET" else None)
-    form.action.choices = [(t.code, t.label) for t in transitions]
+@scope.guard(assignment_id="item")
+def assignment(item):
+    transitions = allowed_transitions(item.status, service.sides_of(current_user, item))
+    form = _update_form(item, {"version": item.version, "percent": item.progress_percent}
+                        if request.method == "GET" else None)
     if request.method == "GET":
         return _assignment_page(item, form)
     if not transitions:
@@ -186,48 +238,44 @@ def assignment(assignment_id):
     except TransitionError as error:
         db.session.rollback()
         form.action.errors.append(str(error))
-        return _assignment_page(_assignment_or_404(assignment_id), form, 400)
+        return _assignment_page(scope.assignment_or_404(item.id), form, 400)
     except (service.StaleAssignment, StaleDataError):
         db.session.rollback()
         flash("Nhiệm vụ vừa được người khác cập nhật. Dưới đây là trạng thái mới nhất; "
               "nội dung bạn nhập vẫn còn trong ô, hãy kiểm tra rồi gửi lại.", "danger")
-        item = _assignment_or_404(assignment_id)
+        item = scope.assignment_or_404(item.id)
         form.version.data = item.version
         form.action.choices = [(t.code, t.label)
-                               for t in allowed_transitions(item.status, permissions.acts_as(current_user, item))]
+                               for t in allowed_transitions(item.status, service.sides_of(current_user, item))]
         return _assignment_page(item, form, 409)
     flash("Đã cập nhật nhiệm vụ." + (f" Đã lưu {len(files)} tệp minh chứng." if files else ""), "success")
     return redirect(url_for("tracking.assignment", assignment_id=item.id))
 
 
 @bp.route("/nhiem-vu/<id:assignment_id>/gia-han", methods=["POST"])
-def request_extension(assignment_id):
-    item = _assignment_or_404(assignment_id)
-    if permissions.acts_as(current_user, item) != "department":
+@scope.guard(assignment_id="item")
+def request_extension(item):
+    if "department" not in service.sides_of(current_user, item):
         abort(403)
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
             extension = service.request_extension(item, current_user, form.requested_deadline.data, form.reason.data)
             db.session.commit()
-            flash(f"Đã gửi đề nghị gia hạn lần {extension.sequence}; chờ Văn phòng duyệt.", "success")
+            flash(f"Đã gửi đề nghị gia hạn lần {extension.sequence}; chờ cơ quan giao nhiệm vụ duyệt.", "success")
             return redirect(url_for("tracking.assignment", assignment_id=item.id))
         except ExtensionError as error:
             db.session.rollback()
             form.requested_deadline.errors = [*form.requested_deadline.errors, str(error)]
             flash(str(error), "danger")
-    update = AssignmentUpdateForm(data={"version": item.version, "percent": item.progress_percent})
-    update.action.choices = [(t.code, t.label)
-                             for t in allowed_transitions(item.status, permissions.acts_as(current_user, item))]
-    return _assignment_page(item, update, 400, extension_form=form)
+    return _assignment_page(item, _update_form(item, {"version": item.version, "percent": item.progress_percent}),
+                            400, extension_form=form)
 
 
 @bp.route("/gia-han/<id:request_id>/<any('dong-y', 'tu-choi'):decision>", methods=["POST"])
-def decide_extension(request_id, decision):
-    extension = db.session.get(ExtensionRequest, request_id)
-    if extension is None or not permissions.can_view_assignment(current_user, extension.assignment):
-        abort(404)
-    if permissions.acts_as(current_user, extension.assignment) != "office":
+@scope.guard(request_id="extension")
+def decide_extension(extension, decision):
+    if "office" not in service.sides_of(current_user, extension.assignment):
         abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
@@ -243,9 +291,9 @@ def decide_extension(request_id, decision):
 
 
 @bp.route("/nhiem-vu/<id:assignment_id>/minh-chung/<id:evidence_id>")
-def evidence_file(assignment_id, evidence_id):
+@scope.guard(assignment_id="item")
+def evidence_file(item, evidence_id):
     """Only those who may see the assignment may download its evidence."""
-    item = _assignment_or_404(assignment_id)
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.assignment_id != item.id:
         abort(404)
@@ -256,12 +304,30 @@ def evidence_file(assignment_id, evidence_id):
                      max_age=0)
 
 
-@bp.route("/gia-han")
-def extension_requests():
-    if not permissions.can_follow_all(current_user):
+@bp.route("/nhiem-vu/<id:assignment_id>/trien-khai", methods=["POST"])
+@scope.guard(assignment_id="item")
+def implement(item):
+    """Triển khai from one's own assignment: the same draft as from its directive's page."""
+    from app.directives import cascade
+
+    if not permissions.can_cascade(current_user, item, item.directive.state in LIVE):
         abort(403)
-    pending = db.session.scalars(select(ExtensionRequest).where(ExtensionRequest.status == "pending")
-                                 .order_by(ExtensionRequest.requested_at)).all()
+    try:
+        draft, _warnings = cascade.draft_implementing(item.directive, item.agency, current_user)
+        db.session.commit()
+    except cascade.CascadeError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("tracking.assignment", assignment_id=item.id))
+    flash("Đã soạn dự thảo văn bản triển khai: chọn đơn vị thực hiện cho từng mục, người ký, rồi lưu.", "success")
+    return redirect(url_for("directives.edit", directive_id=draft.id))
+
+
+@bp.route("/gia-han")
+@scope.guard(allowed=permissions.can_follow)
+def extension_requests():
+    pending = db.session.scalars(service.pending_extensions(current_user)
+                                 .order_by(Assignment.id)).all()
     return render_template("tracking/extensions.html", pending=pending)
 
 
@@ -280,13 +346,13 @@ def notifications_page():
         for kind in (T.OVERDUE, T.DUE_SOON):
             count = db.session.scalar(select(func.count()).select_from(
                 queries.assignment_rows(queries.Filters(timeliness=kind), today, window,
-                                        current_user.agency_id).order_by(None).subquery()))
+                                        scope.own_assignments(current_user)).order_by(None).subquery()))
             if count:
                 alerts.append((kind, count))
     return render_template("tracking/notifications.html", items=items, alerts=alerts)
 
 
-def _office_issuer():
+def _letter_issuer():
     """Reports and reminders go out under the user's own agency (Văn phòng UBND …) when it has a header."""
     agency = current_user.agency
     while agency is not None and not agency.header_lines:
@@ -300,36 +366,35 @@ def _signer(form) -> dict:
 
 
 @bp.route("/theo-doi/bao-cao")
+@scope.guard(allowed=permissions.can_follow)
 def report():
     """Báo cáo tình hình thực hiện: one directive, or the tasks due in a period; DOCX or PDF."""
-    if not permissions.can_follow_all(current_user):
-        abort(403)
-    form = ReportForm(request.args if request.args else None)
-    directives = db.session.execute(
-        select(Directive.id, Directive.number, Directive.symbol, Directive.subject)
-        .where(Directive.state.in_(permissions.STATES_VISIBLE_TO_DEPARTMENTS)).order_by(Directive.id.desc())
-    ).all()
+    organisation = _organisation()
+    form = ReportForm(request.args if set(request.args) - {ORG_ARG} else None)
+    directives = _directive_choices(organisation)
     form.directive.choices = [("", "— Theo kỳ báo cáo —")] + [
         (str(d.id), f"{d.number or '…'}/{d.symbol} – {d.subject[:70]}") for d in directives]
     form.valid_directives = {str(d.id) for d in directives}
-    issuer = _office_issuer()
-    if request.args and issuer is None:
+    issuer = _letter_issuer()
+    asked = bool(set(request.args) - {ORG_ARG})
+    if asked and issuer is None:
         flash("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được báo cáo.", "danger")
-    elif request.args and form.validate():
+    elif asked and form.validate():
         today, window = _today_and_window()
         if form.directive.data:
             target = db.session.get(Directive, int(form.directive.data))
             if target.number:
-                scope = (f"{target.doc_type_label} số {target.number_symbol} ngày {target.issued_date:%d/%m/%Y} "
-                         f"về {target.subject}")
+                scope_text = (f"{target.doc_type_label} số {target.number_symbol} ngày {target.issued_date:%d/%m/%Y} "
+                              f"về {target.subject}")
             else:
-                scope = f"{target.doc_type_label} về {target.subject} (chưa cấp số)"
+                scope_text = f"{target.doc_type_label} về {target.subject} (chưa cấp số)"
             filters = queries.Filters(directive=target.id)
         else:
-            scope = (f"các nhiệm vụ có thời hạn từ ngày {form.deadline_from.data:%d/%m/%Y} đến ngày "
-                     f"{form.deadline_to.data:%d/%m/%Y}")
+            scope_text = (f"các nhiệm vụ có thời hạn từ ngày {form.deadline_from.data:%d/%m/%Y} đến ngày "
+                          f"{form.deadline_to.data:%d/%m/%Y}")
             filters = queries.Filters(deadline_from=form.deadline_from.data, deadline_to=form.deadline_to.data)
-        data, appendix = reports.report(filters, scope, issuer, [form.recipients.data], _signer(form), today, window)
+        data, appendix = reports.report(filters, scope_text, issuer, [form.recipients.data], _signer(form), today,
+                                        window, queries.owned_by(organisation.id))
         try:
             content = render(data, form.format.data, today=today, appendix=appendix)
         except LetterError as error:
@@ -338,20 +403,24 @@ def report():
             return send_file(BytesIO(content), mimetype=MEDIA_TYPES[form.format.data], as_attachment=True,
                              download_name=f"bao-cao-tinh-hinh-thuc-hien-{today:%Y-%m-%d}.{form.format.data}",
                              max_age=0)
-    return render_template("tracking/report.html", form=form, issuer=issuer), 400 if form.errors else 200
+    return render_template("tracking/report.html", form=form, issuer=issuer, **_org_context(organisation)), \
+        400 if form.errors else 200
 
 
 @bp.route("/theo-doi/don-doc", methods=["GET", "POST"])
+@scope.guard(allowed=permissions.can_remind)
 def reminder():
     """Công văn đôn đốc: drafted here, then approved and numbered like any letter."""
-    if not permissions.can_create_directive(current_user):
-        abort(403)
+    organisation = _organisation()
     form = ReminderForm()
-    agencies = db.session.execute(select(Agency.id, Agency.name).order_by(Agency.name)).all()
+    agencies = db.session.execute(
+        queries._joined(select(Agency.id, Agency.name).select_from(Assignment))
+        .join(Agency, Assignment.agency_id == Agency.id).where(queries.owned_by(organisation.id))
+        .distinct().order_by(Agency.name)).all()
     form.agency.choices = [("", "— Mọi đơn vị có nhiệm vụ quá hạn hoặc sắp đến hạn —")] + [
         (str(a.id), a.name) for a in agencies]
     form.valid_agencies = {str(a.id) for a in agencies}
-    issuer = _office_issuer()
+    issuer = _letter_issuer()
     today, window = _today_and_window()
     if form.validate_on_submit():
         if issuer is None:
@@ -361,7 +430,7 @@ def reminder():
         else:
             letter, count = reports.draft_reminder(int(form.agency.data) if form.agency.data else None,
                                                    form.report_by.data, issuer, _signer(form), current_user,
-                                                   today, window)
+                                                   today, window, organisation.id)
             if letter is None:
                 flash("Không có nhiệm vụ nào quá hạn hoặc sắp đến hạn để đôn đốc.", "info")
             else:
@@ -369,4 +438,5 @@ def reminder():
                 flash(f"Đã lập dự thảo công văn đôn đốc {count} nhiệm vụ; trình lãnh đạo duyệt rồi văn thư cấp số.",
                       "success")
                 return redirect(url_for("directives.show", directive_id=letter.id))
-    return render_template("tracking/reminder.html", form=form, issuer=issuer), 400 if form.errors else 200
+    return render_template("tracking/reminder.html", form=form, issuer=issuer, **_org_context(organisation)), \
+        400 if form.errors else 200
