@@ -18,7 +18,8 @@ BASIS_OPENINGS = ("Căn cứ", "Theo đề nghị")  # the legal bases of a deci
 @dataclass
 class Paragraph:
     text: str
-    kind: str = "body"  # body, basis ("Căn cứ …", italic), heading (numbered lead-in), item ("- " task)
+    kind: str = "body"  # body, basis ("Căn cứ …", italic), heading (numbered lead-in), item ("- " task),
+    # part (a Roman-numbered part: "II. NHIỆM VỤ, GIẢI PHÁP", printed bold)
 
 
 @dataclass
@@ -78,7 +79,7 @@ def letter_problems(data: dict) -> list[str]:
     if not (data.get("subject") or "").strip():
         problems.append("thiếu trích yếu (subject)")
     signer = data.get("signer") or {}
-    if not (signer.get("title") or "").strip():
+    if not (signer.get("title") or "").strip() and not (signer.get("authority_title") or "").strip():
         problems.append("thiếu chức vụ người ký (signer.title)")
     if doc_types.get(data.get("doc_type")).takes_recipients:
         if not data.get("recipients"):
@@ -129,6 +130,58 @@ def split_issuer(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines[:1], lines[1:]
 
 
+def signature_block(signer: dict) -> list[str]:
+    """The upper-case lines above the name (ND30 §5.1): "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH", or one line.
+
+    A signer may have no separate title: "Q. GIÁM ĐỐC" (an acting head signs as the head) or a bare
+    "CHỦ TỊCH" given as the authority title alone; both print as they are given.
+    """
+    authority = (signer.get("authority") or "").strip()
+    authority_title = (signer.get("authority_title") or "").strip()
+    titles = [line.strip() for line in (signer.get("title") or "").split("\n") if line.strip()]
+    lines = []
+    if authority:
+        lines.append(f"{authority} {authority_title}".strip())
+    elif authority_title and not titles:
+        lines.append(authority_title)  # without a notation the authority title only stands in for a title
+    lines.extend(titles)
+    out = []
+    for line in lines:
+        if not out or out[-1].upper() != line.upper():  # "CHỦ TỊCH" given twice prints once
+            out.append(line.upper())
+    return out
+
+
+ROMAN_PART = re.compile(r"^(?P<part>[IVXLC]+)(?:\.(?P<rest>\d[\d.]*))?$")
+
+
+def _numbering(sections: list[dict]) -> list[tuple[str | None, str, bool]]:
+    """(part line to print first or None, number prefix, is the part's own heading) per section, as
+    the original numbers them.
+
+    Sections of a Roman-numbered part carry the part in their number ("II.1"); the original prints
+    the part once ("II. NHIỆM VỤ, GIẢI PHÁP", or "II." when the part has no title of its own) and
+    then its items as "1.", "2." … A section numbered "II" alone is the part's own heading.
+    """
+    out, current = [], None
+    for section in sections:
+        number = (section.get("number") or "").strip().rstrip(".")
+        match = ROMAN_PART.match(number)
+        if not match:
+            out.append((None, f"{number}. " if number else "", False))
+            current = None
+            continue
+        part, rest = match.group("part"), match.group("rest")
+        if rest is None:  # the part heading itself
+            current = part
+            out.append((None, f"{part}. ", True))
+            continue
+        opening = None if current == part else f"{part}."
+        current = part
+        out.append((opening, f"{rest}. ", False))
+    return out
+
+
 def _end_with(text: str, mark: str) -> str:
     text = text.rstrip()
     return text if text.endswith(mark) else text.rstrip(".;,:") + mark
@@ -143,10 +196,15 @@ def _body(data: dict) -> list[Paragraph]:
     decision = data.get("doc_type") == "quyet_dinh"
     paragraphs = [Paragraph(text, "basis" if decision and text.startswith(BASIS_OPENINGS) else "body")
                   for text in (data.get("preamble") or "").split("\n") if text.strip()]
-    for section in data.get("sections") or []:
-        number = f"{section['number']}. " if section.get("number") else ""
+    sections = data.get("sections") or []
+    for section, (part, number, own_heading) in zip(sections, _numbering(sections)):
+        if part:
+            paragraphs.append(Paragraph(part, "part"))
         heading = section.get("heading")
         tasks = [task["text"] for task in section.get("tasks") or []]
+        if own_heading and heading and not tasks:
+            paragraphs.append(Paragraph(f"{number}{heading}", "part"))  # "II. NHIỆM VỤ, GIẢI PHÁP"
+            continue
         if heading and len(tasks) == 1 and heading.rstrip().endswith(":"):
             paragraphs.append(Paragraph(f"{number}{heading} {tasks[0]}", "heading"))  # "4. Công an huyện: Kịp thời ..."
             continue
@@ -181,10 +239,7 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None,
     year = when.year if when else today.year
     subject = data["subject"].strip()
     signer = data.get("signer") or {}
-    signature_lines = []
-    if signer.get("authority"):
-        signature_lines.append(f"{signer['authority']} {signer.get('authority_title') or ''}".strip().upper())
-    signature_lines.extend(line.upper() for line in (signer.get("title") or "").split("\n") if line.strip())
+    signature_lines = signature_block(signer)
 
     recipients, label = list(data.get("recipients") or []), None
     if kind.recipients == "kinh_gui" and recipients:
