@@ -79,7 +79,9 @@ def letter_problems(data: dict) -> list[str]:
     if not (data.get("subject") or "").strip():
         problems.append("thiếu trích yếu (subject)")
     signer = data.get("signer") or {}
-    if not (signer.get("title") or "").strip() and not (signer.get("authority_title") or "").strip():
+    # "Q. GIÁM ĐỐC" and a bare "CHỦ TỊCH" are whole titles; "TM. ỦY BAN NHÂN DÂN" or "KT. CHỦ TỊCH" still need one
+    stands_alone = (signer.get("authority_title") or "").strip() and (signer.get("authority") or "") in ("", "Q.")
+    if not (signer.get("title") or "").strip() and not stands_alone:
         problems.append("thiếu chức vụ người ký (signer.title)")
     if doc_types.get(data.get("doc_type")).takes_recipients:
         if not data.get("recipients"):
@@ -155,30 +157,29 @@ def signature_block(signer: dict) -> list[str]:
 ROMAN_PART = re.compile(r"^(?P<part>[IVXLC]+)(?:\.(?P<rest>\d[\d.]*))?$")
 
 
-def _numbering(sections: list[dict]) -> list[tuple[str | None, str, bool]]:
-    """(part line to print first or None, number prefix, is the part's own heading) per section, as
-    the original numbers them.
+def _numbering(sections: list[dict]) -> list[tuple[str, bool]]:
+    """(number prefix, is a part's own title line) per section, as the original numbers them.
 
-    Sections of a Roman-numbered part carry the part in their number ("II.1"); the original prints
-    the part once ("II. NHIỆM VỤ, GIẢI PHÁP", or "II." when the part has no title of its own) and
-    then its items as "1.", "2." … A section numbered "II" alone is the part's own heading.
+    A section numbered "II" with a heading is the part's title line ("II. NHIỆM VỤ, GIẢI PHÁP",
+    printed bold); the items of that part ("II.1", "II.2") then print as the original prints them
+    under it: "1.", "2.". Items of a part whose title the directive does not hold keep their full
+    number ("II.1."), so that the part still shows.
     """
-    out, current = [], None
+    out, titled = [], None
     for section in sections:
         number = (section.get("number") or "").strip().rstrip(".")
         match = ROMAN_PART.match(number)
         if not match:
-            out.append((None, f"{number}. " if number else "", False))
-            current = None
-            continue
-        part, rest = match.group("part"), match.group("rest")
-        if rest is None:  # the part heading itself
-            current = part
-            out.append((None, f"{part}. ", True))
-            continue
-        opening = None if current == part else f"{part}."
-        current = part
-        out.append((opening, f"{rest}. ", False))
+            out.append((f"{number}. " if number else "", False))
+            titled = None
+        elif match.group("rest") is None:
+            titled = match.group("part") if section.get("heading") else None
+            out.append((f"{number}. ", titled is not None))
+        elif match.group("part") == titled:
+            out.append((f"{match.group('rest')}. ", False))
+        else:
+            out.append((f"{number}. ", False))
+            titled = None
     return out
 
 
@@ -197,13 +198,12 @@ def _body(data: dict) -> list[Paragraph]:
     paragraphs = [Paragraph(text, "basis" if decision and text.startswith(BASIS_OPENINGS) else "body")
                   for text in (data.get("preamble") or "").split("\n") if text.strip()]
     sections = data.get("sections") or []
-    for section, (part, number, own_heading) in zip(sections, _numbering(sections)):
-        if part:
-            paragraphs.append(Paragraph(part, "part"))
+    for section, (number, own_heading) in zip(sections, _numbering(sections)):
         heading = section.get("heading")
         tasks = [task["text"] for task in section.get("tasks") or []]
-        if own_heading and heading and not tasks:
-            paragraphs.append(Paragraph(f"{number}{heading}", "part"))  # "II. NHIỆM VỤ, GIẢI PHÁP"
+        if own_heading and heading:  # "II. NHIỆM VỤ, GIẢI PHÁP" in bold, its tasks under it
+            paragraphs.append(Paragraph(f"{number}{heading}", "part"))
+            paragraphs.extend(Paragraph(f"- {text}", "item") for text in tasks)
             continue
         if heading and len(tasks) == 1 and heading.rstrip().endswith(":"):
             paragraphs.append(Paragraph(f"{number}{heading} {tasks[0]}", "heading"))  # "4. Công an huyện: Kịp thời ..."
