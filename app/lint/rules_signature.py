@@ -41,6 +41,8 @@ def check_signature(doc: LaidOutLetter, doc_type: str, out: Findings) -> None:
         out.add("R31", "các dòng chức vụ không cùng một trục giữa")
     check_signature_grammar([squash(b.text) for b in positions], out)
     name = doc.signer_name
+    if name is None and positions:
+        out.add("R32", "thiếu họ tên người ký dưới chức vụ")
     if name is not None:
         if is_caps(name.text):
             out.add("R32", f"họ tên {short(name.text)} in hoa toàn bộ (phải chữ thường)")
