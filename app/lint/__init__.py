@@ -6,7 +6,7 @@
 """
 from app.lint.checks import LintContext
 from app.lint.report import MUST, RULES, SHOULD, Finding, LintReport
-from app.lint.service import lint_directive, lint_docx, lint_file, lint_pdf, sniff_kind
+from app.lint.service import lint_directive, lint_docx, lint_file, lint_pdf, lint_upload, must_fix, sniff_kind
 
 __all__ = ["LintContext", "LintReport", "Finding", "RULES", "MUST", "SHOULD", "lint_file", "lint_docx", "lint_pdf",
-           "lint_directive", "sniff_kind"]
+           "lint_directive", "lint_upload", "must_fix", "sniff_kind"]

@@ -42,6 +42,20 @@ def lint_file(content: bytes, kind: str | None = None, context: LintContext | No
         raise LintError(f"Không đọc được tệp {kind.upper()} để kiểm tra thể thức.") from None
 
 
+def must_fix(content: bytes, kind: str, data: dict) -> list[str]:
+    """What stops a letter from being issued: each broken MUST rule with what to change, in Vietnamese."""
+    report = lint_file(content, kind, context_for(data))
+    return [f"[{f.rule}] {f.info.fix} ({kind.upper()}: {f.detail})" for f in report.must_failures]
+
+
+def lint_upload(content: bytes, filename: str = "") -> LintReport | None:
+    """The lint of an uploaded letter for the import page: None for a text file or a file it cannot read."""
+    try:
+        return lint_file(content, sniff_kind(content, filename))
+    except LintError:
+        return None
+
+
 def context_for(data: dict, *, draft: bool = False) -> LintContext:
     return LintContext(doc_type=data.get("doc_type") or "cong_van", issued=bool(data.get("number")), draft=draft,
                        urgency=URGENCY_CODES.get(data.get("urgency")), check_urgency=True)
