@@ -154,6 +154,16 @@ def signature_block(signer: dict) -> list[str]:
     return out
 
 
+PART_TITLE = re.compile(r"^[IVXLC]+\.\s+(?P<title>\S.*)$")
+
+
+def _part_title(text: str) -> bool:
+    """"I. MỤC ĐÍCH, YÊU CẦU" (kept in the preamble by the importer): a part's title, printed bold
+    (ND30 §3 row 19)."""
+    match = PART_TITLE.match(text.strip())
+    return bool(match) and all(c.isupper() for c in match.group("title") if c.isalpha())
+
+
 ROMAN_PART = re.compile(r"^(?P<part>[IVXLC]+)(?:\.(?P<rest>\d[\d.]*))?$")
 
 
@@ -195,7 +205,8 @@ def _dash_lines(items: list[str]) -> list[str]:
 
 def _body(data: dict) -> list[Paragraph]:
     decision = data.get("doc_type") == "quyet_dinh"
-    paragraphs = [Paragraph(text, "basis" if decision and text.startswith(BASIS_OPENINGS) else "body")
+    paragraphs = [Paragraph(text, "basis" if decision and text.startswith(BASIS_OPENINGS)
+                            else "part" if _part_title(text) else "body")
                   for text in (data.get("preamble") or "").split("\n") if text.strip()]
     sections = data.get("sections") or []
     for section, (number, own_heading) in zip(sections, _numbering(sections)):

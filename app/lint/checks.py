@@ -71,6 +71,15 @@ def short(text: str, limit: int = 50) -> str:
     return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
 
 
+def is_red(colour: str) -> bool:
+    """"FF0000" and near it: the colour of the urgency mark."""
+    try:
+        r, g, b = int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
+    except ValueError:
+        return False
+    return r >= 0xC0 and g <= 0x40 and b <= 0x40
+
+
 def check_number_text(text: str, doc_type: str | None, issued: bool | None, out: Findings) -> None:
     """R15 (number padding, symbol without spaces) and R16 (symbol structure of the type)."""
     text = nfc(" ".join(text.replace("\u00a0", " ").split()) if issued is not False else text)
@@ -102,6 +111,9 @@ def check_date_text(text: str, issued: bool | None, out: Findings) -> None:
     text = nfc(" ".join(text.replace("\u00a0", " ").split())) if issued is not False else nfc(text)
     filled = DATE_ISSUED_RE.match(text) or DATE_ANY_RE.match(text)
     blank = DATE_BLANK_RE.match(text)
+    if text.startswith(","):
+        out.add("R17", f"dòng ngày tháng {short(text)} thiếu địa danh")
+        return
     if issued is True and not filled or issued is False and not blank or not (filled or blank):
         want = "để trống ngày và tháng" if issued is False else "theo mẫu “Địa danh, ngày DD tháng M năm YYYY”"
         out.add("R17", f"dòng ngày tháng {short(text)} phải {want}")

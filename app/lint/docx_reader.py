@@ -271,9 +271,11 @@ def _middle(doc: LaidOutLetter, paras: list[DPara], styles: Styles) -> None:
     """Type name and summary, Kính gửi, body: the paragraphs between the two tables."""
     column = (doc.text_left or 0.0, doc.text_right or 0.0)
     items = [(p, _block(p, column)[0]) for p in paras]
-    index = 0
-    texts = lambda: [(i, p, b) for i, (p, b) in enumerate(items) if i >= index and p.text.strip()]  # noqa: E731
-    rest = texts()
+
+    def texts(start: int) -> list[tuple[int, DPara, Block]]:
+        return [(i, p, b) for i, (p, b) in enumerate(items) if i >= start and p.text.strip()]
+
+    rest = texts(0)
     if rest and (squash(rest[0][1].text) in TYPE_NAMES or squash(rest[0][1].text) == "CÔNG VĂN"):
         position, _para, doc.type_name = rest[0]
         position += 1
@@ -283,9 +285,8 @@ def _middle(doc: LaidOutLetter, paras: list[DPara], styles: Styles) -> None:
             position += 1
         if doc.summary and position < len(items):
             doc.summary[-1].rule_below = _rule(*items[position])
-        index = position
-        rest = texts()
-    if rest and (rest[0][1].text.startswith("Kính gửi") or rest[0][1].text.rstrip().endswith("điện:")):
+        rest = texts(position)
+    if rest and (rest[0][1].text.startswith("Kính gửi") or squash(rest[0][1].text).endswith("điện:")):
         doc.recipients_label = rest[0][2]
         rest = rest[1:]
         if squash(doc.recipients_label.text).endswith(":"):

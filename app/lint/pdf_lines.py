@@ -102,7 +102,8 @@ def open_pdf(data):
 
 def _line_from(chars: list, page: int) -> Line:
     chars = sorted(chars, key=lambda c: c["x0"])
-    visible = [c for c in chars if c["text"].strip()] or chars
+    # a no-break space is printed on purpose (the blanks the clerk fills in by hand): it counts
+    visible = [c for c in chars if c["text"].strip() or c["text"] == "\u00a0"] or chars
     sizes = frozenset(round(c["size"], 2) for c in visible)
     return Line(
         page=page, text="".join(c["text"] for c in chars).strip(),

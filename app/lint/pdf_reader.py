@@ -58,6 +58,17 @@ def _paragraphs(lines: list[Line], left: float) -> list[list[Line]]:
     return out
 
 
+def _dien_label(rest: list[Line]) -> bool:
+    """A công điện's "<AGENCY> điện:" line, perhaps wrapped over a few lines set at the same place."""
+    lines = [rest[0]]
+    for line in rest[1:4]:
+        if squash(join_lines([l.text for l in lines])).endswith(":") or abs(line.x0 - rest[0].x0) > 1 or \
+                line.text.startswith("- "):
+            break
+        lines.append(line)
+    return squash(join_lines([l.text for l in lines])).endswith("điện:")
+
+
 def read_pdf(data) -> LaidOutLetter:
     pdf = open_pdf(data)
     doc = LaidOutLetter("pdf", page_count=len(pdf.pages))
@@ -184,11 +195,16 @@ def _tail(doc: LaidOutLetter, rest: list[Line], rules, boxes) -> None:
         doc.summary = [_block([l]) for l in summary]
         if summary:
             doc.summary[-1].rule_below = _rule_under(summary[-1], rules, doc.text_left, doc.text_right)
-    if rest and (squash(rest[0].text).startswith("Kính gửi") or squash(rest[0].text).endswith("điện:")):
-        label = rest.pop(0)
-        doc.recipients_label = _block([label])
+    if rest and (squash(rest[0].text).startswith("Kính gửi") or _dien_label(rest)):
+        label_lines = [rest.pop(0)]
+        # a long label ("ỦY BAN NHÂN DÂN TỈNH … điện:") or a single addressee wraps under itself
+        while rest and rest[0].page == label_lines[0].page and abs(rest[0].x0 - label_lines[0].x0) <= 1 and \
+                not rest[0].text.startswith("- ") and not squash(join_lines([l.text for l in label_lines])).endswith(":"):
+            label_lines.append(rest.pop(0))
+        label = label_lines[0]
+        doc.recipients_label = _block(label_lines)
         items: list[list[Line]] = []
-        multi = squash(label.text).endswith(":")
+        multi = squash(doc.recipients_label.text).endswith(":")
         dash_x = None
         while rest and rest[0].page == label.page and rest[0].x0 >= label.x0 - 1:
             line = rest.pop(0)

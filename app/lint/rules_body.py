@@ -5,7 +5,7 @@ import statistics
 
 from app import doc_types
 from app.lint.checks import Findings, in_range, mm, pt, short
-from app.lint.model import MM, LaidOutLetter
+from app.lint.model import LaidOutLetter
 from app.lint.text import is_caps, squash
 
 BASIS_RE = re.compile(r"^(Căn cứ|Theo đề nghị)")
@@ -129,5 +129,3 @@ def _numbering(doc: LaidOutLetter, out: Findings) -> None:
             position = POINT_ORDER.index(letter)
             expected = POINT_ORDER[position + 1] if position + 1 < len(POINT_ORDER) else None
 
-
-__all__ = ["check_recipients", "check_body", "MM"]

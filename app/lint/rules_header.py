@@ -2,10 +2,9 @@
 (R12, R13), Số and date (R14–R19), the trích yếu or type name (R20, R21), the header columns (R46)
 and the boxed marks under Số (R37, and the draft mark D01)."""
 from app.lint.checks import (BOX_TOLERANCE_MM, DRAFT_MARK, MARK_HEIGHT_MM, QUOC_HIEU, TIEU_NGU, URGENCY_MARKS,
-                             Findings, LintContext, check_date_text, check_number_text, in_range, mm, near, pt,
-                             short)
+                             Findings, LintContext, check_date_text, check_number_text, in_range, is_red, mm, near,
+                             pt, short)
 from app.lint.model import MM, Block, LaidOutLetter
-from app.lint.rules_page import _red
 from app.lint.text import is_caps, join_lines, nfc, norm, squash, width_pt
 
 
@@ -243,7 +242,7 @@ def check_marks(doc: LaidOutLetter, ctx: LintContext, out: Findings) -> None:
             out.add(rule, f"dấu {short(text)} không in đậm")
         if not in_range(block.size, 13, 14):
             out.add(rule, f"dấu {short(text)} cỡ {pt(block.size)} (13–14)")
-        if rule == "R37" and not all(_red(c) for c in block.colours):
+        if rule == "R37" and not all(is_red(c) for c in block.colours):
             out.add("R37", f"chữ của dấu {short(text)} không màu đỏ")
         if rule == "D01" and any(c not in ("000000", "AUTO") for c in block.colours):
             out.add("R04", f"dấu {short(text)} không màu đen")
@@ -256,7 +255,7 @@ def check_marks(doc: LaidOutLetter, ctx: LintContext, out: Findings) -> None:
             out.add("R37", f"khung dấu {short(text)} rộng {mm(box.width)} mm, phải {legal:g} mm")
         if box.height is not None and abs(box.height / MM - MARK_HEIGHT_MM) > BOX_TOLERANCE_MM:
             out.add(rule, f"khung dấu {short(text)} cao {mm(box.height)} mm, phải 8 mm")
-        if rule == "R37" and not _red(box.colour):
+        if rule == "R37" and not is_red(box.colour):
             out.add("R37", f"khung dấu {short(text)} không màu đỏ")
         if box.x1 >= page_half:
             out.add(rule, f"khung dấu {short(text)} vượt sang nửa phải trang")

@@ -3,7 +3,7 @@ R45), page numbers (R06, R07)."""
 import re
 import unicodedata
 
-from app.lint.checks import URGENCY_MARKS, Findings, in_range, mm, pt, short
+from app.lint.checks import URGENCY_MARKS, Findings, in_range, is_red, mm, pt, short
 from app.lint.model import MM, LaidOutLetter
 from app.lint.text import nfc, squash
 
@@ -58,7 +58,7 @@ def check_text(doc: LaidOutLetter, out: Findings) -> None:
         out.add("R03", f"phông “{name}” không được nhúng vào tệp PDF")
     seen = set()
     for colour, sample, red_allowed in doc.colours:
-        if colour in ("000000", "AUTO") or (red_allowed and _red(colour)) or colour in seen:
+        if colour in ("000000", "AUTO") or (red_allowed and is_red(colour)) or colour in seen:
             continue
         seen.add(colour)
         out.add("R04", f"chữ {short(sample, 30)} màu #{colour}; chỉ dấu mức độ khẩn được màu đỏ")
@@ -72,14 +72,6 @@ def check_text(doc: LaidOutLetter, out: Findings) -> None:
     for block in upper + [*doc.agency, *doc.superior, *doc.positions]:
         if block is not None and (block.caps_property or (block in upper and block.text != block.text.upper())):
             out.add("R45", f"{short(block.text, 40)} phải là chữ hoa thật (không dùng định dạng chữ hoa)")
-
-
-def _red(colour: str) -> bool:
-    try:
-        r, g, b = int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
-    except ValueError:
-        return False
-    return r >= 0xC0 and g <= 0x40 and b <= 0x40
 
 
 def check_page_numbers(doc: LaidOutLetter, out: Findings) -> None:
