@@ -101,3 +101,12 @@ def test_the_import_page_shows_the_pages_confidence(demo, login):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-testid="import-ocr"' in html
     assert 'data-page="1"' in html and "trang 1:" in html and "nhận dạng chữ (OCR)" in html
+    assert "Không kiểm tra được thể thức" in html  # the lint has no laid-out text to check on a scan
+
+
+def test_a_scan_cannot_be_linted_and_says_so():
+    from app.lint import lint_file
+
+    report = lint_file(scanned(), "pdf")
+    assert not report.checked and report.findings == []
+    assert report.summary().startswith("Không kiểm tra được thể thức: Tệp PDF không có lớp chữ")

@@ -1,5 +1,5 @@
 """`flask --app app directive lint FILE`: the ND30 lint of a DOCX or PDF letter, in Vietnamese.
-Exit status 1 when a MUST rule is broken (or the file cannot be read), 0 otherwise."""
+Exit status 1 when a MUST rule is broken or the file cannot be checked (a scan), 0 otherwise."""
 from pathlib import Path
 
 import click
@@ -25,4 +25,4 @@ def run_lint(file: str) -> int:
                f"{f', {report.pages} trang' if report.pages else ''}):")
     for line in report.lines():
         click.echo(line)
-    return 0 if report.passed else 1
+    return 0 if report.passed and report.checked else 1

@@ -20,6 +20,9 @@ def document_type(doc: LaidOutLetter, ctx: LintContext) -> str:
 
 def run_rules(doc: LaidOutLetter, ctx: LintContext | None = None) -> LintReport:
     ctx = ctx or LintContext()
+    if not doc.texts:  # a scan: nothing laid out to check
+        return LintReport(doc.medium, [], list(doc.notes) or ["Tệp không có chữ để kiểm tra."], doc.page_count,
+                          checked=False)
     doc_type = document_type(doc, ctx)
     out = Findings()
     check_page(doc, out)

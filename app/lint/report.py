@@ -117,6 +117,7 @@ class LintReport:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader could not locate
     pages: int | None = None
+    checked: bool = True  # False: nothing could be read (a scan without a text layer)
 
     @property
     def must_failures(self) -> list[Finding]:
@@ -144,6 +145,8 @@ class LintReport:
         return [(RULES[rule], grouped[rule]) for rule in order]
 
     def summary(self) -> str:
+        if not self.checked:
+            return "Không kiểm tra được thể thức: " + " ".join(self.notes)
         if not self.findings:
             return "Đạt thể thức Nghị định 30/2020/NĐ-CP: không phát hiện lỗi."
         musts, shoulds = len({f.rule for f in self.must_failures}), len({f.rule for f in self.should_failures})
@@ -157,10 +160,11 @@ class LintReport:
             out.append(f"[{rule.id}] ({LEVEL_LABELS[rule.level]}) {rule.title} — {rule.reference}")
             out.append(f"    Cách sửa: {rule.fix}")
             out.extend(f"    - {finding.detail}" for finding in findings)
-        out.extend(f"Ghi chú: {note}" for note in self.notes)
+        out.extend(f"Ghi chú: {note}" for note in self.notes if self.checked)
         return out
 
     def as_dict(self) -> dict:
-        return {"medium": self.medium, "passed": self.passed, "pages": self.pages, "notes": self.notes,
+        return {"medium": self.medium, "checked": self.checked, "passed": self.passed, "pages": self.pages,
+                "notes": self.notes,
                 "findings": [{"rule": f.rule, "level": f.level, "reference": f.info.reference,
                               "title": f.info.title, "detail": f.detail} for f in self.findings]}
