@@ -110,3 +110,9 @@ def test_a_scan_cannot_be_linted_and_says_so():
     report = lint_file(scanned(), "pdf")
     assert not report.checked and report.findings == []
     assert report.summary().startswith("Không kiểm tra được thể thức: Tệp PDF không có lớp chữ")
+
+
+@pytest.mark.parametrize("read, meant", [("HI.1.", "III.1."), ("[I.2.", "II.2."), ("Il.", "II."), ("II.3.", "II.3."),
+                                         ("1.", "1."), ("1.2.", "1.2."), ("H.", "H."), ("Hà", "Hà")])
+def test_roman_numbers_misread_at_a_line_start_are_put_back(read, meant):
+    assert ocr._roman_start(read) == meant

@@ -10,6 +10,7 @@ Progress goes to a callback (one call per page); inside a `flask` command the de
 on standard error, so `directive import --dry-run` keeps standard output for the JSON.
 """
 import os
+import re
 import shutil
 import statistics
 import unicodedata
@@ -125,41 +126,83 @@ def read_scanned_pdf(content: bytes) -> OcrSource:
 
 
 def read_page(image, number: int = 1) -> tuple[str, OcrPage]:
-    """One page image → (text, its OcrPage). The words are laid out into lines by the text-layer
-    reader's own column logic (readers._page_lines), so a scan reads like the same PDF with text."""
+    """One page image → (text, its OcrPage). Tesseract's lines are cut at column gaps, lines of
+    loose accents and flat rule residue are repaired, weak lines read again on their own; then the
+    words are laid out by the text-layer reader's own column logic (readers._page_lines), so a
+    scan reads like the same PDF with its text layer."""
+    cleaned, skew = clean(image)
+    points = 72 / DPI
+    lines = _split_at_gaps(_tesseract_lines(cleaned, "--psm 3", points))
+    heights = sorted(w["bottom"] - w["top"] for line in lines.values() for w in line)
+    typical = heights[len(heights) // 2] if heights else 10.0
+    _repair_split_accents(cleaned, lines, points, typical)
+    _reread_weak_lines(cleaned, lines, points, typical)
+    words = []
+    for line in lines.values():
+        # boxes start at each word's tallest letter (accents, capitals): the words of a line share
+        # one baseline and height, so the line builder keeps them together and sees an even pitch
+        bottom = statistics.median(w["bottom"] for w in line)
+        first = min(line, key=lambda w: w["x0"])
+        first["text"] = _roman_start(first["text"])
+        words.extend(dict(w, top=bottom - typical, bottom=bottom) for w in line)
+    page = _WordsPage(words, cleaned.width * points, cleaned.height * points)
+    from app.importer.readers import _page_lines
+
+    text_lines, _first_zone, _full = _page_lines(page, number - 1)
+    confidences = [w["conf"] for w in words]
+    confidence = sum(confidences) / len(confidences) if confidences else 0.0
+    return "\n".join(text_lines), OcrPage(number, round(confidence, 1), len(confidences), round(skew, 2))
+
+
+def _tesseract_lines(image, config: str, points: float, offset=(0.0, 0.0)) -> dict[tuple, list[dict]]:
+    """Tesseract's words, NFC, grouped by its (block, paragraph, line), boxes in page points."""
     import pytesseract
 
-    cleaned, skew = clean(image)
-    data = pytesseract.image_to_data(cleaned, lang=LANGUAGE, config="--psm 3",
-                                     output_type=pytesseract.Output.DICT)
-    points = 72 / DPI
+    data = pytesseract.image_to_data(image, lang=LANGUAGE, config=config, output_type=pytesseract.Output.DICT)
     lines: dict[tuple, list[dict]] = {}
-    confidences = []
     for i, word in enumerate(data["text"]):
         word = unicodedata.normalize("NFC", (word or "").strip())
         conf = float(data["conf"][i])
         if not word or conf < 0:
             continue
-        confidences.append(conf)
         left, top, width, height = (data[key][i] * points for key in ("left", "top", "width", "height"))
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        lines.setdefault(key, []).append({"text": word, "x0": left, "x1": left + width, "top": top,
-                                          "bottom": top + height})
-    lines = _split_at_gaps(lines)
-    _repair_split_accents(cleaned, lines, points)
-    words = []
-    for line in lines.values():
-        # a word's box starts at its tallest letter (accents, capitals): the words of one Tesseract
-        # line share the line's height, so the line builder keeps them on one line
-        top = statistics.median(w["top"] for w in line)
-        bottom = statistics.median(w["bottom"] for w in line)
-        words.extend(dict(w, top=top, bottom=bottom) for w in line)
-    page = _WordsPage(words, cleaned.width * points, cleaned.height * points)
-    from app.importer.readers import _page_lines
+        lines.setdefault(key, []).append({"text": word, "conf": conf, "x0": offset[0] + left,
+                                          "x1": offset[0] + left + width, "top": offset[1] + top,
+                                          "bottom": offset[1] + top + height})
+    return lines
 
-    lines, _first_zone, _full = _page_lines(page, number - 1)
-    confidence = sum(confidences) / len(confidences) if confidences else 0.0
-    return "\n".join(lines), OcrPage(number, round(confidence, 1), len(confidences), round(skew, 2))
+
+ROMAN_LOOKALIKE = re.compile(r"^(?P<numeral>[IVXHl|\[]{1,5})\.(?P<rest>\d.*|)$")
+ROMANS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
+
+
+def _roman_start(token: str) -> str:
+    """"HI.1." → "III.1.", "[I.2." → "II.2.": Roman numerals that open a line, misread by their strokes."""
+    match = ROMAN_LOOKALIKE.match(token)
+    if not match or match.group("numeral") in ROMANS or len(match.group("numeral")) == 1 and not match.group("rest"):
+        return token
+    numeral = match.group("numeral").replace("H", "II")
+    numeral = re.sub(r"[l|\[]", "I", numeral)
+    return f"{numeral}.{match.group('rest')}" if numeral in ROMANS else token
+
+
+def _reread_weak_lines(image, lines: dict[tuple, list[dict]], points: float, typical: float,
+                       limit: int = 40) -> None:
+    """A line Tesseract was unsure of (bold capitals losing their accents: "UY BAN NHAN DÂN") is
+    read again alone (one text line, --psm 7); the better-scored reading wins."""
+    weak = sorted((statistics.mean(w["conf"] for w in line), key) for key, line in lines.items()
+                  if line and statistics.mean(w["conf"] for w in line) < 85)
+    for before, key in weak[:limit]:
+        line = lines[key]
+        pad = typical * 0.6
+        box = (min(w["x0"] for w in line) - pad, min(w["top"] for w in line) - pad,
+               max(w["x1"] for w in line) + pad, max(w["bottom"] for w in line) + pad)
+        crop = image.crop(tuple(max(0, round(v / points)) for v in box))
+        again = [w for ws in _tesseract_lines(crop, "--psm 7", points, (max(0.0, box[0]), max(0.0, box[1]))).values()
+                 for w in ws]
+        if again and statistics.mean(w["conf"] for w in again) > before + 3:
+            lines[key] = again
 
 
 def _split_at_gaps(lines: dict[tuple, list[dict]]) -> dict[tuple, list[dict]]:
@@ -179,20 +222,19 @@ def _split_at_gaps(lines: dict[tuple, list[dict]]) -> dict[tuple, list[dict]]:
     return out
 
 
-def _repair_split_accents(image, lines: dict[tuple, list[dict]], points: float) -> None:
+def _repair_split_accents(image, lines: dict[tuple, list[dict]], points: float, typical: float) -> None:
     """Tesseract sometimes reads the accents of a tightly set capital line ("PHÓ CHỦ NHIỆM" under
     another bold line) as a line of their own (". Ầ ^") and the letters without them ("PHO CHU").
     Such a line of marks is joined to the line under it and the two are read again as one line."""
-    import pytesseract
-
-    heights = sorted(w["bottom"] - w["top"] for line in lines.values() for w in line)
-    if not heights:
-        return
-    typical = heights[len(heights) // 2]
     for key in sorted(lines):
         marks = lines.get(key)
-        if not marks or any(sum(ch.isalnum() for ch in w["text"]) >= 2 for w in marks) or \
-                max(w["bottom"] - w["top"] for w in marks) > 0.5 * typical:
+        if not marks:
+            continue
+        tallest = max(w["bottom"] - w["top"] for w in marks)
+        if tallest < 0.35 * typical and len(marks) <= 2:
+            lines.pop(key)  # "w", "Ms": what is left of a rule under a name, far flatter than any word
+            continue
+        if any(sum(ch.isalnum() for ch in w["text"]) >= 2 for w in marks) or tallest > 0.5 * typical:
             continue
         top, bottom = min(w["top"] for w in marks), max(w["bottom"] for w in marks)
         x0, x1 = min(w["x0"] for w in marks), max(w["x1"] for w in marks)
@@ -206,13 +248,11 @@ def _repair_split_accents(image, lines: dict[tuple, list[dict]], points: float) 
         box = [min(x0, *(w["x0"] for w in line)), top, max(x1, *(w["x1"] for w in line)),
                max(w["bottom"] for w in line)]
         pad = typical / 2
-        crop = image.crop(tuple(round(v / points) for v in (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)))
-        text = unicodedata.normalize("NFC", pytesseract.image_to_string(crop, lang=LANGUAGE, config="--psm 7")).strip()
-        if sum(ch.isalpha() for ch in text) >= sum(sum(ch.isalpha() for ch in w["text"]) for w in line):
-            pieces = text.split()
-            step = (box[2] - box[0]) / max(len(pieces), 1)
-            lines[target] = [{"text": piece, "x0": box[0] + i * step, "x1": box[0] + (i + 1) * step - 2,
-                              "top": min(w["top"] for w in line), "bottom": box[3]} for i, piece in enumerate(pieces)]
+        origin = (max(0.0, box[0] - pad), max(0.0, box[1] - pad))
+        crop = image.crop(tuple(round(v / points) for v in (*origin, box[2] + pad, box[3] + pad)))
+        again = [w for ws in _tesseract_lines(crop, "--psm 7", points, origin).values() for w in ws]
+        if sum(ch.isalpha() for w in again for ch in w["text"]) >= sum(ch.isalpha() for w in line for ch in w["text"]):
+            lines[target] = again
         lines.pop(key)
 
 
