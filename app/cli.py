@@ -196,3 +196,12 @@ def import_command(file, dry_run):
     from app.importer.cli import run_import
 
     sys.exit(run_import(file, dry_run))
+
+
+@directive_cli.command("lint")
+@click.argument("file", type=click.Path(dir_okay=False))
+def lint_command(file):
+    """Kiểm tra thể thức một văn bản .docx hoặc .pdf theo Nghị định 30/2020/NĐ-CP."""
+    from app.lint.cli import run_lint
+
+    sys.exit(run_lint(file))

@@ -21,7 +21,13 @@ have_lib "libpango-1.0.so.0" || missing+=(libpango-1.0-0)
 have_lib "libpangoft2-1.0.so.0" || missing+=(libpangoft2-1.0-0)
 have_lib "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
 
+# Scans without a text layer are read by Tesseract with its Vietnamese model (app/importer/ocr.py).
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+tesseract --list-langs 2>/dev/null | grep -qx vie || missing+=(tesseract-ocr-vie)
+
 if [ "$goal" = "test" ]; then
+  # pdffonts / pdftoppm: to look at what the letters embed and how they print
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation2)
 fi

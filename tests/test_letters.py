@@ -15,6 +15,7 @@ once per format (module-level caches), so the whole file runs in a few seconds.
 Layout numbers come from app/documents/layout.py and are checked in addition to the legal
 ranges of ND30, never instead of them.
 """
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,8 @@ import pytest
 
 import nd30_checks as C
 from app.directive_format import parse_directive, read_directive_file
+from app.lint.docx_reader import read_docx
+from app.lint.pdf_reader import read_pdf
 from app.documents import layout as L
 from app.documents import render
 from app.documents.letter import LetterError, build_letter
@@ -364,13 +367,18 @@ def problems(key: str, fmt: str) -> tuple:
 
 
 @lru_cache(maxsize=None)
-def pdf_doc(key: str) -> C.PdfLetter:
-    return C.analyse_pdf(output(key, "pdf"), expect_of(key), L)
+def pdf_doc(key: str):
+    """The PDF read back as the lint's neutral description of a laid-out letter."""
+    return read_pdf(output(key, "pdf"))
 
 
 @lru_cache(maxsize=None)
+def docx_doc(key: str):
+    return read_docx(output(key, "docx"))
+
+
 def pdf_pages(key: str) -> int:
-    return len(C.open_pdf(output(key, "pdf")).pages)
+    return pdf_doc(key).page_count
 
 
 def assert_clean(key: str, fmt: str):
@@ -416,11 +424,11 @@ def test_directive_file_number_and_date_lines(key):
     assert doc.number is not None and doc.date, "Số / date line not found in the PDF"
     if key.endswith("issued"):
         assert C.squash(doc.number.text) == f"Số: 05/{data['symbol']}"
-        assert C.squash(C.join_lines([l.text for l in doc.date])) == f"{data['place']}, ngày 05 tháng 01 năm 2026"
+        assert C.squash(C.join_lines([b.text for b in doc.date])) == f"{data['place']}, ngày 05 tháng 01 năm 2026"
     else:
         assert doc.number.text.replace("\u00a0", " ").split() == ["Số:", f"/{data['symbol']}"]
         assert "\u00a0" in doc.number.text, "the blank number keeps no-break spaces for the clerk"
-        assert C.DATE_BLANK_RE.match(C.join_lines([l.text for l in doc.date]))
+        assert C.DATE_BLANK_RE.match(C.join_lines([b.text for b in doc.date]))
     assert letter.number_line.replace("\u00a0", " ").split() == doc.number.text.replace("\u00a0", " ").split()
 
 
@@ -445,7 +453,7 @@ def test_directive_file_without_signer_name_is_warned(key):
         assert letter.signer_name and "Chưa có họ tên người ký." not in letter.warnings
     else:
         assert letter.signer_name == "" and "Chưa có họ tên người ký." in letter.warnings
-        assert pdf_doc(key).name is None
+        assert pdf_doc(key).signer_name is None
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,14 +498,15 @@ def test_every_sentence_is_printed_in_the_pdf(key):
 
 @pytest.mark.parametrize("key", DIRECTIVE_CASES)
 def test_every_line_of_the_letter_is_in_the_docx(key):
-    doc = C.analyse_docx(output(key, "docx"))
-    texts = set()
-    for rows in doc.header_rows:
-        for cell in rows:
-            texts.update(C.squash(p.text) for p in cell.paras)
-    texts.update(C.squash(p.text) for p in doc.middle)
-    for cell in doc.signature_cells:
-        texts.update(C.squash(p.text) for p in cell.paras)
+    from docx import Document
+    from io import BytesIO
+
+    document = Document(BytesIO(output(key, "docx")))
+    texts = {C.squash(p.text) for p in document.paragraphs}
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                texts.update(C.squash(p.text) for p in cell.paragraphs)
     letter = letter_of(key)
     wanted = letter_pieces(letter)
     if letter.recipients_label and len(letter.recipients) == 1 and not letter.recipients[0].startswith("- "):
@@ -528,11 +537,11 @@ def test_named_type_title_and_symbol(kind):
     doc = pdf_doc(key)
     assert doc.type_name is not None and C.squash(doc.type_name.text) == C.DOC_TYPE_NAMES[kind]
     assert doc.type_name.bold and abs(doc.type_name.centre - doc.centre) <= 1.5
-    assert doc.summary and all(l.bold for l in doc.summary)
+    assert doc.summary and all(b.bold for b in doc.summary)
     assert C.squash(doc.number.text) == f"Số: {data['number']}/{C.DOC_TYPE_ABBR[kind]}-{data['symbol'].split('-', 1)[1]}"
     assert not doc.subject, "a named type has no 'V/v' line"
     assert C.check_number_line(doc.number.text, expect_of(key)) == []
-    assert C.check_date_line(C.join_lines([l.text for l in doc.date]), expect_of(key)) == []
+    assert C.check_date_line(C.join_lines([b.text for b in doc.date]), expect_of(key)) == []
 
 
 def test_many_tasks_run_over_several_pages():
@@ -541,15 +550,15 @@ def test_many_tasks_run_over_several_pages():
     pages = pdf_pages(key)
     assert pages >= 3, f"40 tasks fit on {pages} page(s)?"
     doc = pdf_doc(key)
-    assert [l.text for l in doc.margin_lines if l.page == 1] == []
-    for page in range(2, pages + 1):
-        numbers = [l for l in doc.margin_lines if l.page == page]
-        assert [l.text for l in numbers] == [str(page)], f"page {page} header: {[l.text for l in numbers]}"
-        assert abs(numbers[0].centre - doc.centre) <= 1.5
-        assert 13 <= numbers[0].size <= 14 and not numbers[0].any_bold
-    block = [doc.cc_label, *doc.cc_lines, *doc.signature, doc.name]
+    assert doc.first_page_numbers == []
+    assert [n.page for n in doc.page_numbers] == list(range(2, pages + 1))
+    for number in doc.page_numbers:
+        assert number.text == str(number.page) and abs(number.centre_offset) <= 1.5
+        assert 13 <= number.size <= 14 and not number.bold
+    block = [doc.cc_label, *doc.cc, *doc.positions, doc.signer_name]
     assert all(block), "signature block incomplete"
-    assert {l.page for l in block} == {pages}, f"signature block on pages {sorted({l.page for l in block})}"
+    assert {b.page for b in block} == {pages}, f"signature block on pages {sorted({b.page for b in block})}"
+    assert doc.signature_together
     assert len(doc.body) == len(letter_of(key).body)
     assert_clean(key, "pdf")
     assert_clean(key, "docx")
@@ -560,12 +569,12 @@ def test_single_addressee_on_one_line(fmt):
     key = "single-addressee"
     if fmt == "pdf":
         doc = pdf_doc(key)
-        assert doc.rec_label is not None and C.squash(doc.rec_label.text) == "Kính gửi: Sở Tài chính tỉnh Gia Lai."
+        assert doc.recipients_label is not None
+        assert C.squash(doc.recipients_label.text) == "Kính gửi: Sở Tài chính tỉnh Gia Lai."
         assert doc.recipients == [], "nothing else belongs to the Kính gửi block"
     else:
-        doc = C.analyse_docx(output(key, fmt))
-        first = next(p for p in doc.middle if p.text.strip())
-        assert first.text == "Kính gửi: Sở Tài chính tỉnh Gia Lai."
+        doc = docx_doc(key)
+        assert doc.recipients_label.text == "Kính gửi: Sở Tài chính tỉnh Gia Lai." and doc.recipients == []
     assert_clean(key, fmt)
 
 
@@ -577,29 +586,21 @@ def test_urgency_mark(code, fmt):
     text, width = L.URGENCY_BOXES[code]
     assert text == C.URGENCY_CODES[code] and abs(width - C.URGENCY_MARKS[text]) <= 2
     assert_clean(key, fmt)
-    if fmt == "pdf":
-        doc = pdf_doc(key)
-        marks = [l for l in doc.marks if C.squash(l.text) == text]
-        assert len(marks) == 1 and marks[0].bold and all(C.is_red(c) for c in marks[0].colours)
-        box = max((b for b in doc.boxes if b.x0 <= marks[0].x0 and b.x1 >= marks[0].x1
-                   and b.top <= marks[0].top and b.bottom >= marks[0].bottom), key=lambda b: b.width)
-        assert abs(box.width / C.MM - width) <= 2
-        assert box.x1 < doc.page_sizes[0][0] / 2
-        assert box.top > max(l.bottom for l in [doc.number, *doc.subject])
+    doc = pdf_doc(key) if fmt == "pdf" else docx_doc(key)
+    marks = [m for m in doc.marks if C.squash(m.block.text) == text]
+    assert len(marks) == 1 and marks[0].block.bold and marks[0].block.colours == {"FF0000"}
+    box = marks[0].box
+    assert box is not None and abs(box.width / C.MM - width) <= 2 and box.colour == "FF0000"
+    assert box.x1 < doc.sheets[0].width / 2 and marks[0].under_number
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
 def test_draft_mark_only_on_drafts(fmt):
     on, off = output("draft-on", fmt), output("draft-off", fmt)
-    if fmt == "pdf":
-        assert [C.squash(l.text) for l in pdf_doc("draft-on").marks] == [C.DRAFT_MARK]
-        assert pdf_doc("draft-off").marks == []
-    else:
-        for data, want in ((on, [C.DRAFT_MARK]), (off, [])):
-            doc = C.analyse_docx(data)
-            boxed = [C.squash(p.text) for row in doc.header_rows for p in row[0].paras
-                     if p.text.strip() and len(p.borders) == 4]
-            assert boxed == want
+    read = read_pdf if fmt == "pdf" else read_docx
+    for data, want in ((on, [C.DRAFT_MARK]), (off, [])):
+        doc = read(data)
+        assert [C.squash(m.block.text) for m in doc.marks if m.box is not None] == want
     assert_clean("draft-on", fmt)
     assert_clean("draft-off", fmt)
 
@@ -609,17 +610,15 @@ def test_long_names_subject_and_fifteen_addressees_fit(fmt):
     """Nothing overflows the text area; the header columns keep their widths; Số and the date
     stay on one baseline; the 15 addressees print as '- X;' … '- Y.' with aligned dashes."""
     key = "long-names"
-    if fmt == "pdf":
-        doc = pdf_doc(key)
-        right = doc.page_sizes[0][0] - L.MARGIN_RIGHT * C.MM
-        over = [(l.page, round(l.x1, 2), l.text[-30:]) for l in doc.lines + doc.margin_lines if l.x1 > right + 1]
-        assert not over, f"text past the right edge {right:.2f} pt: {over[:5]}"
-        assert doc.number is not None and doc.date
-        assert abs(doc.number.baseline - doc.date[0].baseline) <= 2
-        assert len(doc.recipients) == 15
-    else:
-        doc = C.analyse_docx(output(key, fmt))
-        assert [round(g / C.TWIPS_PER_MM, 1) for g in doc.header_grid] == [L.HEADER_LEFT, L.HEADER_RIGHT]
+    doc = pdf_doc(key) if fmt == "pdf" else docx_doc(key)
+    right = doc.sheets[0].width - L.MARGIN_RIGHT * C.MM
+    assert all(sheet.margins["right"] >= L.MARGIN_RIGHT * C.MM - 1 for sheet in doc.sheets), "text past the right edge"
+    assert doc.text_right <= right + 1
+    assert doc.number is not None and doc.date and len(doc.date) == 1
+    assert abs(doc.number.baseline - doc.date[0].baseline) <= 2
+    assert len(doc.recipients) == 15
+    assert doc.quoc_hieu.column is None or round((doc.quoc_hieu.column[1] - doc.quoc_hieu.column[0]) / C.MM, 1) == \
+        L.HEADER_RIGHT
     assert_clean(key, fmt)
 
 
@@ -658,3 +657,90 @@ def test_every_missing_field_is_named():
     assert len(caught.value.problems) == 4, joined
     for _, words in MISSING.values():
         assert words in joined
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Fonts by their real names, signatures without a separate title, Roman-numbered parts
+# --------------------------------------------------------------------------------------------
+
+def test_pdf_embeds_the_letter_font_under_its_real_name():
+    """What `pdffonts` lists: the PostScript names of the bundled faces, every one embedded."""
+    from app.documents.fonts import font_files, postscript_name
+    from app.lint.pdf_lines import open_pdf, unembedded_fonts
+    from pdfminer.pdftypes import resolve1
+
+    pdf = open_pdf(output("001-issued", "pdf"))
+    names = set()
+    for page in pdf.pages:
+        for ref in resolve1(resolve1(page.page_obj.resources)["Font"]).values():
+            names.add(str(resolve1(ref)["BaseFont"]).split("+", 1)[1].rstrip("'"))
+    wanted = {postscript_name(str(path)) for path in font_files().values()}
+    assert wanted == {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic", "LiberationSerif-BoldItalic"}
+    assert names and names <= wanted, names
+    assert not any("Letter" in name for name in names)
+    assert unembedded_fonts(pdf) == []
+
+
+SIGNERS_WITHOUT_TITLE = {
+    "acting": ({"authority": "Q.", "authority_title": "GIÁM ĐỐC", "title": "", "name": "Phan Văn Hải"},
+               ["Q. GIÁM ĐỐC"]),
+    "bare": ({"authority": None, "authority_title": "CHỦ TỊCH", "title": None, "name": "Lê Ngọc Tuấn"},
+             ["CHỦ TỊCH"]),
+    "title-only": ({"authority": None, "authority_title": "", "title": "THỦ TƯỚNG", "name": "Phạm Minh Chính"},
+                   ["THỦ TƯỚNG"]),
+}
+
+
+@pytest.mark.parametrize("kind", list(SIGNERS_WITHOUT_TITLE))
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_signature_without_a_separate_title_renders(kind, fmt):
+    signer, lines = SIGNERS_WITHOUT_TITLE[kind]
+    data = cong_van(signer=signer, **ISSUED)
+    letter = build_letter(data, today=TODAY)
+    assert letter.signature_lines == lines
+    content = render(data, fmt, today=TODAY)
+    doc = read_pdf(content) if fmt == "pdf" else read_docx(content)
+    assert [C.squash(b.text) for b in doc.positions] == lines
+    assert doc.signer_name is not None and doc.signer_name.text == signer["name"]
+    found = (C.check_pdf if fmt == "pdf" else C.check_docx)(content, C.expect_for(data, letter), layout=L)
+    assert found == [], found
+
+
+def test_a_signer_with_neither_title_nor_authority_title_is_refused():
+    with pytest.raises(LetterError) as caught:
+        build_letter(cong_van(signer={"authority": "TM.", "authority_title": "ỦY BAN NHÂN DÂN", "title": "", "name": "A"}),
+                     today=TODAY)
+    assert caught.value.problems == ["thiếu chức vụ người ký (signer.title)"]
+
+
+ROMAN_SECTIONS = [
+    {"number": "I", "heading": "MỤC ĐÍCH, YÊU CẦU", "assignees": [],
+     "tasks": [{"text": "Nâng cao nhận thức về bảo vệ bí mật nhà nước."}]},
+    {"number": "II", "heading": "PHÂN CÔNG NHIỆM VỤ", "assignees": [],
+     "tasks": [{"text": "Các cơ quan, đơn vị quán triệt Kế hoạch này."}]},
+    {"number": "II.1", "heading": "Công an tỉnh:", "assignees": [],
+     "tasks": [{"text": "Chủ trì tham mưu triển khai Kế hoạch."}, {"text": "Kiểm tra việc thực hiện."}]},
+    {"number": "II.2", "heading": None, "assignees": [], "tasks": [{"text": "Sở Nội vụ phối hợp thực hiện."}]},
+    {"number": "III.1", "heading": None, "assignees": [], "tasks": [{"text": "Các sở, ngành báo cáo kết quả."}]},
+]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_roman_numbered_parts_print_as_the_original_numbers_them(fmt):
+    """A section "II" with a heading is the part's title line, in bold (R30), and the part's items
+    "II.1", "II.2" print under it as "1.", "2."; a part whose title the directive does not hold
+    keeps the full number ("III.1.") so the part still shows."""
+    data = cong_van(doc_type="ke_hoach", symbol="KH-UBND", recipients=[], sections=ROMAN_SECTIONS, **ISSUED)
+    letter = build_letter(data, today=TODAY)
+    numbered = [(p.text, p.kind) for p in letter.body if re.match(r"^([IVX]+|\d+)\.", p.text)]
+    assert numbered == [("I. MỤC ĐÍCH, YÊU CẦU", "part"), ("II. PHÂN CÔNG NHIỆM VỤ", "part"),
+                        ("1. Công an tỉnh:", "heading"), ("2. Sở Nội vụ phối hợp thực hiện.", "heading"),
+                        ("III.1. Các sở, ngành báo cáo kết quả.", "heading")]
+    content = render(data, fmt, today=TODAY)
+    doc = read_pdf(content) if fmt == "pdf" else read_docx(content)
+    parts = [b for b in doc.body if re.match(r"^[IVX]+\. ", b.text)]
+    assert [C.squash(b.text) for b in parts] == ["I. MỤC ĐÍCH, YÊU CẦU", "II. PHÂN CÔNG NHIỆM VỤ"]
+    assert all(b.bold for b in parts)
+    assert not any(re.match(r"^II\.\d", b.text) for b in doc.body)
+    found = (C.check_pdf if fmt == "pdf" else C.check_docx)(content, C.expect_for(data, letter), layout=L)
+    assert found == [], found

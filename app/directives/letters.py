@@ -18,6 +18,7 @@ from app.documents import MEDIA_TYPES, render
 from app import doc_types
 from app.documents.letter import build_letter, format_number, letter_problems
 from app.extensions import db
+from app.lint import must_fix
 from app.models import Directive, RegisterCounter, RegisterEntry
 from app.models.audit import record
 from app.rules.permissions import can_issue_directive
@@ -103,6 +104,10 @@ def issue(directive: Directive, user, today=None) -> RegisterEntry:
     try:
         for fmt in MEDIA_TYPES:
             content = render(data, fmt, draft=False, today=today)
+            blocking = must_fix(content, fmt, data)  # ND30 lint of the very bytes being issued
+            if blocking:
+                raise IssueError("Văn bản chưa đạt thể thức Nghị định 30/2020/NĐ-CP nên chưa cấp số: "
+                                 + "; ".join(blocking))
             path = folder / f"{directive.id}-{file_name(directive, fmt)}"
             (root / path).write_bytes(content)
             written.append(root / path)

@@ -306,7 +306,8 @@ def _recipients(document, letter: Letter, geo: Geometry):
 def _body(document, letter: Letter):
     for index, paragraph in enumerate(letter.body):
         before = L.BLOCK_SPACE_BEFORE if index == 0 else L.PARAGRAPH_SPACE_BEFORE
-        _text(document, paragraph.text, L.SIZE["body"], italic=paragraph.kind == "basis", align=JUSTIFY,
+        _text(document, paragraph.text, L.SIZE["body"], bold=paragraph.kind == "part",
+              italic=paragraph.kind == "basis", align=JUSTIFY,
               before=before, first=L.BODY_FIRST_LINE_INDENT, line=L.LINE_SPACING)
 
 

@@ -45,6 +45,14 @@ def font_files(font_dir: str | None = None) -> dict[tuple[str, str], Path]:
 
 
 @lru_cache(maxsize=8)
+def postscript_name(path: str) -> str:
+    """The face's own PostScript name (name ID 6), e.g. "LiberationSerif-Bold", "TimesNewRomanPS-BoldMT"."""
+    font = TTFont(path, lazy=True)
+    name = font["name"].getDebugName(6) or font["name"].getDebugName(4) or Path(path).stem
+    return name.replace(" ", "")
+
+
+@lru_cache(maxsize=8)
 def _metrics(path: str):
     font = TTFont(path, lazy=True)
     return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
@@ -74,3 +82,10 @@ def wrapped_widths_mm(text: str, size: float, bold: bool, column_mm: float) -> l
     if line:
         widths.append(text_width_mm(line, size, bold))
     return widths
+
+
+@lru_cache(maxsize=1)
+def ascent_ratio() -> float:
+    """Height of the font's ascent over its em (where the baseline sits in a line box)."""
+    font = TTFont(str(font_files()[("normal", "normal")]), lazy=True)
+    return font["hhea"].ascent / font["head"].unitsPerEm

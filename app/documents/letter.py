@@ -19,7 +19,8 @@ BASIS_OPENINGS = ("Căn cứ", "Theo đề nghị")  # the legal bases of a deci
 @dataclass
 class Paragraph:
     text: str
-    kind: str = "body"  # body, basis ("Căn cứ …", italic), heading (numbered lead-in), item ("- " task)
+    kind: str = "body"  # body, basis ("Căn cứ …", italic), heading (numbered lead-in), item ("- " task),
+    # part (a Roman-numbered part: "II. NHIỆM VỤ, GIẢI PHÁP", printed bold)
 
 
 @dataclass
@@ -79,7 +80,9 @@ def letter_problems(data: dict) -> list[str]:
     if not (data.get("subject") or "").strip():
         problems.append("thiếu trích yếu (subject)")
     signer = data.get("signer") or {}
-    if not (signer.get("title") or "").strip():
+    # "Q. GIÁM ĐỐC" and a bare "CHỦ TỊCH" are whole titles; "TM. ỦY BAN NHÂN DÂN" or "KT. CHỦ TỊCH" still need one
+    stands_alone = (signer.get("authority_title") or "").strip() and (signer.get("authority") or "") in ("", "Q.")
+    if not (signer.get("title") or "").strip() and not stands_alone:
         problems.append("thiếu chức vụ người ký (signer.title)")
     if doc_types.get(data.get("doc_type")).takes_recipients:
         if not data.get("recipients"):
@@ -130,6 +133,67 @@ def split_issuer(lines: list[str]) -> tuple[list[str], list[str]]:
     return lines[:1], lines[1:]
 
 
+def signature_block(signer: dict) -> list[str]:
+    """The upper-case lines above the name (ND30 §5.1): "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH", or one line.
+
+    A signer may have no separate title: "Q. GIÁM ĐỐC" (an acting head signs as the head) or a bare
+    "CHỦ TỊCH" given as the authority title alone; both print as they are given.
+    """
+    authority = (signer.get("authority") or "").strip()
+    authority_title = (signer.get("authority_title") or "").strip()
+    titles = [line.strip() for line in (signer.get("title") or "").split("\n") if line.strip()]
+    lines = []
+    if authority:
+        lines.append(f"{authority} {authority_title}".strip())
+    elif authority_title and not titles:
+        lines.append(authority_title)  # without a notation the authority title only stands in for a title
+    lines.extend(titles)
+    out = []
+    for line in lines:
+        if not out or out[-1].upper() != line.upper():  # "CHỦ TỊCH" given twice prints once
+            out.append(line.upper())
+    return out
+
+
+PART_TITLE = re.compile(r"^[IVXLC]+\.\s+(?P<title>\S.*)$")
+
+
+def _part_title(text: str) -> bool:
+    """"I. MỤC ĐÍCH, YÊU CẦU" (kept in the preamble by the importer): a part's title, printed bold
+    (ND30 §3 row 19)."""
+    match = PART_TITLE.match(text.strip())
+    return bool(match) and all(c.isupper() for c in match.group("title") if c.isalpha())
+
+
+ROMAN_PART = re.compile(r"^(?P<part>[IVXLC]+)(?:\.(?P<rest>\d[\d.]*))?$")
+
+
+def _numbering(sections: list[dict]) -> list[tuple[str, bool]]:
+    """(number prefix, is a part's own title line) per section, as the original numbers them.
+
+    A section numbered "II" with a heading is the part's title line ("II. NHIỆM VỤ, GIẢI PHÁP",
+    printed bold); the items of that part ("II.1", "II.2") then print as the original prints them
+    under it: "1.", "2.". Items of a part whose title the directive does not hold keep their full
+    number ("II.1."), so that the part still shows.
+    """
+    out, titled = [], None
+    for section in sections:
+        number = (section.get("number") or "").strip().rstrip(".")
+        match = ROMAN_PART.match(number)
+        if not match:
+            out.append((f"{number}. " if number else "", False))
+            titled = None
+        elif match.group("rest") is None:
+            titled = match.group("part") if section.get("heading") else None
+            out.append((f"{number}. ", titled is not None))
+        elif match.group("part") == titled:
+            out.append((f"{match.group('rest')}. ", False))
+        else:
+            out.append((f"{number}. ", False))
+            titled = None
+    return out
+
+
 def _end_with(text: str, mark: str) -> str:
     text = text.rstrip()
     return text if text.endswith(mark) else text.rstrip(".;,:") + mark
@@ -142,12 +206,17 @@ def _dash_lines(items: list[str]) -> list[str]:
 
 def _body(data: dict) -> list[Paragraph]:
     decision = data.get("doc_type") == "quyet_dinh"
-    paragraphs = [Paragraph(text, "basis" if decision and text.startswith(BASIS_OPENINGS) else "body")
+    paragraphs = [Paragraph(text, "basis" if decision and text.startswith(BASIS_OPENINGS)
+                            else "part" if _part_title(text) else "body")
                   for text in (data.get("preamble") or "").split("\n") if text.strip()]
-    for section in data.get("sections") or []:
-        number = f"{section['number']}. " if section.get("number") else ""
+    sections = data.get("sections") or []
+    for section, (number, own_heading) in zip(sections, _numbering(sections)):
         heading = section.get("heading")
         tasks = [task["text"] for task in section.get("tasks") or []]
+        if own_heading and heading:  # "II. NHIỆM VỤ, GIẢI PHÁP" in bold, its tasks under it
+            paragraphs.append(Paragraph(f"{number}{heading}", "part"))
+            paragraphs.extend(Paragraph(f"- {text}", "item") for text in tasks)
+            continue
         if heading and len(tasks) == 1 and heading.rstrip().endswith(":"):
             paragraphs.append(Paragraph(f"{number}{heading} {tasks[0]}", "heading"))  # "4. Công an huyện: Kịp thời ..."
             continue
@@ -182,10 +251,7 @@ def build_letter(data: dict, *, draft: bool = False, today: date | None = None,
     year = when.year if when else today.year
     subject = data["subject"].strip()
     signer = data.get("signer") or {}
-    signature_lines = []
-    if signer.get("authority"):
-        signature_lines.append(f"{signer['authority']} {signer.get('authority_title') or ''}".strip().upper())
-    signature_lines.extend(line.upper() for line in (signer.get("title") or "").split("\n") if line.strip())
+    signature_lines = signature_block(signer)
 
     recipients, label = list(data.get("recipients") or []), None
     if kind.recipients == "kinh_gui" and recipients:

@@ -11,14 +11,18 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.documents import layout as L
-from app.documents.fonts import font_files
+from app.documents.fonts import font_files, postscript_name
 from app.documents.geometry import geometry
 from app.documents.letter import Letter
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATE_DIR = ROOT / "templates"
 STYLESHEET = ROOT / "static" / "letters" / "letter.css"
-FAMILY = "Letter Serif"
+FAMILY = "Letter Serif"  # private to the stylesheet, so fontconfig never swaps in an installed font
+# WeasyPrint names an embedded font after the CSS family and style ("Letter-Serif-Bold"): a receiving
+# office could not tell what font that is, so the finisher renames each font to its own PostScript name.
+PANGO_STYLES = {("normal", "normal"): "", ("bold", "normal"): "-Bold", ("normal", "italic"): "-Italic",
+                ("bold", "italic"): "-Bold-Italic"}
 # WeasyPrint shares font state (fontconfig, Pango) between calls: one rendering at a time per process.
 _RENDER_LOCK = threading.Lock()
 
@@ -98,10 +102,33 @@ def render_html(letter: Letter) -> str:
         letter=letter, geo=geometry(letter), L=L, mm=_mm)
 
 
+@lru_cache(maxsize=2)
+def _real_names(font_dir: str | None = None) -> dict[bytes, bytes]:
+    """b"Letter-Serif-Bold" -> b"LiberationSerif-Bold" (or the Times New Roman face the operator gave)."""
+    prefix = FAMILY.replace(" ", "-")
+    return {f"{prefix}{PANGO_STYLES[face]}".encode(): postscript_name(str(path)).encode()
+            for face, path in font_files(font_dir).items()}
+
+
+def _rename_fonts(_document, pdf) -> None:
+    """WeasyPrint finisher: every font object and descriptor carries the face's real name."""
+    names = _real_names()
+    for obj in pdf.objects:
+        if not isinstance(obj, dict):
+            continue
+        for key in ("BaseFont", "FontName"):
+            value = obj.get(key)
+            if isinstance(value, bytes) and b"+" in value:
+                subset, name = value.split(b"+", 1)
+                if name in names:
+                    obj[key] = subset + b"+" + names[name]
+
+
 def render_pdf(letter: Letter) -> bytes:
     from weasyprint import HTML
 
     html = render_html(letter)
     with _RENDER_LOCK:
         fonts, stylesheets = _stylesheets()
-        return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=stylesheets, font_config=fonts)
+        return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=stylesheets, font_config=fonts,
+                                                                finisher=_rename_fonts)

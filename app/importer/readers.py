@@ -400,7 +400,9 @@ def read_pdf(content: bytes) -> Source:
         raise ImportRefused("Tệp PDF bị hỏng, không đọc được.") from None
     text = "\n".join(lines)
     if sum(1 for ch in text if ch.isalpha()) < 20:
-        raise ImportRefused("PDF không có lớp chữ (có thể là bản quét): cần nhận dạng chữ (OCR) trước khi nhập.")
+        from app.importer.ocr import read_scanned_pdf  # no text layer: a scan, read by OCR
+
+        return read_scanned_pdf(content)
     notes = []
     found = legacy.detect(text)
     if found:

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.importer.errors import ImportRefused
 from app.importer.forms import ImportForm, editor_form
 from app.importer.service import import_document, max_bytes
+from app.lint import lint_upload
 from app.rules import permissions
 
 bp = Blueprint("importer", __name__)
@@ -25,21 +26,24 @@ def upload():
     if not form.validate_on_submit():
         return render_template("importer/upload.html", form=form), 400 if request.method == "POST" else 200
     upload_file = form.file.data
+    lint_report = None
     try:
         if upload_file and upload_file.filename:
             content = upload_file.read(max_bytes() + 1)
             result = import_document(content=content, filename=upload_file.filename)
+            lint_report = lint_upload(content, upload_file.filename)  # which ND30 rules the letter breaks
         else:
             result = import_document(text=form.text.data)
     except ImportRefused as error:
         db.session.rollback()
         return render_template("importer/upload.html", form=form, error=error.message), 400
     db.session.rollback()  # reading the directory only: nothing is saved before the user confirms
-    return _review(result)
+    return _review(result, lint_report)
 
 
-def _review(result):
+def _review(result, lint_report=None):
     form = editor_form(result)
     prototypes = {name: cls(prefix="__PREFIX__-") for name, cls in
                   (("line", LineForm), ("assignee", AssigneeForm), ("task", TaskForm), ("section", SectionForm))}
-    return render_template("importer/review.html", form=form, directive=None, prototypes=prototypes, result=result)
+    return render_template("importer/review.html", form=form, directive=None, prototypes=prototypes, result=result,
+                           lint_report=lint_report)
