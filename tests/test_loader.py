@@ -123,7 +123,12 @@ def test_demo_activity_fills_the_dashboard_once(demo, tmp_path):
         reports = db.session.scalar(select(func.count(ProgressReport.id)))
         # every seed went out from its own register; the parents it cites are in the receivers' registers
         seeds = db.session.scalars(select(Directive).where(Directive.source_key.is_not(None))).all()
-        assert {d.state for d in seeds} == {"issued"} and {d.number for d in seeds} == {"01"}
+        states = {d.source_key[:3]: d.state for d in seeds}
+        # as received, seed 002 prints no signer's name (ND30 R32) and seed 004's Nơi nhận does not start
+        # with "Như trên" (R36, a MUST for a công văn): the lint refuses to issue them, so they wait for
+        # the clerk with what to fix; every other seed went out as 01
+        assert states == {"000": "issued", "001": "issued", "002": "approved", "003": "issued", "004": "approved"}
+        assert {d.number for d in seeds if d.state == "issued"} == {"01"}
         seed_001 = directive("001-")
         assert seed_001.parent.citation.startswith("Công điện số 8149/CD-VPCP ngày 7/11/2021")
         assert seed_001.parent.state == "received" and seed_001.parent.owner_agency_id == kon_tum.id

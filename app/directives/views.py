@@ -20,6 +20,7 @@ from app.documents import MEDIA_TYPES
 from app.documents.letter import LetterError
 from app.extensions import db
 from app.forms import hidden_id
+from app.lint import lint_directive
 from app.models import Agency, AgencyGroup, Assignment, Directive, Section, SectionAssignee, Task
 from app.rules import permissions
 from app.rules.directive_states import DirectiveStateError
@@ -66,7 +67,11 @@ def show(directive_id):
     follows = directive.owner_agency_id in organisations or permissions.LEADER in permissions.roles_of(current_user)
     problems, advice = letters.readiness(directive)
     parent_visible = directive.parent_id is not None and scope.directive_visible(current_user, directive.parent_id)
-    return render_template("directives/show.html", directive=directive,
+    lint_report = None
+    if not problems and permissions.can_issue_directive(current_user, directive):
+        # the clerk sees the ND30 lint of the letter as it would be issued, before numbering it
+        lint_report = lint_directive(directive_to_data(directive), today=local_today())
+    return render_template("directives/show.html", directive=directive, lint_report=lint_report,
                            shown_agencies=None if follows else organisations,
                            problems=problems, advice=advice, visible_parent={directive.parent_id} if parent_visible else set(),
                            implementers=cascade.can_draft_from(directive, current_user))

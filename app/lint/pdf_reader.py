@@ -100,8 +100,9 @@ def read_pdf(data) -> LaidOutLetter:
                              "top": min(l.top for l in on_page), "bottom": sheet.height - max(l.bottom for l in on_page)}
         if index == 1:
             body = doc.body
-            sheet.body_left = min((b.first_x0 if b.rest_x0 is None else min(b.first_x0, b.rest_x0)
-                                   for b in body), default=None)
+            # the left edge is where a paragraph's second line starts; a one-line paragraph shows only
+            # its indented first line, so a letter of short paragraphs leaves the edge unmeasured
+            sheet.body_left = min((min(b.first_x0, b.rest_x0) for b in body if b.rest_x0 is not None), default=None)
             ends = [b.x1 for b in body if b.lines > 1]
             sheet.body_right = statistics.median(ends) if ends else None
             sheet.first_top = min((l.top for l in on_page), default=None)

@@ -66,7 +66,9 @@ def lint_directive(data: dict, *, today: date | None = None, number: str = "01")
     DOCX and PDF both; a finding seen in both files is listed once."""
     from app.documents import render
 
-    issued = dict(data, number=data.get("number") or number, date=data.get("date") or today or date.today())
+    from app.clock import local_today
+
+    issued = dict(data, number=data.get("number") or number, date=data.get("date") or today or local_today())
     context = context_for(issued)
     docx = lint_docx(render(issued, "docx", today=today), context)
     pdf = lint_pdf(render(issued, "pdf", today=today), context)
