@@ -174,11 +174,25 @@ def snapshot_command(cutoff, organisation_name):
         owners = select(Directive.owner_agency_id).where(Directive.state.in_(LIVE)).distinct()
         organisations = db.session.scalars(select(Agency).where(Agency.id.in_(owners)).order_by(Agency.name)).all()
     for organisation in organisations:
-        snapshot = snapshots.take(cutoff.date(), None, current_app.config["DUE_SOON_DAYS"], organisation.id)
+        try:
+            snapshot = snapshots.take(cutoff.date(), None, current_app.config["DUE_SOON_DAYS"], organisation.id)
+        except snapshots.EmptyCutoff as error:
+            click.echo(f"{organisation.name}: {error}")
+            continue
         figures = snapshots.totals(snapshot)
         click.echo(f"Đã chốt số liệu đến ngày {snapshot.cutoff:%d/%m/%Y} của {organisation.name}: "
                    f"{len(snapshot.rows)} đơn vị, " + ", ".join(f"{key} {value}" for key, value in figures.items()) + ".")
     db.session.commit()
+
+
+@tracking_cli.command("occurrences")
+def occurrences_command():
+    """Kỳ mới của các nhiệm vụ định kỳ (chạy hằng ngày): tạo kỳ đến hạn tiếp theo và dời hạn theo kỳ chưa báo cáo."""
+    from app.tracking import occurrences
+
+    count = occurrences.refresh_all()
+    db.session.commit()
+    click.echo(f"Đã cập nhật kỳ báo cáo của {count} nhiệm vụ định kỳ.")
 
 
 def register(app):

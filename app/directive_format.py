@@ -3,6 +3,7 @@
 Files in directives/, the command line and (later) the importer and the API all go through
 `parse_directive`, so a directive is validated the same way wherever it comes from.
 """
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ TOP_KEYS = {
     "preamble", "sections", "closing", "cc", "signer", "deadline",
 }
 TEXT_LIMIT = 20000  # one paragraph; a whole letter is far shorter
+RECURRENCE = re.compile(r"^(weekly:[0-6]|(monthly|quarterly|halfyearly):(last|[1-9]|[12]\d|3[01])|yearly:(1[0-2]|[1-9])-([1-9]|[12]\d|3[01]))$")
 
 
 class FormatError(ValueError):
@@ -124,10 +126,18 @@ def _section(raw, where, errors) -> dict:
         if not text:
             errors.append(f"{at}.text: thiếu nội dung nhiệm vụ")
             continue
-        for key in sorted(set(item) - {"text", "deadline", "agency_deadlines"} if isinstance(item, dict) else ()):
+        for key in sorted(set(item) - {"text", "deadline", "agency_deadlines", "recurrence"}
+                          if isinstance(item, dict) else ()):
             errors.append(f"{at}.{key}: khóa không có trong định dạng văn bản")
-        section["tasks"].append({"text": text, "deadline": _date(item.get("deadline"), f"{at}.deadline", errors),
-                                 "agency_deadlines": _agency_deadlines(item.get("agency_deadlines"), at, errors)})
+        task = {"text": text, "deadline": _date(item.get("deadline"), f"{at}.deadline", errors),
+                "agency_deadlines": _agency_deadlines(item.get("agency_deadlines"), at, errors)}
+        if isinstance(item, dict) and item.get("recurrence"):
+            rule = _line(item["recurrence"], f"{at}.recurrence", errors, 40)
+            if rule and not RECURRENCE.match(rule):
+                errors.append(f"{at}.recurrence: “{rule}” không phải quy tắc định kỳ (weekly:4, monthly:20, "
+                              "quarterly:last, halfyearly:last, yearly:12-31)")
+            task["recurrence"] = rule
+        section["tasks"].append(task)
     if not section["tasks"] and not errors:
         errors.append(f"{where}.tasks: mỗi mục cần ít nhất một nhiệm vụ")
     return section
@@ -256,7 +266,8 @@ def directive_to_data(directive) -> dict:
                 ],
                 "tasks": [{"text": t.text, "deadline": t.deadline,
                            "agency_deadlines": [{"agency": row.agency.name, "deadline": row.deadline}
-                                                for row in t.agency_deadlines]}
+                                                for row in t.agency_deadlines],
+                           **({"recurrence": t.recurrence} if t.recurrence else {})}
                           for t in section.live_tasks],
             }
             for section in directive.live_sections

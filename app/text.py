@@ -66,3 +66,11 @@ def format_vn_date(value) -> str:
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     return value.strftime(DATE_FORMAT)
+
+
+_ITEM_MARKER = re.compile(r"^\s*(?:[-–—+•*·]|\u2022)\s+")
+
+
+def strip_item_marker(text: str) -> str:
+    """A task typed as "- Rà soát …": the letter adds its own "- ", so the typed dash goes."""
+    return _ITEM_MARKER.sub("", text or "", count=1)

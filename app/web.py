@@ -1,14 +1,18 @@
 """Things every page needs: template filters, navigation context, the login loader."""
+import hashlib
+from pathlib import Path
+
 from flask import g, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import numbers
 from app.extensions import db, login_manager
 from app.models import Agency, User
 from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
-from app.rules import directive_states, permissions, timeliness
+from app.rules import directive_states, permissions, signers, timeliness
 from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
 from app.clock import format_local_datetime
 from app.text import fold, format_vn_date
@@ -52,6 +56,23 @@ def agency_label(agency) -> str:
     return f"{agency.short_name} ({where})" if where else agency.name
 
 
+_asset_versions: dict[tuple[str, str], str] = {}
+
+
+def asset_url(filename: str, blueprint: str = "static") -> str:
+    """A static file's URL carrying a version (its content hash), so browsers may cache it for a year
+    and still get the new file the day it changes."""
+    from flask import current_app
+
+    key = (blueprint, filename)
+    if key not in _asset_versions:
+        folder = current_app.static_folder if blueprint == "static" else current_app.blueprints[blueprint].static_folder
+        path = Path(folder) / filename
+        _asset_versions[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "0"
+    return url_for(f"{blueprint}.static" if blueprint != "static" else "static", filename=filename,
+                   v=_asset_versions[key])
+
+
 def requested_page() -> int:
     """The ?page= number, clamped: junk or huge values give a valid page, never a database error."""
     raw = request.args.get("page", "1")
@@ -72,6 +93,10 @@ def register(app):
     app.jinja_env.filters["by_agency"] = lambda rows: sorted(
         rows, key=lambda a: (a.role != "lead", fold(a.agency.short_name)))
     app.jinja_env.filters["agency_label"] = agency_label
+    app.jinja_env.filters["number"] = numbers.number
+    app.jinja_env.filters["percent"] = numbers.percent
+    app.jinja_env.filters["signed"] = numbers.signed
+    app.jinja_env.filters["filesize"] = numbers.filesize
 
     # Globals (not a context processor) so that imported macros see them too.
     app.jinja_env.globals.update(
@@ -87,6 +112,8 @@ def register(app):
             "TIMELINESS_LABELS": timeliness.LABELS,
             "TIMELINESS_FILTERS": timeliness.FILTER_LABELS,
             "TIMELINESS_BADGES": timeliness.BADGES,
+            "asset_url": asset_url,
+            "signature_lines": signers.signature_lines,
         }
     )
 
@@ -98,8 +125,13 @@ def register(app):
         from app.tracking.notifications import unread_count
         from app.tracking.service import pending_extensions_count
 
+        from app.directives.queries import waiting_for
+
         waiting = pending_extensions_count(current_user) if permissions.can_follow(current_user) else 0
-        return {"unread_notifications": unread_count(current_user), "pending_extensions": waiting}
+        drafts = db.session.scalar(select(func.count()).select_from(waiting_for(current_user).subquery())) \
+            if permissions.has_approval_queue(current_user) else 0
+        return {"unread_notifications": unread_count(current_user), "pending_extensions": waiting,
+                "waiting_drafts": drafts}
 
     @app.before_request
     def require_login():
@@ -114,6 +146,16 @@ def register(app):
     @login_required
     def home():
         return redirect(url_for(permissions.home_endpoint(current_user)))
+
+    @app.after_request
+    def cache_versioned_assets(response):
+        """A file asked for with its version never changes under that name: cache it for a year."""
+        if request.endpoint in ("static", "bootstrap.static") and request.args.get("v") and response.status_code == 200:
+            response.cache_control.max_age = 31536000
+            response.cache_control.public = True
+            response.cache_control.immutable = True
+            response.cache_control.no_cache = None
+        return response
 
     @app.after_request
     def security_headers(response):

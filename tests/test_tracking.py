@@ -132,24 +132,30 @@ def test_filtered_list_and_excel_export(live, login):
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(BytesIO(response.data))
     sheet = book.active
-    assert sheet.freeze_panes == "A2"
-    header = [cell.value for cell in sheet[1]]
-    assert header[:3] == ["Số, ký hiệu", "Ngày ban hành", "Trích yếu"] and "Báo cáo gần nhất" in header
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == count
+    # a title saying what was listed and when, then the header row that stays and repeats when printed
+    assert sheet["A1"].value.startswith("NHIỆM VỤ ĐÃ GIAO — ỦY BAN NHÂN DÂN TỈNH KON TUM")
+    assert "đơn vị Sở Y tế tỉnh Kon Tum" in sheet["A2"].value and "Xuất lúc" in sheet["A2"].value
+    assert sheet.freeze_panes == "A5" and sheet.print_title_rows == "$4:$4"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    header = [cell.value for cell in sheet[4]]
+    assert header[:4] == ["STT", "Số, ký hiệu", "Ngày ban hành", "Trích yếu"] and "Báo cáo gần nhất" in header
+    rows = list(sheet.iter_rows(min_row=5, values_only=True))
+    assert len(rows) == count and [row[0] for row in rows] == list(range(1, count + 1))
+    assert sheet.auto_filter.ref == f"A4:O{4 + count}"
     deadline_column = header.index("Hạn hiện tại")
     assert all(row[deadline_column].date() == date(2020, 1, 1) for row in rows)  # a real Excel date
-    assert sheet.cell(row=2, column=deadline_column + 1).number_format == "DD/MM/YYYY"
-    assert all(sheet.column_dimensions[letter].width >= 6 for letter in "ABCDEFGHIJKLMN")
+    assert sheet.cell(row=5, column=deadline_column + 1).number_format == "DD/MM/YYYY"
+    assert all(sheet.column_dimensions[letter].width >= 6 for letter in "ABCDEFGHIJKLMNO")
     task_column = header.index("Nhiệm vụ") + 1
-    assert sheet.column_dimensions["E"].width >= 60 and sheet.cell(row=2, column=task_column).alignment.wrap_text
+    assert sheet.column_dimensions["F"].width >= 60 and sheet.cell(row=5, column=task_column).alignment.wrap_text
     assert {row[header.index("Tình hình thời hạn")] for row in rows} == {"Quá hạn"}
 
 
 def test_department_excel_is_its_own_agency_only(live, login):
     department = login("soyte")
     book = load_workbook(BytesIO(department.get("/nhiem-vu.xlsx").data))
-    agencies = {row[5] for row in book.active.iter_rows(min_row=2, values_only=True)}
+    agencies = {row[6] for row in book.active.iter_rows(min_row=5, values_only=True)}
     assert agencies == {"Sở Y tế tỉnh Kon Tum"}
     with live.app_context():
         other = db.session.scalar(select(Agency.id).where(Agency.name == "Công an tỉnh Kon Tum"))
@@ -157,7 +163,7 @@ def test_department_excel_is_its_own_agency_only(live, login):
     # the Sở's follow-up list is of its own directives: none of the province's tasks, whatever is asked
     for url in (f"/theo-doi/nhiem-vu.xlsx?agency={other}", f"/theo-doi/nhiem-vu.xlsx?co-quan={kon_tum}"):
         forged = load_workbook(BytesIO(department.get(url).data))
-        assert list(forged.active.iter_rows(min_row=2, values_only=True)) == []
+        assert list(forged.active.iter_rows(min_row=5, values_only=True)) == []
     assert "0 nhiệm vụ" in department.get(f"/theo-doi/nhiem-vu?co-quan={kon_tum}").get_data(as_text=True)
 
 

@@ -190,7 +190,7 @@ def test_snapshot_reproduces_figures_at_a_cutoff(live, login):
         row = next(r for r in stored.rows if r.agency_id == health)
         assert (row.done_late, row.assigned) == (1, now[health]["assigned"])
     page = login("vanphong").get("/theo-doi").get_data(as_text=True)
-    assert 'data-testid="snapshot-note"' in page and 'data-testid="delta-qua_han">+0' in page
+    assert 'data-testid="snapshot-note"' in page and 'data-testid="delta-qua_han">0 so' in page
     bad = login("vanphong").post_form("/theo-doi/chot-so-lieu", {"cutoff": "31/02/2026"}, page="/theo-doi")
     assert bad.status_code == 302
 
@@ -225,7 +225,11 @@ def test_report_letter_follows_nd30_and_carries_the_appendix(live, login):
         content = render(data, fmt)  # the letter itself against ND30
         assert check(content, nd30_checks.expect_for(data, letter)) == [], fmt
     groups = [cells[0] for kind, cells in appendix.rows if kind == "group"]
-    assert HEALTH in groups
+    assert any(group.endswith(HEALTH) for group in groups)
+    assert appendix.landscape and appendix.summary is not None  # the figures by agency come first
+    assert len([k for k, _c in appendix.rows if k == "subtotal"]) == len(groups)  # a subtotal per agency
+    summary = {cells[1]: cells for kind, cells in appendix.summary.rows if kind == "row"}
+    assert summary["Sở Y tế (Kon Tum)"][6] == str(overdue)
     rows = [cells for kind, cells in appendix.rows if kind == "row"]
     assert sum(1 for cells in rows if "quá hạn" in cells[4]) >= overdue
     # downloaded from the web, with the appendix on its own pages
@@ -239,6 +243,7 @@ def test_report_letter_follows_nd30_and_carries_the_appendix(live, login):
         f"/theo-doi/bao-cao?directive={directive.id}&recipients=X&format=docx&signer_title=CHÁNH VĂN PHÒNG")
     document = Document(BytesIO(docx.data))
     assert len(document.sections) == 2
+    assert document.sections[1].page_width > document.sections[1].page_height  # the appendix in landscape
     start = document.sections[1]._sectPr.find(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pgNumType")
     assert start is not None and start.get(

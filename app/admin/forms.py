@@ -16,8 +16,9 @@ class AgencyForm(Form):
     short_name = StringField("Tên ngắn", validators=[DataRequired("Nhập tên ngắn."), _max(200)])
     abbreviation = StringField("Chữ viết tắt trong ký hiệu văn bản", validators=[Optional(), _max(30)])
     kind = SelectField("Loại", choices=list(AGENCY_KINDS.items()))
-    parent_id = SelectField("Cơ quan cấp trên", choices=[], validate_choice=False)
-    serves_id = SelectField("Tham mưu, giúp việc cho (Văn phòng → UBND)", choices=[], validate_choice=False)
+    parent_id = SelectField("Cơ quan cấp trên", choices=[], validate_choice=False, render_kw={"data-search": ""})
+    serves_id = SelectField("Tham mưu, giúp việc cho (Văn phòng → UBND)", choices=[], validate_choice=False,
+                            render_kw={"data-search": ""})
     header_text = TextAreaField("Tiêu đề in trên văn bản (mỗi dòng một dòng)", validators=[Optional(), _max(500)],
                                 render_kw={"rows": 2, "placeholder": "ỦY BAN NHÂN DÂN\nTỈNH KON TUM"})
     place = StringField("Địa danh", validators=[Optional(), _max(100)])
@@ -40,7 +41,7 @@ class MultiCheckboxField(SelectMultipleField):
 class GroupForm(Form):
     name = StringField("Tên nhóm (như in trên văn bản)", validators=[DataRequired("Nhập tên nhóm."), _max(300)])
     owner_id = SelectField("Cơ quan sử dụng nhóm", choices=[], validate_choice=False,
-                           validators=[DataRequired("Chọn cơ quan.")])
+                           validators=[DataRequired("Chọn cơ quan.")], render_kw={"data-search": ""})
     description = TextAreaField("Ghi chú", validators=[Optional(), _max(2000)], render_kw={"rows": 2})
     members = MultiCheckboxField("Thành viên", choices=[], coerce=int, validate_choice=False)
 
@@ -63,8 +64,8 @@ class UserForm(Form):
     roles = MultiCheckboxField("Vai trò tại cơ quan", choices=[(r, f"{label}: {ROLE_HELP[r]}")
                                                                 for r, label in ROLE_LABELS.items()],
                                validate_choice=False)
-    agency_id = SelectField("Cơ quan", choices=[], validate_choice=False)
-    admin_scope_id = SelectField("Phạm vi quản trị", choices=[], validate_choice=False)
+    agency_id = SelectField("Cơ quan", choices=[], validate_choice=False, render_kw={"data-search": ""})
+    admin_scope_id = SelectField("Phạm vi quản trị", choices=[], validate_choice=False, render_kw={"data-search": ""})
     password = PasswordField("Mật khẩu", validators=[Optional(), Length(min=8, max=200, message="Mật khẩu từ 8 đến 200 ký tự.")])
     active = BooleanField("Đang hoạt động", default=True)
 
@@ -87,7 +88,7 @@ class DissolveForm(Form):
     """Giải thể, sáp nhập: from which day, and who takes over the open work."""
 
     successor_id = SelectField("Cơ quan tiếp nhận", choices=[], validate_choice=False,
-                               validators=[DataRequired("Chọn cơ quan tiếp nhận nhiệm vụ.")])
+                               validators=[DataRequired("Chọn cơ quan tiếp nhận nhiệm vụ.")], render_kw={"data-search": ""})
     day = VNDateField("Kết thúc hoạt động từ ngày", validators=[DataRequired("Nhập ngày (dd/mm/yyyy).")])
     note = StringField("Căn cứ (nghị quyết, quyết định)", validators=[Optional(), _max(300)])
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import scope
+from app.admin import audit as audit_log
 from app.admin import bp
 from app.admin.forms import AgencyForm, DissolveForm, GroupForm, UserForm
 from app.admin.service import (
@@ -14,7 +15,7 @@ from app.admin.service import (
 from app.extensions import db
 from app.models import Agency, AgencyGroup, AuditEvent, User
 from app.rules.permissions import ADMIN
-from app.text import clean_line, clean_text
+from app.text import clean_line, clean_text, parse_vn_date
 from app.web import requested_page
 
 WHOLE_DEPLOYMENT = ("", "— Toàn hệ thống —")
@@ -231,8 +232,20 @@ def user_edit(user_id=None):
 
 @bp.route("/nhat-ky")
 def audit():
+    """Nhật ký thao tác in sentences, filtered by person, action, kind of record and dates."""
     q = clean_line(request.args.get("q", ""))[:100]
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    raw_user = request.args.get("nguoi", "")
+    user_id = int(raw_user) if raw_user.isascii() and raw_user.isdigit() and len(raw_user) < 10 else None
+    action, record_kind = request.args.get("thao-tac", ""), request.args.get("doi-tuong", "")
+    dates, errors = {}, []
+    for key, label in (("tu", "Từ ngày"), ("den", "Đến ngày")):
+        raw = clean_line(request.args.get(key, ""))[:20]
+        if raw:
+            try:
+                dates[key] = parse_vn_date(raw)
+            except ValueError as error:
+                errors.append(f"{label}: {error}")
+    query = audit_log.filtered(audit_log.base_query(), user_id, action, record_kind, dates.get("tu"), dates.get("den"))
     if not _deployment_admin():  # what the people of the admin's subtree did
         query = query.join(User, AuditEvent.user_id == User.id).join(Agency, User.agency_id == Agency.id).where(
             scope.agencies(current_user))
@@ -240,4 +253,12 @@ def audit():
         query = query.where(AuditEvent.action.contains(q) | AuditEvent.summary.contains(q))
     pagination = db.paginate(query, page=requested_page(),
                              per_page=current_app.config["PER_PAGE"] * 2, max_per_page=200, error_out=False)
-    return render_template("admin/audit.html", pagination=pagination, q=q)
+    people = db.session.scalars(_users_in_reach().order_by(User.full_name)).all()
+    args = {key: value for key, value in {"q": q, "nguoi": user_id, "thao-tac": action, "doi-tuong": record_kind,
+                                          "tu": request.args.get("tu", ""), "den": request.args.get("den", "")}.items()
+            if value}
+    return render_template("admin/audit.html", pagination=pagination, lines=[audit_log.describe(e) for e in
+                                                                              pagination.items],
+                           q=q, people=people, actions=audit_log.ACTIONS, records=audit_log.RECORDS,
+                           chosen={"nguoi": user_id, "thao-tac": action, "doi-tuong": record_kind}, errors=errors,
+                           args=args), 400 if errors else 200

@@ -1,5 +1,5 @@
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.forms import Form
 
@@ -11,3 +11,13 @@ class LoginForm(Form):
         DataRequired("Vui lòng nhập mật khẩu."), Length(max=200, message="Tối đa 200 ký tự.")])
     remember = BooleanField("Ghi nhớ đăng nhập")
     submit = SubmitField("Đăng nhập")
+
+
+class PasswordChangeForm(Form):
+    """A user changes their own password: the current one proves it is them."""
+
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")])
+    new = PasswordField("Mật khẩu mới", validators=[
+        DataRequired("Nhập mật khẩu mới."), Length(min=8, max=200, message="Mật khẩu từ 8 đến 200 ký tự.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        DataRequired("Nhập lại mật khẩu mới."), EqualTo("new", message="Hai lần nhập mật khẩu mới không giống nhau.")])

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Agency, Assignment, Directive, Section, Task
 from app.models.audit import record
 from app.rules import directive_states as states
+from app.rules.signers import default_signer
 from app.rules.workflow import DONE
 
 
@@ -59,7 +60,7 @@ def draft_implementing(parent: Directive, organisation: Agency, user) -> tuple[D
         "preamble": f"Thực hiện {parent.citation} về việc {subject}; {issuer.short_name} đề nghị các đơn vị "
                     f"triển khai thực hiện các nội dung sau:",
         "sections": sections, "closing": "", "cc": ["Như trên", "Lưu: VT"],
-        "signer": {"authority": None, "authority_title": "", "title": "", "name": None},
+        "signer": default_signer(issuer.kind),
     }
     draft, warnings = save_directive(None, data, user, issuer, parent=parent)
     record(user, "directive.cascade", draft, f"Soạn văn bản triển khai {parent.citation}")

@@ -3,6 +3,7 @@ from flask_wtf.file import FileField
 from wtforms import FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app import doc_types
 from app.directive_format import TEXT_LIMIT
 from app.forms import Form, SubForm, VNDateField
 from app.models.directives import ASSIGNEE_ROLES, AUTHORITIES, DOC_TYPES, LENGTHS, URGENCIES
@@ -55,7 +56,7 @@ class DirectiveForm(Form):
     version = HiddenField()
     doc_type = SelectField("Loại văn bản", choices=list(DOC_TYPES.items()), default="cong_van")
     issuer_agency_id = SelectField("Cơ quan ban hành", choices=[], validate_choice=False,
-                                   validators=[DataRequired("Chọn cơ quan ban hành.")])
+                                   validators=[DataRequired("Chọn cơ quan ban hành.")], render_kw={"data-search": ""})
     symbol = StringField("Ký hiệu", validators=[Optional(), _max(LENGTHS["symbol"])],
                          render_kw={"placeholder": "UBND-KGVX"})
     place = StringField("Địa danh", validators=[Optional(), _max(LENGTHS["place"])],
@@ -98,8 +99,9 @@ class DirectiveForm(Form):
             raise ValidationError("Văn bản cần ít nhất một mục có nhiệm vụ.")
 
     def validate_recipients(self, field):
-        if not any(row.form.text.data for row in field):
-            raise ValidationError("Nhập ít nhất một nơi nhận ở mục Kính gửi.")
+        """Which types need addressees comes from the one table of document types (a chỉ thị has none)."""
+        if doc_types.get(self.doc_type.data).takes_recipients and not any(row.form.text.data for row in field):
+            raise ValidationError(f"{doc_types.get(self.doc_type.data).label} cần ít nhất một nơi nhận ở mục Kính gửi.")
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)

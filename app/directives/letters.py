@@ -23,6 +23,7 @@ from app.models import Directive, RegisterCounter, RegisterEntry
 from app.models.audit import record
 from app.rules.permissions import can_issue_directive
 from app.clock import local_today
+from app.rules.directive_states import DRAFT, SUBMITTED
 from app.text import fold
 
 
@@ -62,7 +63,7 @@ def letter_bytes(directive: Directive, fmt: str) -> bytes:
         if hashlib.sha256(data).hexdigest() != digest:
             raise IssueError("Tệp đã phát hành không còn khớp mã SHA-256 đã lưu: có thể đã bị sửa.")
         return data
-    return render(directive_to_data(directive), fmt, draft=directive.state == "draft", today=local_today())
+    return render(directive_to_data(directive), fmt, draft=directive.state in (DRAFT, SUBMITTED), today=local_today())
 
 
 def _claim(directive: Directive) -> None:

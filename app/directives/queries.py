@@ -119,3 +119,13 @@ def target_from_value(value: str):
 
 def target_value(assignee) -> str:
     return f"a:{assignee.agency_id}" if assignee.agency_id else f"g:{assignee.group_id}"
+
+
+def waiting_for(user):
+    """The submitted drafts of the agency whose leader the user is, oldest first."""
+    from app.rules.permissions import LEADER, roles_of
+
+    if LEADER not in roles_of(user) or user.agency_id is None:
+        return select(Directive).where(Directive.id.is_(None))
+    return (select(Directive).where(Directive.owner_agency_id == user.agency_id, Directive.state == states.SUBMITTED)
+            .order_by(Directive.updated_at))

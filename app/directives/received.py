@@ -45,9 +45,22 @@ def went_out(directive: Directive, day: date, user) -> None:
         agency_ids = _live_agency_ids(directive)
         for agency_id in agency_ids:
             _enter(directive, agency_id, day, None, "internal")
+        _first_periods(directive, day)
         notifications.new_assignments(directive)
     else:
         _record_reminder(directive, user)
+
+
+def _first_periods(directive: Directive, day: date) -> None:
+    """A recurring obligation's periods start the day the letter goes out."""
+    from app.tracking import occurrences
+
+    for section in directive.live_sections:
+        for task in section.live_tasks:
+            if task.recurrence:
+                for assignment in task.assignments:
+                    if assignment.active:
+                        occurrences.ensure(assignment, day)
 
 
 def _record_reminder(letter: Directive, user) -> None:
@@ -103,6 +116,7 @@ def register(data: dict, owner: Agency, user, received_date: date | None = None,
         section["assignees"] = []  # bodies of another system; the tasks are the receiver's
     directive, _warnings = save_directive(None, data, user, None, state=states.RECEIVED, owner=owner)
     entry = _enter(directive, owner.id, received_date, user, "external")
+    _first_periods(directive, received_date)
     notifications.new_assignments(directive)
     record(user, "directive.receive", directive,
            f"Đăng ký văn bản đến số {entry.sequence}/{entry.year}: {directive.citation}")

@@ -21,7 +21,7 @@ from app.models import (
 from app.models.agencies import same_tree
 from app.models.audit import diff, record
 from app.rules import directive_states as states
-from app.rules import fanout, names
+from app.rules import fanout, names, recurrence
 from app.rules.workflow import NOT_STARTED
 from app.text import fold
 
@@ -186,6 +186,7 @@ def _sync_sections(directive: Directive, sections_data: list[dict]) -> None:
             task.removed = False
             if "implements" in task_data:
                 task.implements_id = task_data["implements"]
+            task.recurrence = task_data.get("recurrence") or recurrence.parse(task.text)
             wanted = {item["target"].id: item["deadline"] for item in task_data.get("agency_deadlines") or []
                       if isinstance(item.get("target"), Agency) and item.get("deadline")}
             task.agency_deadlines = [row for row in task.agency_deadlines if row.agency_id in wanted]
@@ -310,3 +311,15 @@ def search_text(directive: Directive) -> str:
         parts.extend(task.text for task in section.live_tasks)
         parts.extend(a.name for a in section.assignees)
     return fold(" \n ".join(part for part in parts if part))
+
+
+def past_deadlines(directive: Directive, today) -> list[str]:
+    """Deadlines already gone when a letter is entered: allowed (an old received directive is
+    legitimate), but the person typing should know."""
+    gone = sorted({d for d in [directive.deadline] + [a.deadline for s in directive.live_sections for a in s.assignees]
+                   + [t.deadline for s in directive.live_sections for t in s.live_tasks] if d and d < today})
+    if not gone:
+        return []
+    days = ", ".join(f"{d:%d/%m/%Y}" for d in gone[:5]) + (" …" if len(gone) > 5 else "")
+    return [f"Lưu ý: có hạn đã qua ({days}), trước ngày hôm nay {today:%d/%m/%Y}. Kiểm tra lại nếu không phải "
+            "văn bản cũ nhập lại."]

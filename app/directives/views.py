@@ -15,15 +15,18 @@ from app.clock import local_today
 from app.directives import bp, cascade, letters, lifecycle, queries
 from app.directives.forms import AssigneeForm, DirectiveForm, LineForm, SectionForm, TaskForm
 from app.directive_format import directive_to_data
-from app.directives.service import resolve_assignees, save_directive
+from app.directives.service import past_deadlines, resolve_assignees, save_directive
 from app.documents import MEDIA_TYPES
 from app.documents.letter import LetterError
 from app.extensions import db
+from app.directive_format import TEXT_LIMIT
 from app.forms import hidden_id
 from app.lint import lint_directive
 from app.models import Agency, AgencyGroup, Assignment, Directive, Section, SectionAssignee, Task
 from app.rules import permissions
 from app.rules.directive_states import DirectiveStateError
+from app.rules.signers import default_signer
+from app.text import clean_text, strip_item_marker
 from app.web import requested_page
 
 
@@ -203,10 +206,14 @@ def _data_from_form(form: DirectiveForm, issuer: Agency) -> dict:
                 for a in section.assignees if a.form.target.data
             ],
             "tasks": [
-                {"id": hidden_id(t.form.id.data), "text": t.form.text.data, "deadline": t.form.deadline.data}
-                for t in section.tasks if t.form.text.data
+                {"id": hidden_id(t.form.id.data), "text": strip_item_marker(t.form.text.data),
+                 "deadline": t.form.deadline.data}
+                for t in section.tasks if strip_item_marker(t.form.text.data)
             ],
         })
+    if len(sections) > 1 and not any(section["number"] for section in sections):
+        for index, section in enumerate(sections, start=1):  # numbered for the user unless they number them
+            section["number"] = str(index)
     return {
         "doc_type": form.doc_type.data,
         "issuer": issuer.header_lines,
@@ -246,13 +253,20 @@ def _form_choices(form: DirectiveForm) -> None:
 def _edit(directive: Directive | None):
     form = DirectiveForm(data=_form_data_from_directive(directive) if directive and request.method == "GET" else None)
     _form_choices(form)
+    if directive is None and request.method == "GET" and form.issuer_agency_id.choices[1:]:
+        issuer = db.session.get(Agency, int(form.issuer_agency_id.choices[1][0]))
+        form.issuer_agency_id.data = str(issuer.id)
+        signer = default_signer(issuer.kind)  # as ND30 has this kind of organisation sign; the user may change it
+        form.signer_authority.data = signer["authority"] or ""
+        form.signer_authority_title.data = signer["authority_title"]
+        form.signer_title.data = signer["title"]
     if form.validate_on_submit():
         if directive is not None and str(form.version.data) != str(directive.version):
             flash("Văn bản vừa được người khác cập nhật. Nội dung bạn nhập chưa được lưu; "
                   "hãy mở lại văn bản để xem bản mới nhất.", "danger")
             return _render_form(form, directive, 409, conflict=True)
         issuer = db.session.get(Agency, int(form.issuer_agency_id.data))
-        was_approved = directive is not None and directive.state == "approved"
+        was_approved = directive is not None and directive.state in ("approved", "submitted")
         try:
             # a changed text needs a new approval
             saved, warnings = save_directive(directive, _data_from_form(form, issuer), current_user, issuer,
@@ -265,7 +279,7 @@ def _edit(directive: Directive | None):
             return _render_form(form, directive, 409, conflict=True)
         flash("Đã lưu văn bản." + (" Văn bản trở về dự thảo và cần lãnh đạo duyệt lại." if was_approved else ""),
               "success")
-        for warning in warnings:
+        for warning in warnings + past_deadlines(saved, local_today()):
             flash(warning, "warning")
         return redirect(url_for("directives.show", directive_id=saved.id))
     if request.method == "POST":
@@ -285,9 +299,13 @@ def edit(directive):
     return _edit(directive)
 
 
-def _move(directive, change, message):
+def _note() -> str:
+    return clean_text(request.form.get("note", ""))[:TEXT_LIMIT]
+
+
+def _move(directive, change, message, *args):
     try:
-        change(directive, current_user)
+        change(directive, current_user, *args)
         db.session.commit()
     except DirectiveStateError as error:
         db.session.rollback()
@@ -297,14 +315,57 @@ def _move(directive, change, message):
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
+@bp.route("/van-ban/<id:directive_id>/trinh-duyet", methods=["POST"])
+@scope.guard(directive_id="directive", allowed=permissions.can_submit_directive)
+def submit(directive):
+    return _move(directive, lifecycle.submit, "Đã trình lãnh đạo duyệt.", _note())
+
+
 @bp.route("/van-ban/<id:directive_id>/duyet", methods=["POST"])
 @scope.guard(directive_id="directive", allowed=permissions.can_approve_directive)
 def approve(directive):
     return _move(directive, lifecycle.approve,
-                 "Đã duyệt văn bản. Các đơn vị nhận nhiệm vụ khi văn thư cấp số và phát hành.")
+                 "Đã duyệt văn bản. Các đơn vị nhận nhiệm vụ khi văn thư cấp số và phát hành.", _note())
+
+
+def _may_return(user, directive) -> bool:
+    return permissions.can_send_back_directive(user, directive) or permissions.can_return_directive_to_draft(
+        user, directive)
 
 
 @bp.route("/van-ban/<id:directive_id>/tra-lai", methods=["POST"])
-@scope.guard(directive_id="directive", allowed=permissions.can_return_directive_to_draft)
+@scope.guard(directive_id="directive", allowed=_may_return)
 def return_to_draft(directive):
+    """A submitted draft goes back with the leader's comments; an approved one back to draft."""
+    if permissions.can_send_back_directive(current_user, directive):
+        return _move(directive, lifecycle.send_back, "Đã trả lại dự thảo kèm ý kiến.", _note())
     return _move(directive, lifecycle.return_to_draft, "Văn bản đã trở về dự thảo.")
+
+
+@bp.route("/van-ban/<id:directive_id>/y-kien", methods=["POST"])
+@scope.guard(directive_id="directive", allowed=permissions.can_comment_directive)
+def comment(directive):
+    return _move(directive, lifecycle.comment, "Đã gửi ý kiến.", _note())
+
+
+@bp.route("/van-ban/<id:directive_id>/xoa", methods=["POST"])
+@scope.guard(directive_id="directive", allowed=permissions.can_delete_directive)
+def delete(directive):
+    subject = directive.subject
+    try:
+        lifecycle.delete(directive, current_user)
+        db.session.commit()
+    except DirectiveStateError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("directives.show", directive_id=directive.id))
+    flash(f"Đã xóa dự thảo “{subject[:120]}” (ghi vào nhật ký thao tác).", "success")
+    return redirect(url_for("directives.index"))
+
+
+@bp.route("/van-ban/cho-duyet")
+@scope.guard(allowed=permissions.has_approval_queue)
+def approval_queue():
+    """Drafts waiting for the leader's approval, oldest first."""
+    waiting = db.session.scalars(queries.waiting_for(current_user)).all()
+    return render_template("directives/queue.html", waiting=waiting)

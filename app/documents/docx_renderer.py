@@ -9,7 +9,7 @@ from functools import lru_cache
 from io import BytesIO
 
 from docx import Document
-from docx.enum.section import WD_SECTION
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -20,7 +20,8 @@ from app.documents import layout as L
 from app.documents.geometry import Geometry, geometry
 from app.documents.letter import Letter
 
-CENTER, LEFT, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
+CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT,
+                                WD_ALIGN_PARAGRAPH.JUSTIFY)
 PPR_ORDER = (
     "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
     "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
@@ -29,6 +30,13 @@ PPR_ORDER = (
     "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
     "w:sectPr", "w:pPrChange",
 )
+TRPR_ORDER = ("w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter", "w:cantSplit",
+              "w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange")
+# ECMA-376 order of a section's properties: Word refuses a file with pgNumType after docGrid
+SECTPR_ORDER = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+                "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+                "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid",
+                "w:printerSettings", "w:sectPrChange")
 TBLPR_ORDER = (
     "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize", "w:tblStyleColBandSize",
     "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
@@ -118,7 +126,7 @@ def _paragraph_properties(align, before, after, line, left, right, first, keep_n
         indent.set(qn("w:hanging"), str(Mm(-first).twips))
     ppr.append(indent)
     jc = OxmlElement("w:jc")
-    jc.set(qn("w:val"), {CENTER: "center", LEFT: "left", JUSTIFY: "both"}[align])
+    jc.set(qn("w:val"), {CENTER: "center", LEFT: "left", RIGHT: "right", JUSTIFY: "both"}[align])
     ppr.append(jc)
     return ppr
 
@@ -304,15 +312,18 @@ def _recipients(document, letter: Letter, geo: Geometry):
 
 
 def _body(document, letter: Letter):
+    last = len(letter.body) - 1
     for index, paragraph in enumerate(letter.body):
         before = L.BLOCK_SPACE_BEFORE if index == 0 else L.PARAGRAPH_SPACE_BEFORE
+        # the last paragraph keeps with the signature table, so a signature never stands alone on a page
         _text(document, paragraph.text, L.SIZE["body"], bold=paragraph.kind == "part",
               italic=paragraph.kind == "basis", align=JUSTIFY,
-              before=before, first=L.BODY_FIRST_LINE_INDENT, line=L.LINE_SPACING)
+              before=before, first=L.BODY_FIRST_LINE_INDENT, line=L.LINE_SPACING, keep_next=index == last)
 
 
 def _signature(document, letter: Letter):
     table = _table(document, (L.SIGNATURE_LEFT, L.SIGNATURE_RIGHT))
+    _child(table.rows[0]._tr.get_or_add_trPr(), "w:cantSplit", TRPR_ORDER)  # the block stays on one page
     left, right = (_first(cell) for cell in table.rows[0].cells)
     _text(left, "Nơi nhận:", L.SIZE["cc_label"], bold=True, italic=True, align=LEFT, before=L.BLOCK_SPACE_BEFORE)
     for line in letter.cc:
@@ -346,30 +357,42 @@ def _appendix(document, letter: Letter):
     appendix = letter.appendix
     section = document.add_section(WD_SECTION.NEW_PAGE)
     section.different_first_page_header_footer = True
-    number_type = section._sectPr.find(qn("w:pgNumType"))
-    if number_type is None:
-        number_type = OxmlElement("w:pgNumType")
-        section._sectPr.append(number_type)
-    number_type.set(qn("w:start"), "1")
+    if appendix.landscape:  # a wide table: the appendix pages turn (ND30 allows it for tables)
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(L.PAGE_HEIGHT), Mm(L.PAGE_WIDTH)
+    _child(section._sectPr, "w:pgNumType", SECTPR_ORDER).set(qn("w:start"), "1")
     _text(document, "Phụ lục", L.SIZE["appendix_heading"], bold=True)
     _text(document, appendix.title.upper(), L.SIZE["appendix_title"], bold=True)
     _text(document, appendix.reference, L.SIZE["appendix_reference"], italic=True)
+    width = (L.PAGE_HEIGHT if appendix.landscape else L.PAGE_WIDTH) - L.MARGIN_LEFT - L.MARGIN_RIGHT
+    if appendix.summary is not None:  # the figures per agency first, then the detail
+        _paragraph(document)
+        _text(document, appendix.summary.title, L.SIZE["appendix_table"], bold=True, align=LEFT)
+        _appendix_table(document, appendix.summary.columns, appendix.summary.rows, width)
     _paragraph(document)
-    widths = [L.TEXT_WIDTH * share for _name, share in appendix.columns]
-    table = _table(document, widths, rows=1 + len(appendix.rows))
+    if appendix.detail_title:
+        _text(document, appendix.detail_title, L.SIZE["appendix_table"], bold=True, align=LEFT)
+    _appendix_table(document, appendix.columns, appendix.rows, width)
+
+
+def _appendix_table(document, columns, rows, width):
+    """A bordered table whose header row repeats on every page; "group" rows span it (an agency),
+    "subtotal" rows too (its figures, in italics)."""
+    table = _table(document, [width * share for _name, share in columns], rows=1 + len(rows))
     _borders(table)
     _cell_padding(table, L.APPENDIX_CELL_PADDING)
     size = L.SIZE["appendix_table"]
     header = table.rows[0]
-    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on every page
-    for cell, (name, _share) in zip(header.cells, appendix.columns):
+    _child(header._tr.get_or_add_trPr(), "w:tblHeader", TRPR_ORDER)  # repeated on every page
+    for cell, (name, _share) in zip(header.cells, columns):
         _text(_first(cell), name, size, bold=True)
-    for row, (kind, cells) in zip(table.rows[1:], appendix.rows):
-        if kind == "group":
+    for row, (kind, cells) in zip(table.rows[1:], rows):
+        if kind in ("group", "subtotal"):
             merged = row.cells[0].merge(row.cells[-1])
             for paragraph in list(merged.paragraphs):
                 paragraph._p.getparent().remove(paragraph._p)
-            _text(merged, cells[0], size, bold=True, align=LEFT)
+            _text(merged, cells[0], size, bold=kind == "group", italic=kind == "subtotal",
+                  align=LEFT if kind == "group" else RIGHT)
             continue
         for index, (cell, value) in enumerate(zip(row.cells, cells)):
             _text(_first(cell), value, size, align=CENTER if index == 0 else LEFT)

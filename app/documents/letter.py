@@ -24,13 +24,27 @@ class Paragraph:
 
 
 @dataclass
+class AppendixTable:
+    """A table of the appendix printed before the main one (the summary by agency)."""
+
+    title: str
+    columns: list[tuple[str, float]]
+    rows: list[tuple[str, list[str]]]
+
+
+@dataclass
 class Appendix:
-    """A table after the letter (Phụ lục), on its own pages, numbered from 1 again."""
+    """A table after the letter (Phụ lục), on its own pages, numbered from 1 again; in landscape when
+    the table is wide (ND30 allows it for tables), with an optional summary table first."""
 
     title: str  # printed in capitals
     reference: str  # "(Kèm theo Báo cáo số …/BC-… ngày … của …)"
     columns: list[tuple[str, float]]  # header, share of the text width
-    rows: list[tuple[str, list[str]]]  # ("group", [label]) spans the table; ("row", cells)
+    # ("group", [label]) spans the table; ("subtotal", [text]) too, in italics; ("row", cells)
+    rows: list[tuple[str, list[str]]]
+    landscape: bool = False
+    summary: AppendixTable | None = None
+    detail_title: str = ""
 
 
 @dataclass
@@ -59,7 +73,10 @@ class Letter:
                  self.subject_line or "", self.type_name or "", self.summary or "", *self.recipients,
                  *(p.text for p in self.body), *self.cc, *self.signature_lines, self.signer_name]
         if self.appendix:
-            parts += [self.appendix.title, self.appendix.reference]
+            parts += [self.appendix.title, self.appendix.reference, self.appendix.detail_title]
+            if self.appendix.summary:
+                parts += [self.appendix.summary.title]
+                parts += [cell for _kind, cells in self.appendix.summary.rows for cell in cells]
             parts += [cell for _kind, cells in self.appendix.rows for cell in cells]
         return "\n".join(part for part in parts if part)
 

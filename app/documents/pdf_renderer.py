@@ -57,6 +57,14 @@ def layout_css(font_dir: str | None = None) -> str:
   }}
 }}
 @page :nth(1 of appendix) {{ counter-reset: page 1; @top-center {{ content: none; }} }}
+@page appendix-landscape {{
+  size: {_mm(L.PAGE_HEIGHT)} {_mm(L.PAGE_WIDTH)};
+  @top-center {{
+    content: counter(page); font-family: "{FAMILY}"; font-size: {L.SIZE['page_number']}pt;
+    vertical-align: top; padding-top: {_mm(L.HEADER_DISTANCE - L.pt_to_mm(L.SIZE['page_number']) / 2)};
+  }}
+}}
+@page :nth(1 of appendix-landscape) {{ counter-reset: page 1; @top-center {{ content: none; }} }}
 :root {{
   --font: "{FAMILY}";
   --header-left: {_mm(L.HEADER_LEFT)}; --header-right: {_mm(L.HEADER_RIGHT)};

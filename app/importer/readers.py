@@ -33,7 +33,9 @@ class Source:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".") + " MB"
+    from app.numbers import filesize
+
+    return filesize(size)
 
 
 def read_document(content: bytes, filename: str, max_bytes: int = MAX_BYTES) -> Source:

@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent  # noqa: F401
 from app.models.directives import (  # noqa: F401
     Directive,
     DirectiveCcLine,
+    DirectiveComment,
     DirectiveRecipient,
     Section,
     SectionAssignee,
@@ -16,6 +17,7 @@ from app.models.tracking import (  # noqa: F401
     Evidence,
     ExtensionRequest,
     Notification,
+    Occurrence,
     ProgressReport,
     Reminder,
     Snapshot,

@@ -97,6 +97,8 @@ class Directive(db.Model):
     register_entry = relationship("RegisterEntry", back_populates="directive", uselist=False)
     received_entries = relationship("ReceivedEntry", back_populates="directive", order_by="ReceivedEntry.id",
                                     cascade="all, delete-orphan")
+    comments: Mapped[list["DirectiveComment"]] = relationship(
+        order_by="DirectiveComment.id", cascade="all, delete-orphan", back_populates="directive")
 
     @property
     def issuer_lines(self) -> list[str]:
@@ -234,6 +236,8 @@ class Task(db.Model):
     deadline: Mapped[date | None] = mapped_column(Date)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    # "monthly:20", "weekly:4" …: a duty that comes back, tracked per occurrence (app/rules/recurrence.py)
+    recurrence: Mapped[str | None] = mapped_column(String(40))
     # the assignment (one level up) that this task carries out; every assignment of the task implements it
     implements_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", use_alter=True), index=True)
 
@@ -258,3 +262,27 @@ class TaskDeadline(db.Model):
     deadline: Mapped[date] = mapped_column(Date)
 
     agency: Mapped[Agency] = relationship()
+
+
+class DirectiveComment(db.Model):
+    """One message in a draft's thread: a remark, or the note that came with submitting, returning or
+    approving it. Kept after issue as part of the file's history."""
+
+    __tablename__ = "directive_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(ForeignKey("directives.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20), default="comment")  # comment, submit, return, approve
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    directive: Mapped[Directive] = relationship(back_populates="comments")
+    user = relationship("User")
+
+    KIND_LABELS = {"comment": "Ý kiến", "submit": "Trình duyệt", "return": "Trả lại", "approve": "Duyệt",
+                   "unapprove": "Trả về dự thảo"}
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS.get(self.kind, self.kind)

@@ -46,6 +46,9 @@ class Assignment(db.Model):
     extensions: Mapped[list["ExtensionRequest"]] = relationship(
         back_populates="assignment", order_by="ExtensionRequest.id", cascade="all, delete-orphan"
     )
+    occurrences: Mapped[list["Occurrence"]] = relationship(
+        back_populates="assignment", order_by="Occurrence.due_date", cascade="all, delete-orphan"
+    )
 
     @property
     def status_label(self) -> str:
@@ -54,6 +57,22 @@ class Assignment(db.Model):
     @property
     def directive(self):
         return self.task.section.directive
+
+
+class Occurrence(db.Model):
+    """One period of a recurring obligation: its own due date, and when the agency reported on it."""
+
+    __tablename__ = "assignment_occurrences"
+    __table_args__ = (UniqueConstraint("assignment_id", "due_date", name="uq_assignment_occurrences_due"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    reported_on: Mapped[date | None] = mapped_column(Date)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("progress_reports.id", ondelete="SET NULL"))
+
+    assignment: Mapped["Assignment"] = relationship(back_populates="occurrences")
+    report = relationship("ProgressReport")
 
 
 class ProgressReport(db.Model):
@@ -102,6 +121,8 @@ class ExtensionRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    # the office may grant another date than the one asked for (with its reason)
+    granted_deadline: Mapped[date | None] = mapped_column(Date)
 
     assignment: Mapped[Assignment] = relationship(back_populates="extensions")
     requested_by = relationship("User", foreign_keys=[requested_by_id])

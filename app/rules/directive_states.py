@@ -1,7 +1,8 @@
 """The life of a directive and the only ways to change it.
 
-An organisation's own letter goes draft → approved → issued (numbered in its outgoing register);
-editing an approved draft sends it back to draft. A directive received from outside is registered
+An organisation's own letter goes draft → submitted (chờ duyệt) → approved → issued (numbered in
+its outgoing register); the leader may send a submitted draft back with comments, and editing a
+submitted or approved text sends it back to draft. A letter never issued may be deleted. A directive received from outside is registered
 in the receiving organisation's incoming register as `received`, with its printed number kept.
 Tasks reach the assignees only in a live state: when the letter is issued, or when a received one
 is registered; never at approval, so editing a draft never makes tasks appear and vanish.
@@ -9,16 +10,19 @@ is registered; never at approval, so editing a draft never makes tasks appear an
 from dataclasses import dataclass
 
 DRAFT = "draft"
+SUBMITTED = "submitted"
 APPROVED = "approved"
 ISSUED = "issued"
 RECEIVED = "received"
 
-LABELS = {DRAFT: "Dự thảo", APPROVED: "Đã duyệt", ISSUED: "Đã phát hành", RECEIVED: "Văn bản đến"}
-BADGES = {DRAFT: "secondary", APPROVED: "info", ISSUED: "success", RECEIVED: "warning"}
+LABELS = {DRAFT: "Dự thảo", SUBMITTED: "Chờ duyệt", APPROVED: "Đã duyệt", ISSUED: "Đã phát hành",
+          RECEIVED: "Văn bản đến"}
+BADGES = {DRAFT: "secondary", SUBMITTED: "primary", APPROVED: "info", ISSUED: "success", RECEIVED: "warning"}
 STATES = tuple(LABELS)
 
 LIVE = (ISSUED, RECEIVED)  # its tasks are assigned and tracked
-EDITABLE = (DRAFT, APPROVED)  # the text may still change
+EDITABLE = (DRAFT, SUBMITTED, APPROVED)  # the text may still change
+NEVER_ISSUED = EDITABLE  # may still be deleted
 
 # Which role of the organisation performs each change (see app/rules/permissions.py).
 STAFF, LEADER, CLERK = "staff", "leader", "clerk"
@@ -34,8 +38,10 @@ class Transition:
 
 
 TRANSITIONS = (
-    Transition("edit", "Sửa văn bản", (DRAFT, APPROVED), DRAFT, STAFF),
-    Transition("approve", "Duyệt văn bản", (DRAFT,), APPROVED, LEADER),
+    Transition("edit", "Sửa văn bản", EDITABLE, DRAFT, STAFF),
+    Transition("submit", "Trình duyệt", (DRAFT,), SUBMITTED, STAFF),
+    Transition("approve", "Duyệt văn bản", (DRAFT, SUBMITTED), APPROVED, LEADER),
+    Transition("return", "Trả lại kèm ý kiến", (SUBMITTED,), DRAFT, LEADER),
     Transition("unapprove", "Trả về dự thảo", (APPROVED,), DRAFT, LEADER),
     Transition("issue", "Cấp số và phát hành", (APPROVED,), ISSUED, CLERK),
 )

@@ -24,3 +24,16 @@ def check_request(status: str, deadline: date | None, requested: date | None, re
         raise ExtensionError("Ngày đề nghị không được ở trong quá khứ.")
     if not (reason or "").strip():
         raise ExtensionError("Ghi rõ lý do đề nghị gia hạn.")
+
+
+def check_grant(deadline: date | None, requested: date, granted: date | None, note: str, today: date) -> date:
+    """The date the office grants: the one asked for, or another with its reason."""
+    if granted is None or granted == requested:
+        return requested
+    if deadline is not None and granted <= deadline:
+        raise ExtensionError(f"Ngày gia hạn phải sau hạn hiện tại ({deadline:%d/%m/%Y}).")
+    if granted < today:
+        raise ExtensionError("Ngày gia hạn không được ở trong quá khứ.")
+    if not (note or "").strip():
+        raise ExtensionError("Gia hạn đến ngày khác ngày đề nghị: ghi lý do.")
+    return granted

@@ -78,6 +78,32 @@ def can_return_directive_to_draft(user, directive) -> bool:
     return holds(user, LEADER, directive.owner_agency_id) and states.allows("unapprove", directive.state)
 
 
+def can_submit_directive(user, directive) -> bool:
+    """"Trình duyệt": the drafter hands the draft to the leader."""
+    return holds(user, STAFF, directive.owner_agency_id) and states.allows("submit", directive.state)
+
+
+def can_send_back_directive(user, directive) -> bool:
+    """The leader returns a submitted draft with comments."""
+    return holds(user, LEADER, directive.owner_agency_id) and states.allows("return", directive.state)
+
+
+def can_delete_directive(user, directive) -> bool:
+    """A letter never issued (no number given) may be deleted by its organisation's staff."""
+    return (holds(user, STAFF, directive.owner_agency_id) and directive.state in states.NEVER_ISSUED
+            and directive.register_entry is None)
+
+
+def can_comment_directive(user, directive) -> bool:
+    """The draft's comment thread is for the people of its organisation, until it goes out."""
+    return directive.state in states.NEVER_ISSUED and any(
+        holds(user, role, directive.owner_agency_id) for role in (STAFF, LEADER, CLERK))
+
+
+def has_approval_queue(user) -> bool:
+    return LEADER in roles_of(user)
+
+
 def can_issue_directive(user, directive) -> bool:
     """"Cấp số và phát hành": the clerk of the issuing organisation numbers it in that register."""
     return holds(user, CLERK, directive.issuer_agency_id) and states.allows("issue", directive.state)

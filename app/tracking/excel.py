@@ -1,61 +1,89 @@
-"""An assignment list as an Excel workbook: real dates, a frozen header row, set widths, wrapped text."""
+"""An assignment list as an Excel workbook ready to print: a title saying what was listed and when, a
+numbered (STT) header row that stays on screen and repeats on every printed page, an autofilter, real
+dates as dd/mm/yyyy, set widths and wrapped text, landscape fitted to the page width.
+
+Every cell written from text a user typed is stored as text, never as a formula: a progress note
+that starts with "=" must not become a live formula in the office's copy."""
 from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from app.models.directives import ASSIGNEE_ROLES
 from app.rules import timeliness as T
 from app.rules.workflow import STATUS_LABELS
 
 COLUMNS = (  # header, width in characters, wrap
-    ("Số, ký hiệu", 16, False), ("Ngày ban hành", 12, False), ("Trích yếu", 45, True), ("Mục", 6, False),
-    ("Nhiệm vụ", 70, True), ("Đơn vị", 30, True), ("Vai trò", 10, False), ("Hạn ban đầu", 12, False),
-    ("Hạn hiện tại", 12, False), ("Trạng thái", 16, False), ("Tình hình thời hạn", 20, False),
-    ("Tiến độ (%)", 10, False), ("Báo cáo gần nhất", 50, True), ("Ngày hoàn thành", 14, False),
+    ("STT", 6, False), ("Số, ký hiệu", 16, False), ("Ngày ban hành", 12, False), ("Trích yếu", 45, True),
+    ("Mục", 6, False), ("Nhiệm vụ", 70, True), ("Đơn vị", 30, True), ("Vai trò", 10, False),
+    ("Hạn ban đầu", 12, False), ("Hạn hiện tại", 12, False), ("Trạng thái", 16, False),
+    ("Tình hình thời hạn", 20, False), ("Tiến độ (%)", 10, False), ("Báo cáo gần nhất", 50, True),
+    ("Ngày hoàn thành", 14, False),
 )
 DATE_FORMAT = "DD/MM/YYYY"
+HEADER_ROW = 4  # title, what was listed, a blank line, then the header
 
 
-def workbook_bytes(rows, title: str = "Nhiệm vụ") -> bytes:
+def text_cell(sheet, value, alignment=None) -> WriteOnlyCell:
+    """A cell that holds exactly this text, whatever its first character."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # "=HYPERLINK(…)" typed by someone stays text
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def workbook_bytes(rows, title: str = "Danh sách nhiệm vụ", description: str = "") -> bytes:
     """rows: tuples (Assignment, Task, Section, Directive, Agency, timeliness, note) as from assignment_rows."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
+    sheet = book.create_sheet("Nhiệm vụ")
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     for index, (_header, width, _wrap) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    heading = text_cell(sheet, title.upper())
+    heading.font = Font(bold=True, size=14)
+    sheet.append([heading])
+    sheet.append([text_cell(sheet, description)])
+    sheet.append([])
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     header = []
     for name, _width, _wrap in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = text_cell(sheet, name, Alignment(wrap_text=True, vertical="center"))
         cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
         header.append(cell)
     sheet.append(header)
     wrap = Alignment(wrap_text=True, vertical="top")
-    wrapped = [index for index, (_name, _width, wraps) in enumerate(COLUMNS) if wraps]
+    wrapped = {index for index, (_name, _width, wraps) in enumerate(COLUMNS) if wraps}
+    count = 0
     for assignment, task, section, directive, agency, timeliness, note in rows:
+        count += 1
         values = [
-            directive.number_symbol, directive.issued_date, directive.subject, section.number or "", task.text,
+            count, directive.number_symbol, directive.issued_date, directive.subject, section.number or "", task.text,
             agency.name, ASSIGNEE_ROLES.get(assignment.role, assignment.role), assignment.original_deadline,
             assignment.deadline, STATUS_LABELS.get(assignment.status, assignment.status),
             T.LABELS.get(timeliness, timeliness), assignment.progress_percent, note or "", assignment.completed_date,
         ]
-        # Styled cells only where needed (long text wraps, dates show as dd/mm/yyyy): styling every
-        # cell triples the time of a large export.
-        for index in wrapped:
-            cell = WriteOnlyCell(sheet, value=values[index])
-            cell.alignment = wrap
-            values[index] = cell
+        # Styled cells only where needed (text, wrapped text, dates): styling every cell triples the time of
+        # a large export.
         for index, value in enumerate(values):
-            if hasattr(value, "year"):
+            if isinstance(value, str):
+                values[index] = text_cell(sheet, value, wrap if index in wrapped else None)
+            elif hasattr(value, "year"):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = DATE_FORMAT
                 values[index] = cell
         sheet.append(values)
+    last_column = get_column_letter(len(COLUMNS))
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{HEADER_ROW + max(count, 1)}"
     output = BytesIO()
     book.save(output)
     return output.getvalue()
-

@@ -25,14 +25,15 @@ class ExtensionForm(Form):
 class DecisionForm(Form):
     note = TextAreaField("Ý kiến", validators=[Optional(), Length(max=2000, message="Tối đa 2000 ký tự.")],
                          render_kw={"rows": 2})
+    granted = VNDateField("Đồng ý gia hạn đến ngày (để trống: ngày đề nghị)")
 
 
 def _signer_fields(cls):
-    cls.signer_authority = SelectField("Thẩm quyền ký", choices=[("", "Không")] + [(a, a) for a in AUTHORITIES],
-                                       default="TL.")
-    cls.signer_authority_title = StringField("Thay mặt / thừa lệnh", default="CHỦ TỊCH",
+    # defaults are set by the view from the issuing organisation (app/rules/signers.py)
+    cls.signer_authority = SelectField("Thẩm quyền ký", choices=[("", "Không")] + [(a, a) for a in AUTHORITIES], default="")
+    cls.signer_authority_title = StringField("Thay mặt / thừa lệnh",
                                              validators=[Optional(), Length(max=200, message="Tối đa 200 ký tự.")])
-    cls.signer_title = StringField("Chức vụ người ký", default="CHÁNH VĂN PHÒNG",
+    cls.signer_title = StringField("Chức vụ người ký",
                                    validators=[DataRequired("Nhập chức vụ người ký."),
                                                Length(max=200, message="Tối đa 200 ký tự.")])
     cls.signer_name = StringField("Họ tên người ký", validators=[Optional(), Length(max=200, message="Tối đa 200 ký tự.")])
@@ -44,7 +45,7 @@ class ReportForm(Form):
     class Meta:
         csrf = False  # a GET form that only reads
 
-    directive = SelectField("Văn bản", choices=[], validate_choice=False)
+    directive = SelectField("Văn bản", choices=[], validate_choice=False, render_kw={"data-search": ""})
     deadline_from = VNDateField("Hoặc nhiệm vụ có hạn từ ngày")
     deadline_to = VNDateField("đến ngày")
     recipients = StringField("Kính gửi", default="Thường trực Ủy ban nhân dân tỉnh",
@@ -65,7 +66,7 @@ class ReportForm(Form):
 
 @_signer_fields
 class ReminderForm(Form):
-    agency = SelectField("Cơ quan, đơn vị", choices=[], validate_choice=False)
+    agency = SelectField("Cơ quan, đơn vị", choices=[], validate_choice=False, render_kw={"data-search": ""})
     report_by = VNDateField("Báo cáo kết quả trước ngày", validators=[DataRequired("Nhập ngày (dd/mm/yyyy).")])
 
     def validate_agency(self, field):

@@ -4,7 +4,7 @@ from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import Agency, Notification, User, UserRole
-from app.rules.permissions import STAFF
+from app.rules.permissions import LEADER, STAFF
 
 
 def staff_of(agency_ids) -> list[User]:
@@ -17,6 +17,13 @@ def staff_of(agency_ids) -> list[User]:
                     User.role_rows.any(UserRole.role == STAFF))
              .order_by(User.id))
     return db.session.scalars(query).all()
+
+
+def leaders_of(agency_id) -> list[User]:
+    """The leaders who approve an organisation's drafts (its own agency's leaders)."""
+    return db.session.scalars(select(User).where(User.active.is_(True), User.agency_id == agency_id,
+                                                 User.role_rows.any(UserRole.role == LEADER))
+                              .order_by(User.id)).all()
 
 
 def agency_users(agency_ids) -> list[User]:

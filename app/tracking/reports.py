@@ -6,18 +6,23 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.directives.service import save_directive
-from app.documents.letter import Appendix
+from app.documents.letter import Appendix, AppendixTable
 from app.extensions import db
 from app.models import Agency, Directive, Reminder
 from app.models.audit import record
 from app.models.directives import ASSIGNEE_ROLES
 from app.rules import timeliness as T
 from app.rules.workflow import STATUS_LABELS
+from app import numbers
 from app.tracking import queries
 from app.web import agency_label
 
-APPENDIX_COLUMNS = [("STT", 0.07), ("Nhiệm vụ", 0.36), ("Vai trò", 0.09), ("Hạn", 0.14), ("Tình trạng", 0.14),
-                    ("Báo cáo gần nhất", 0.20)]
+# The appendix is printed in landscape: the task and its latest report get the room they need.
+APPENDIX_COLUMNS = [("STT", 0.05), ("Nhiệm vụ", 0.40), ("Vai trò", 0.08), ("Hạn", 0.10), ("Tình trạng", 0.14),
+                    ("Báo cáo gần nhất", 0.23)]
+SUMMARY_COLUMNS = [("STT", 0.05), ("Cơ quan, đơn vị", 0.35), ("Tổng số", 0.08), ("Hoàn thành đúng hạn", 0.11),
+                   ("Hoàn thành quá hạn", 0.11), ("Đang thực hiện trong hạn", 0.11), ("Quá hạn", 0.08),
+                   ("Tỷ lệ đúng hạn", 0.11)]
 
 
 def _figures(rows) -> dict[str, int]:
@@ -30,7 +35,7 @@ def _figures(rows) -> dict[str, int]:
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}".replace(".", ",") + "%" if whole else "0%"
+    return numbers.ratio(part, whole)
 
 
 def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients: list[str], signer: dict,
@@ -72,24 +77,39 @@ def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients
         "closing": f"Trên đây là báo cáo tình hình thực hiện {scope_text}./.",
         "cc": ["Như trên", "Lưu: VT"], "signer": signer,
     }
-    table: list[tuple[str, list[str]]] = []
-    current = None
-    counter = 0
-    for assignment, task, _section, directive, agency, timeliness, note in sorted(
-            rows, key=lambda row: (row[4].name, row[0].deadline or date.max)):
-        if agency.id != current:
-            current, counter = agency.id, 0
-            table.append(("group", [agency.name]))
-        counter += 1
-        table.append(("row", [
-            str(counter), f"{task.text} ({directive.number_symbol})",
-            ASSIGNEE_ROLES.get(assignment.role, assignment.role),
-            assignment.deadline.strftime("%d/%m/%Y") if assignment.deadline else "Không thời hạn",
-            f"{STATUS_LABELS.get(assignment.status)}; {T.LABELS.get(timeliness, '').lower()}",
-            note or "",
-        ]))
     appendix = Appendix("Tình hình thực hiện nhiệm vụ theo cơ quan, đơn vị",
-                        f"(Kèm theo Báo cáo tình hình thực hiện {scope_text})", APPENDIX_COLUMNS, table)
+                        f"(Kèm theo Báo cáo tình hình thực hiện {scope_text})", APPENDIX_COLUMNS, [],
+                        landscape=True, detail_title="II. CHI TIẾT THEO CƠ QUAN, ĐƠN VỊ")
+    by_agency: dict[int, list] = {}
+    for row in sorted(rows, key=lambda row: (row[4].name, row[0].deadline or date.max)):
+        by_agency.setdefault(row[4].id, []).append(row)
+    summary = []
+    for number, items in enumerate(by_agency.values(), start=1):
+        agency = items[0][4]
+        kinds = _figures(items)
+        counted = sum(kinds.values())
+        known = kinds[T.DONE_ON_TIME] + kinds[T.DONE_LATE] + kinds[T.OVERDUE]
+        summary.append(("row", [str(number), agency_label(agency), numbers.number(counted),
+                                numbers.number(kinds[T.DONE_ON_TIME]), numbers.number(kinds[T.DONE_LATE]),
+                                numbers.number(kinds[T.IN_PROGRESS_ON_TIME]), numbers.number(kinds[T.OVERDUE]),
+                                numbers.ratio(kinds[T.DONE_ON_TIME], known) if known else "—"]))
+        appendix.rows.append(("group", [f"{number}. {agency.name}"]))
+        for index, (assignment, task, _section, directive, _agency, timeliness, note) in enumerate(items, start=1):
+            appendix.rows.append(("row", [
+                str(index), f"{task.text} ({directive.number_symbol})",
+                ASSIGNEE_ROLES.get(assignment.role, assignment.role),
+                assignment.deadline.strftime("%d/%m/%Y") if assignment.deadline else "Không thời hạn",
+                f"{STATUS_LABELS.get(assignment.status)}; {T.LABELS.get(timeliness, '').lower()}",
+                note or "",
+            ]))
+        appendix.rows.append(("subtotal", [
+            f"Cộng: {numbers.number(counted)} nhiệm vụ; hoàn thành đúng hạn {numbers.number(kinds[T.DONE_ON_TIME])}, "
+            f"hoàn thành quá hạn {numbers.number(kinds[T.DONE_LATE])}, quá hạn {numbers.number(kinds[T.OVERDUE])}."]))
+    total = sum(figures.values())
+    summary.append(("subtotal", [
+        f"Tổng cộng: {numbers.number(total)} nhiệm vụ của {numbers.number(len(by_agency))} cơ quan, đơn vị; hoàn thành "
+        f"đúng hạn {numbers.number(figures[T.DONE_ON_TIME])} ({numbers.ratio(figures[T.DONE_ON_TIME], total)})."]))
+    appendix.summary = AppendixTable("I. TỔNG HỢP THEO CƠ QUAN, ĐƠN VỊ", SUMMARY_COLUMNS, summary)
     return data, appendix
 
 

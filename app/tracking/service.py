@@ -17,7 +17,7 @@ from app.models import Assignment, Evidence, ExtensionRequest, ProgressReport
 from app.models.audit import diff, record
 from app.rules import directive_states as states
 from app.rules import permissions, uploads
-from app.rules.extensions import ExtensionError, check_request
+from app.rules.extensions import ExtensionError, check_grant, check_request
 from app.rules.workflow import STATUS_LABELS, plan_transition
 from app.clock import local_today, utcnow
 from app.tracking import notifications, rollup
@@ -144,7 +144,7 @@ def request_extension(assignment: Assignment, user, requested, reason: str) -> E
     return request
 
 
-def decide_extension(request: ExtensionRequest, user, approve: bool, note: str) -> None:
+def decide_extension(request: ExtensionRequest, user, approve: bool, note: str, granted=None) -> None:
     assignment = request.assignment
     if "office" not in sides_of(user, assignment):
         raise ExtensionError("Chỉ cơ quan giao nhiệm vụ duyệt đề nghị gia hạn.")
@@ -152,17 +152,23 @@ def decide_extension(request: ExtensionRequest, user, approve: bool, note: str) 
         raise ExtensionError("Đề nghị này đã được xử lý.")
     if not approve and not (note or "").strip():
         raise ExtensionError("Ghi lý do không đồng ý gia hạn.")
+    until = check_grant(assignment.deadline, request.requested_deadline, granted, note, local_today()) \
+        if approve else None
     request.status = "approved" if approve else "rejected"
     request.decided_by_id, request.decided_at, request.decision_note = user.id, utcnow(), note or ""
+    request.granted_deadline = until
     verdict = "Đồng ý" if approve else "Không đồng ý"
-    text = f"{verdict} gia hạn lần {request.sequence} đến {request.requested_deadline:%d/%m/%Y}." + \
-        (f" {note}" if note else "")
+    asked = request.requested_deadline
+    if approve and until != asked:
+        text = f"Đồng ý gia hạn lần {request.sequence} đến {until:%d/%m/%Y} (đề nghị {asked:%d/%m/%Y})."
+    else:
+        text = f"{verdict} gia hạn lần {request.sequence} đến {asked:%d/%m/%Y}."
+    text += f" {note}" if note else ""
     if approve:
         before = assignment.deadline
-        assignment.deadline = request.requested_deadline  # the original deadline stays as it was
+        assignment.deadline = until  # the original deadline stays as it was
         record(user, "extension.approve", assignment, text,
-               {"deadline": [before.strftime("%d/%m/%Y") if before else None,
-                             request.requested_deadline.strftime("%d/%m/%Y")]})
+               {"deadline": [before.strftime("%d/%m/%Y") if before else None, until.strftime("%d/%m/%Y")]})
     else:
         record(user, "extension.reject", assignment, text)
     db.session.add(ProgressReport(assignment=assignment, user_id=user.id, old_status=assignment.status,

@@ -47,8 +47,16 @@ def counts_at(cutoff: date, due_soon_days: int, organisation_id: int) -> dict[in
     return result
 
 
+class EmptyCutoff(ValueError):
+    """Nothing had been assigned by that day: a snapshot of it would compare with nothing."""
+
+
 def take(cutoff: date, user, due_soon_days: int, organisation_id: int) -> Snapshot:
-    """Store (or store again) one organisation's figures at a cut-off date."""
+    """Store (or store again) one organisation's figures at a cut-off date. A day before any task was
+    assigned is refused: a snapshot of nothing would make the next comparison meaningless."""
+    figures = counts_at(cutoff, due_soon_days, organisation_id)
+    if not any(row["assigned"] for row in figures.values()):
+        raise EmptyCutoff(f"Đến hết ngày {cutoff:%d/%m/%Y} chưa có nhiệm vụ nào được giao: không có số liệu để chốt.")
     existing = db.session.scalar(select(Snapshot).where(Snapshot.cutoff == cutoff,
                                                         Snapshot.organisation_id == organisation_id))
     if existing is not None:
@@ -56,8 +64,8 @@ def take(cutoff: date, user, due_soon_days: int, organisation_id: int) -> Snapsh
         db.session.delete(existing)
         db.session.flush()
     snapshot = Snapshot(cutoff=cutoff, created_by_id=getattr(user, "id", None), organisation_id=organisation_id)
-    snapshot.rows = [SnapshotRow(agency_id=agency_id, **values) for agency_id, values in
-                     counts_at(cutoff, due_soon_days, organisation_id).items()]
+    snapshot.rows = [SnapshotRow(agency_id=agency_id, **values) for agency_id, values in figures.items()
+                     if values["assigned"]]
     db.session.add(snapshot)
     db.session.flush()
     record(user, "snapshot.take", snapshot, f"Chốt số liệu đến ngày {cutoff:%d/%m/%Y}")
@@ -72,3 +80,16 @@ def previous(before: date, organisation_id: int) -> Snapshot | None:
 def totals(snapshot: Snapshot) -> dict[str, int]:
     """The dashboard's five boxes for a stored snapshot, summed over agencies."""
     return {group: sum(getattr(row, field) for row in snapshot.rows) for group, field in FIELDS.items()}
+
+
+def history(organisation_id: int) -> list[tuple[Snapshot, dict[str, int], dict[str, int] | None]]:
+    """(snapshot, its totals, the change since the previous one) newest first."""
+    stored = db.session.scalars(select(Snapshot).where(Snapshot.organisation_id == organisation_id)
+                                .order_by(Snapshot.cutoff)).all()
+    out, before = [], None
+    for snapshot in stored:
+        figures = totals(snapshot)
+        change = {key: figures[key] - before[key] for key in figures} if before else None
+        out.append((snapshot, figures, change))
+        before = figures
+    return list(reversed(out))

@@ -14,18 +14,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import scope
-from app.clock import local_today, utcnow
+from app.clock import format_local_datetime, local_today, utcnow
 from app.documents import MEDIA_TYPES, render
 from app.documents.letter import LetterError
 from app.extensions import db
 from app.models import Agency, Assignment, Directive, Evidence, Notification
-from app.rules import permissions
+from app.rules import permissions, recurrence
+from app.rules.signers import default_signer
 from app.rules import timeliness as T
 from app.rules.directive_states import LIVE
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
-from app.text import parse_vn_date
-from app.tracking import bp, excel, queries, reports, rollup, service, snapshots
+from app.text import clean_text, parse_vn_date
+from app.tracking import bp, coordination, excel, occurrences, queries, reports, rollup, service, snapshots
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import paginate_rows
 
@@ -97,12 +98,40 @@ def assignments():
                       directives=_directive_choices(organisation), agencies=agencies, **context)
 
 
-def _excel(within, name):
+def _filter_words(filters) -> str:
+    """What a list was filtered by, in words, for the title of its Excel file."""
+    from app.models.directives import ASSIGNEE_ROLES
+    from app.rules.workflow import STATUS_LABELS
+
+    words = []
+    if filters.directive:
+        directive = db.session.get(Directive, filters.directive)
+        words.append(f"văn bản {directive.number_symbol}" if directive else "")
+    if filters.agency:
+        agency = db.session.get(Agency, filters.agency)
+        words.append(f"đơn vị {agency.name}" if agency else "")
+    if filters.role:
+        words.append(f"vai trò {ASSIGNEE_ROLES[filters.role].lower()}")
+    if filters.status:
+        words.append(f"trạng thái {STATUS_LABELS[filters.status].lower()}")
+    if filters.timeliness:
+        words.append(T.FILTER_LABELS[filters.timeliness].lower())
+    if filters.deadline_from or filters.deadline_to:
+        words.append("hạn " + " ".join(part for part in (
+            f"từ {filters.deadline_from:%d/%m/%Y}" if filters.deadline_from else "",
+            f"đến {filters.deadline_to:%d/%m/%Y}" if filters.deadline_to else "") if part))
+    if filters.q:
+        words.append(f"tìm “{filters.q}”")
+    return "; ".join(word for word in words if word) or "tất cả nhiệm vụ"
+
+
+def _excel(within, name, title):
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
     rows = db.session.execute(queries.assignment_rows(filters, today, window, within)
                               .execution_options(yield_per=2000))
-    content = excel.workbook_bytes(rows)
+    description = f"Lọc: {_filter_words(filters)}. Xuất lúc {format_local_datetime(utcnow())} (giờ Việt Nam)."
+    content = excel.workbook_bytes(rows, title, description)
     return send_file(BytesIO(content), as_attachment=True, max_age=0,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      download_name=f"{name}-{today:%Y-%m-%d}.xlsx")
@@ -111,13 +140,15 @@ def _excel(within, name):
 @bp.route("/theo-doi/nhiem-vu.xlsx")
 @scope.guard(allowed=permissions.can_follow)
 def assignments_excel():
-    return _excel(queries.owned_by(_organisation().id), "nhiem-vu")
+    organisation = _organisation()
+    return _excel(queries.owned_by(organisation.id), "nhiem-vu", f"Nhiệm vụ đã giao — {organisation.name}")
 
 
 @bp.route("/nhiem-vu.xlsx")
 @scope.guard(allowed=permissions.has_inbox)
 def inbox_excel():
-    return _excel(scope.own_assignments(current_user), "nhiem-vu-cua-don-vi")
+    return _excel(scope.own_assignments(current_user), "nhiem-vu-cua-don-vi",
+                  f"Nhiệm vụ của đơn vị — {current_user.agency.name}")
 
 
 SCORES_PER_PAGE = 50
@@ -185,26 +216,46 @@ def take_snapshot():
     if cutoff > local_today():
         flash("Không chốt số liệu cho một ngày trong tương lai.", "danger")
         return redirect(back)
-    snapshot = snapshots.take(cutoff, current_user, current_app.config["DUE_SOON_DAYS"], organisation.id)
+    try:
+        snapshot = snapshots.take(cutoff, current_user, current_app.config["DUE_SOON_DAYS"], organisation.id)
+    except snapshots.EmptyCutoff as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(back)
     db.session.commit()
     flash(f"Đã chốt số liệu đến ngày {snapshot.cutoff:%d/%m/%Y} ({len(snapshot.rows)} đơn vị).", "success")
     return redirect(back)
 
 
+@bp.route("/theo-doi/so-lieu-da-chot")
+@scope.guard(allowed=permissions.can_follow)
+def snapshot_list():
+    """The organisation's cut-offs, newest first, each with its figures and the change since the one before."""
+    organisation = _organisation()
+    rows = snapshots.history(organisation.id)
+    return render_template("tracking/snapshots.html", rows=rows, groups=queries.DASHBOARD_GROUPS,
+                           **_org_context(organisation))
+
+
 def _assignment_page(item, form, status_code=200, extension_form=None):
     today, window = _today_and_window()
+    periods = occurrences.ensure(item, today) if item.task.recurrence and item.directive.state in LIVE else []
+    if periods and db.session.dirty:
+        db.session.commit()  # the new period and the moved deadline, whoever opens the page first
     sides = service.sides_of(current_user, item)
     children = rollup.children(item, today, window)
     return render_template(
-        "tracking/assignment.html", item=item, form=form, sides=sides,
+        "tracking/assignment.html", item=item, form=form, sides=sides, today=today,
         transitions=allowed_transitions(item.status, sides),
         extension_form=extension_form or ExtensionForm(), decision_form=DecisionForm(),
         timeliness=T.classify(item.status, item.deadline, item.completed_date, today, window),
         late_now=T.days_late(item.deadline, item.status, item.completed_date, today),
         late_original=T.days_late(item.original_deadline, item.status, item.completed_date, today),
         evidence=db.session.scalars(select(Evidence).where(Evidence.assignment_id == item.id)).all(),
-        children=children, children_counts=rollup.counts(children),
+        children=children, children_counts=rollup.counts(children), partners=coordination.partners(item),
         may_cascade=permissions.can_cascade(current_user, item, item.directive.state in LIVE),
+        periods=periods, rule_text=recurrence.describe(item.task.recurrence) if item.task.recurrence else "",
+        period_label=lambda due: recurrence.period_label(item.task.recurrence, due),
     ), status_code
 
 
@@ -279,9 +330,10 @@ def decide_extension(extension, decision):
         abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash("Chưa xử lý: " + " ".join(e for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("tracking.assignment", assignment_id=extension.assignment_id))
     try:
-        service.decide_extension(extension, current_user, decision == "dong-y", form.note.data)
+        service.decide_extension(extension, current_user, decision == "dong-y", form.note.data, form.granted.data)
         db.session.commit()
         flash("Đã xử lý đề nghị gia hạn.", "success")
     except ExtensionError as error:
@@ -302,6 +354,38 @@ def evidence_file(item, evidence_id):
         abort(404)
     return send_file(path, mimetype=evidence.media_type, as_attachment=True, download_name=evidence.original_name,
                      max_age=0)
+
+
+def _reports_for(user, item) -> bool:
+    return "department" in service.sides_of(user, item)
+
+
+@bp.route("/nhiem-vu/<id:assignment_id>/ky/<id:occurrence_id>", methods=["POST"])
+@scope.guard(assignment_id="item", allowed=_reports_for)
+def report_period(item, occurrence_id):
+    """One period of a recurring obligation reported ("Báo cáo kỳ này")."""
+    try:
+        occurrences.report(item, occurrence_id, current_user, clean_text(request.form.get("note", ""))[:5000])
+        db.session.commit()
+        flash("Đã báo cáo kỳ này; hạn chuyển sang kỳ tiếp theo.", "success")
+    except occurrences.OccurrenceError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    return redirect(url_for("tracking.assignment", assignment_id=item.id))
+
+
+@bp.route("/nhiem-vu/<id:assignment_id>/y-kien-phoi-hop", methods=["POST"])
+@scope.guard(assignment_id="item", allowed=_reports_for)
+def coordinator_input(item):
+    """Phối hợp → chủ trì: the coordinator's contribution, for the lead to consolidate."""
+    try:
+        coordination.send_input(item, current_user, clean_text(request.form.get("note", ""))[:5000])
+        db.session.commit()
+        flash("Đã gửi ý kiến cho đơn vị chủ trì.", "success")
+    except coordination.CoordinationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    return redirect(url_for("tracking.assignment", assignment_id=item.id))
 
 
 @bp.route("/nhiem-vu/<id:assignment_id>/trien-khai", methods=["POST"])
@@ -360,6 +444,15 @@ def _letter_issuer():
     return agency
 
 
+def _default_signer(form, issuer) -> None:
+    """An empty form starts with the signature block ND30 gives the issuing organisation (its head)."""
+    if issuer is not None:
+        signer = default_signer(issuer.kind, deputy=False)
+        form.signer_authority.data = signer["authority"] or ""
+        form.signer_authority_title.data = signer["authority_title"]
+        form.signer_title.data = signer["title"]
+
+
 def _signer(form) -> dict:
     return {"authority": form.signer_authority.data or None, "authority_title": form.signer_authority_title.data,
             "title": form.signer_title.data, "name": form.signer_name.data or None}
@@ -377,6 +470,8 @@ def report():
     form.valid_directives = {str(d.id) for d in directives}
     issuer = _letter_issuer()
     asked = bool(set(request.args) - {ORG_ARG})
+    if not asked:
+        _default_signer(form, issuer)
     if asked and issuer is None:
         flash("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được báo cáo.", "danger")
     elif asked and form.validate():
@@ -422,6 +517,8 @@ def reminder():
     form.valid_agencies = {str(a.id) for a in agencies}
     issuer = _letter_issuer()
     today, window = _today_and_window()
+    if request.method == "GET":
+        _default_signer(form, issuer)
     if form.validate_on_submit():
         if issuer is None:
             flash("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được công văn.", "danger")
