@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 APP_STAMP := $(VENV)/.installed-app
 DEV_STAMP := $(VENV)/.installed-dev
+# axe-core checks the pages' accessibility in the browser tests; fetched from the npm registry for the
+# tests only (never served by the application)
+AXE_VERSION := 4.10.3
+AXE := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -18,8 +22,8 @@ run: setup
 	@echo "Mở http://$(HOST):$(PORT) trong trình duyệt (Ctrl+C để dừng)."
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: system-deps-test setup $(DEV_STAMP)
-	$(PY) -m pytest
+test: system-deps-test setup $(DEV_STAMP) $(AXE)
+	AXE_JS=$(AXE) $(PY) -m pytest
 
 system-deps:
 	@PYTHON=$(PYTHON) scripts/system-deps.sh run
@@ -37,6 +41,12 @@ $(APP_STAMP): requirements.txt | $(PY)
 $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(APP_STAMP)
+
+$(AXE): | $(PY)
+	@mkdir -p $(dir $(AXE))
+	@cd $(dir $(AXE)) && npm pack axe-core@$(AXE_VERSION) --silent >/dev/null && \
+		tar xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js package/LICENSE && \
+		rm axe-core-$(AXE_VERSION).tgz
 
 migrate: $(APP_STAMP)
 	@$(FLASK) db upgrade

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BaseConverter
 
 from app.config import load_config
-from app.extensions import bootstrap, csrf, db, login_manager, migrate
+from app.extensions import bootstrap, compress, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    compress.init_app(app)
 
     from app import models  # noqa: F401  (register tables)
     from app.admin import bp as admin_bp

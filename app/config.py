@@ -42,4 +42,6 @@ def load_config(app) -> None:
         MAX_UPLOAD_FILES=int(env.get("MAX_UPLOAD_FILES", 5)),
         DUE_SOON_DAYS=int(env.get("DUE_SOON_DAYS", 3)),  # "sắp đến hạn": this many days or fewer left
         GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIN_SIZE=1024,
     )

@@ -1,5 +1,6 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 from flask_bootstrap import Bootstrap5
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,3 +30,4 @@ login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "warning"
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+compress = Compress()  # pages and JSON go out compressed (br, gzip); static files are cached by version instead

@@ -58,11 +58,11 @@ class DirectiveForm(Form):
     issuer_agency_id = SelectField("Cơ quan ban hành", choices=[], validate_choice=False,
                                    validators=[DataRequired("Chọn cơ quan ban hành.")], render_kw={"data-search": ""})
     symbol = StringField("Ký hiệu", validators=[Optional(), _max(LENGTHS["symbol"])],
-                         render_kw={"placeholder": "UBND-KGVX"})
+                         render_kw={"placeholder": "ví dụ: UBND-KGVX"})
     place = StringField("Địa danh", validators=[Optional(), _max(LENGTHS["place"])],
-                        render_kw={"placeholder": "Kon Tum"})
+                        render_kw={"placeholder": "ví dụ: Kon Tum"})
     subject = TextAreaField("Trích yếu", validators=[DataRequired("Vui lòng nhập trích yếu."), _max(LENGTHS["subject"])],
-                            render_kw={"rows": 2, "placeholder": "tăng cường công tác ... (không ghi “V/v”)"})
+                            render_kw={"rows": 2, "placeholder": "ví dụ: tăng cường công tác … (không ghi “V/v”)"})
     urgency = SelectField("Độ khẩn", choices=[("", "Không")] + list(URGENCIES.items()), default="")
     deadline = VNDateField("Hạn chung của văn bản")
     recipients = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
@@ -73,9 +73,9 @@ class DirectiveForm(Form):
     cc = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
     signer_authority = SelectField("Thẩm quyền ký", choices=[("", "Không")] + [(a, a) for a in AUTHORITIES], default="")
     signer_authority_title = StringField("Chức danh thay mặt", validators=[Optional(), _max(LENGTHS["signer"])],
-                                         render_kw={"placeholder": "ỦY BAN NHÂN DÂN / CHỦ TỊCH"})
+                                         render_kw={"placeholder": "ví dụ: ỦY BAN NHÂN DÂN"})
     signer_title = TextAreaField("Chức vụ người ký (mỗi dòng một dòng)", validators=[Optional(), _max(LENGTHS["signer"])],
-                                 render_kw={"placeholder": "PHÓ CHỦ TỊCH", "rows": 2})
+                                 render_kw={"placeholder": "ví dụ: PHÓ CHỦ TỊCH", "rows": 2})
     signer_name = StringField("Họ tên người ký", validators=[Optional(), _max(LENGTHS["signer"])])
 
     def set_choices(self, issuer_choices, target_choices):
@@ -121,11 +121,11 @@ class ReceivedForm(Form):
                                   validators=[DataRequired("Chọn cơ quan nhận văn bản.")])
     issuer = TextAreaField("Cơ quan ban hành (như in trên văn bản, mỗi dòng một dòng)",
                            validators=[Optional(), _max(LENGTHS["recipient"])],
-                           render_kw={"rows": 2, "placeholder": "THỦ TƯỚNG CHÍNH PHỦ"})
+                           render_kw={"rows": 2, "placeholder": "ví dụ: THỦ TƯỚNG CHÍNH PHỦ"})
     doc_type = SelectField("Loại văn bản", choices=list(DOC_TYPES.items()), default="cong_van")
-    number = StringField("Số", validators=[Optional(), _max(LENGTHS["number"])], render_kw={"placeholder": "8149"})
+    number = StringField("Số", validators=[Optional(), _max(LENGTHS["number"])], render_kw={"placeholder": "ví dụ: 8149"})
     symbol = StringField("Ký hiệu", validators=[Optional(), _max(LENGTHS["symbol"])],
-                         render_kw={"placeholder": "CĐ-VPCP"})
+                         render_kw={"placeholder": "ví dụ: CĐ-VPCP"})
     date = VNDateField("Ngày văn bản")
     subject = TextAreaField("Trích yếu", validators=[Optional(), _max(LENGTHS["subject"])], render_kw={"rows": 2})
     received_date = VNDateField("Ngày đến", validators=[DataRequired("Nhập ngày đến (dd/mm/yyyy).")])

@@ -64,10 +64,13 @@
         settings.optgroups = list.optgroups;
         settings.optgroupField = "optgroup";
       }
-      const label = select.getAttribute("aria-label");
+      const label = select.getAttribute("aria-label") ||
+        (select.labels && select.labels[0] ? select.labels[0].textContent.replace("*", "").trim() : "");
       const control = new window.TomSelect(select, settings);
-      if (label && control.control_input) {
-        control.control_input.setAttribute("aria-label", label);
+      if (label) {
+        // the label now points at the search box; the hidden select keeps its name for assistive tools
+        select.setAttribute("aria-label", label);
+        if (control.control_input) control.control_input.setAttribute("aria-label", label);
       }
     });
   }
