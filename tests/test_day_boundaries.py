@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Agency, Assignment, Directive, User
 from app.rules import timeliness as T
 from app.tracking import queries, snapshots
-from tests.conftest import DIRECTIVES_DIR
+from tests.helpers import DIRECTIVES_DIR
 
 pytestmark = pytest.mark.dates
 
@@ -136,7 +136,7 @@ def test_due_today_is_not_yet_overdue_in_the_rule_the_lists_and_the_dashboard(li
 
 
 @pytest.mark.parametrize("local_day, _later", at_each_instant())
-def test_today_can_be_cut_off_but_tomorrow_cannot(demo, login, local_day, _later):
+def test_today_can_be_cut_off_but_tomorrow_cannot(live, login, local_day, _later):
     office = login("vanphong")
     accepted = office.post_form("/theo-doi/chot-so-lieu", {"cutoff": local_day.strftime("%d/%m/%Y")},
                                 page="/theo-doi", follow_redirects=True).get_data(as_text=True)
