@@ -40,6 +40,9 @@ def load_config(app) -> None:
         UPLOAD_DIR=env.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),  # outside static/
         MAX_UPLOAD_BYTES=int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),  # per evidence file
         MAX_UPLOAD_FILES=int(env.get("MAX_UPLOAD_FILES", 5)),
+        # every parse of an uploaded file (import, evidence) runs in a child under these limits
+        PARSE_SECONDS=float(env.get("PARSE_SECONDS", 20)),
+        PARSE_MEGABYTES=int(env.get("PARSE_MEGABYTES", 1024)),
         DUE_SOON_DAYS=int(env.get("DUE_SOON_DAYS", 3)),  # "sắp đến hạn": this many days or fewer left
         GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
         COMPRESS_ALGORITHM=["br", "gzip"],

@@ -8,7 +8,11 @@ import unicodedata
 from datetime import date, datetime
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Removed from every input: C0 and C1 controls but tab and line breaks, what XML 1.0 cannot hold
+# (lone surrogates, U+FFFE, U+FFFF), and the bidirectional controls that make "hoso\u202efdp.exe"
+# show as "hosoexe.pdf" (Vietnamese never needs them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+                      "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def nfc(value: str) -> str:
@@ -31,6 +35,14 @@ def clean_text(value):
     value = _CONTROL.sub("", nfc(str(value))).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
     return "\n".join(lines).strip()
+
+
+def xml_safe(value):
+    """Text a renderer (DOCX, XLSX, edXML) can write: the characters XML cannot hold are dropped.
+    Input is cleaned on the way in; this guards what was stored before that rule."""
+    if value is None or not isinstance(value, str):
+        return value
+    return _CONTROL.sub("", value) if _CONTROL.search(value) else value
 
 
 def fold(value: str) -> str:

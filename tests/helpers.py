@@ -1,4 +1,7 @@
-"""Helpers shared by the tests (tests never import each other's modules)."""
+"""Helpers shared by the tests (tests never import each other's modules, nor conftest)."""
+import re
+from pathlib import Path
+
 from sqlalchemy import select
 
 from app.clock import local_today
@@ -8,6 +11,10 @@ from app.documents.letter import format_number
 from app.extensions import db
 from app.models import Directive, User
 
+ROOT = Path(__file__).resolve().parent.parent
+DIRECTIVES_DIR = ROOT / "directives"
+# A working morning in Việt Nam; `TEST_CLOCK=2026-12-01T19:30:00Z make test` runs the suite in the evening.
+DEFAULT_CLOCK = "2026-06-15T09:00:00+07:00"
 
 def go_live(app, keys=None) -> list[int]:
     """Put the approved demo directives (or those whose file name contains one of `keys`) into force
@@ -35,3 +42,68 @@ def user_named(username: str) -> User:
 
 def directive_from(key: str) -> Directive:
     return db.session.scalar(select(Directive).where(Directive.source_key.contains(key)))
+
+
+def pdf_bytes(operators: bytes = b"BT /F1 12 Tf 72 720 Td (Bien ban) Tj ET\n", compress: bool = False) -> bytes:
+    """A one-page PDF that real readers open, drawing `operators`; compressed (FlateDecode) on request,
+    which is how a small file inflates into a content stream that takes a reader minutes."""
+    import zlib
+
+    stream = zlib.compress(operators, 9) if compress else operators
+    flate = b" /Filter /FlateDecode" if compress else b""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d%s >>\nstream\n" % (len(stream), flate) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def inflating_pdf(megabytes: int = 4) -> bytes:
+    """About 12 KB per 4 MB of drawing operators once inflated: pdfminer needs ~30 s for 4 MB."""
+    line = b"BT /F1 12 Tf 72 720 Td (a) Tj ET\n"
+    return pdf_bytes(line * (megabytes * 1024 * 1024 // len(line)), compress=True)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Client:
+    """A test client that logs in and posts forms the way a browser does (with the CSRF token)."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post_form(self, url, data, page=None, **kwargs):
+        """Post `data` with the CSRF token taken from `page` (default: the same URL)."""
+        html = self.client.get(page or url).get_data(as_text=True)
+        return self.client.post(url, data={"csrf_token": csrf_from(html), **data}, **kwargs)
+
+    def login(self, username, password="demo1234"):
+        response = self.post_form("/dang-nhap", {"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return self
+
+    def logout(self):
+        html = self.client.get("/").get_data(as_text=True)
+        return self.client.post("/dang-xuat", data={"csrf_token": csrf_from(html)})

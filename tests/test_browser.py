@@ -11,8 +11,7 @@ from app import create_app
 from app.extensions import db
 from app.loader import load_path
 from app.models import Assignment, Directive
-from tests.conftest import DIRECTIVES_DIR
-from tests.helpers import go_live
+from tests.helpers import DIRECTIVES_DIR, go_live, pdf_bytes
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
@@ -236,7 +235,7 @@ def test_department_reports_a_result_with_evidence_and_the_office_confirms(serve
     app, base = server
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     evidence = tmp_path / "bien-ban-kiem-tra.pdf"
-    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    evidence.write_bytes(pdf_bytes())
     department = log_in(browser, base, "soyte")
     row = department.locator("tr", has_text="Tiếp tục triển khai các giải pháp nhằm nâng cao năng lực").first
     row.get_by_role("link", name="Cập nhật").click()

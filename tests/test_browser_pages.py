@@ -16,7 +16,7 @@ from app.clock import local_today
 from app.extensions import db
 from app.loader import load_path
 from app.models import Agency, AgencyGroup, Assignment, Directive, User
-from tests.conftest import DIRECTIVES_DIR
+from tests.helpers import DIRECTIVES_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",

@@ -10,7 +10,7 @@ from lxml import etree
 from app.directive_format import read_directive_file
 from app.documents import render
 from app.documents.letter import Appendix, AppendixTable
-from tests.conftest import DIRECTIVES_DIR
+from tests.helpers import DIRECTIVES_DIR
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Sequences of ECMA-376 Part 1 (CT_SectPr, CT_PPrBase, CT_RPr, CT_TblPr, CT_TrPr, CT_TcPr), as the standard lists them.

@@ -13,7 +13,7 @@ from app.models import (
     ProgressReport, User,
 )
 from app.rules import recurrence
-from tests.conftest import csrf_from
+from tests.helpers import csrf_from
 
 PROVINCE = "Ủy ban nhân dân tỉnh Kon Tum"
 HEALTH = "Sở Y tế tỉnh Kon Tum"

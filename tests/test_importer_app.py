@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from app.importer.service import import_document
 from app.models import Assignment, AuditEvent, Directive
-from tests.conftest import csrf_from
+from tests.helpers import csrf_from
 from tests.test_importer_parser import FIXTURE_FILES, FIXTURES, assert_same_structure, load_fixture
 
 SEEDS = FIXTURES.parent / "seeds"

@@ -11,7 +11,7 @@ from app.directives import letters
 from app.documents.letter import date_line, format_number
 from app.extensions import db
 from app.models import Agency, Directive, RegisterEntry, User
-from tests.conftest import DIRECTIVES_DIR
+from tests.helpers import DIRECTIVES_DIR
 
 
 @pytest.mark.parametrize("sequence, text", [(1, "01"), (9, "09"), (10, "10"), (123, "123"), (4567, "4567")])

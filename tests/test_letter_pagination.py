@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 
 from app.directive_format import read_directive_file
 from app.documents import render
-from tests.conftest import DIRECTIVES_DIR
+from tests.helpers import DIRECTIVES_DIR
 
 SEED = read_directive_file(DIRECTIVES_DIR / "001-kon-tum-tiep-tuc-chi-dao-covid.yaml")
 CLOSING = "Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện, báo cáo kết quả về Ủy ban nhân dân tỉnh."

@@ -15,7 +15,7 @@ from app.documents import render
 from app.extensions import db
 from app.lint import lint_directive
 from app.models import Directive, RegisterEntry, User
-from tests.conftest import DIRECTIVES_DIR, csrf_from
+from tests.helpers import DIRECTIVES_DIR, csrf_from
 
 SEED = DIRECTIVES_DIR / "001-kon-tum-tiep-tuc-chi-dao-covid.yaml"
 

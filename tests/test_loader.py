@@ -8,7 +8,7 @@ from app.loader import DEMO_USERS, load_path
 from app.models import (
     Agency, AgencyGroup, Assignment, AuditEvent, Directive, DirectiveCcLine, DirectiveRecipient, Section, Task, User,
 )
-from tests.conftest import DIRECTIVES_DIR
+from tests.helpers import DIRECTIVES_DIR
 
 COUNTED = (Agency, AgencyGroup, User, Directive, DirectiveRecipient, DirectiveCcLine, Section, Task, Assignment)
 

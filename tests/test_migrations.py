@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def _targets():

@@ -13,7 +13,7 @@ from app.documents import render
 from app.importer import ocr
 from app.importer.errors import ImportRefused
 from app.importer.readers import read_document
-from tests.conftest import csrf_from
+from tests.helpers import csrf_from
 from tests.scanning import scan
 
 pytestmark = pytest.mark.skipif(not ocr.available(), reason="Tesseract with the vie model is not installed")

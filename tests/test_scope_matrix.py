@@ -32,8 +32,7 @@ from app.directives.service import resolve_assignees, save_directive
 from app.extensions import db
 from app.loader import load_path
 from app.models import Agency, AgencyGroup, Assignment, Directive, Evidence, ExtensionRequest, User
-from tests.conftest import CSRF_RE, DEFAULT_CLOCK, DIRECTIVES_DIR
-from tests.helpers import go_live
+from tests.helpers import CSRF_RE, DEFAULT_CLOCK, DIRECTIVES_DIR, go_live
 
 ROLES = ("staff", "leader", "clerk", "admin")
 RELATIONS = ("own", "parent", "child", "sibling", "other")

@@ -15,7 +15,7 @@ from app.models import (
 from app.clock import local_today
 from app.tracking import queries, reports, snapshots
 from tests import nd30_checks
-from tests.conftest import csrf_from
+from tests.helpers import csrf_from, pdf_bytes
 
 HEALTH = "Sở Y tế tỉnh Kon Tum"
 
@@ -60,7 +60,7 @@ def test_evidence_is_checked_by_content_and_stored_outside_static(live, login, t
 
     docx = BytesIO()
     Document().save(docx)
-    ok = post_report(department, url, [(BytesIO(b"%PDF-1.4\n%%EOF"), "../../etc/bien-ban kiểm tra.pdf"),
+    ok = post_report(department, url, [(BytesIO(pdf_bytes()), "../../etc/bien-ban kiểm tra.pdf"),
                                        (BytesIO(docx.getvalue()), "C:\\Users\\a\\ke-hoach.docx")])
     assert ok.status_code == 302
     with live.app_context():
@@ -76,7 +76,7 @@ def test_evidence_is_checked_by_content_and_stored_outside_static(live, login, t
     page = department.get(url).get_data(as_text=True)
     assert f"/minh-chung/{first}" in page
     download = department.get(f"{url}/minh-chung/{first}")
-    assert download.status_code == 200 and download.data == b"%PDF-1.4\n%%EOF"
+    assert download.status_code == 200 and download.data == pdf_bytes()
     assert login("vanphong").get(f"{url}/minh-chung/{first}").status_code == 200
     # another agency's user cannot fetch it, even with the right ids
     with live.app_context():

@@ -19,6 +19,7 @@ from docx.shared import Mm, Pt
 from app.documents import layout as L
 from app.documents.geometry import Geometry, geometry
 from app.documents.letter import Letter
+from app.text import xml_safe
 
 CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT,
                                 WD_ALIGN_PARAGRAPH.JUSTIFY)
@@ -98,7 +99,7 @@ def _run(paragraph, text, size, bold=False, italic=False, colour=None):
     if text:
         element = OxmlElement("w:t")
         element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        element.text = text
+        element.text = xml_safe(text)  # a character XML cannot hold, stored before input cleaning
         run.append(element)
     paragraph._p.append(run)
     return run

@@ -14,6 +14,7 @@ from app.documents import layout as L
 from app.documents.fonts import font_files, postscript_name
 from app.documents.geometry import geometry
 from app.documents.letter import Letter
+from app.text import xml_safe
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -92,7 +93,8 @@ def layout_css(font_dir: str | None = None) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]))
+    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]),
+                       finalize=xml_safe)
 
 
 @lru_cache(maxsize=2)

@@ -18,12 +18,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from app import limits
 from app.importer.errors import ImportRefused
 from app.importer.readers import Source
 
 DPI = 300
 LANGUAGE = "vie"
 MAX_OCR_PAGES = 30
+OCR_SECONDS_PER_PAGE = 15  # measured 2 to 5 s a page on two cores; room for a slow machine
 LOW_CONFIDENCE = 60.0  # percent: below it the page is pointed out to the user
 MAX_SKEW = 5.0  # degrees searched each way
 
@@ -99,6 +101,7 @@ def read_scanned_pdf(content: bytes) -> OcrSource:
         pages = len(pdf)
         if pages > MAX_OCR_PAGES:
             raise ImportRefused(f"Bản quét có {pages} trang; chỉ nhận dạng chữ văn bản đến {MAX_OCR_PAGES} trang.")
+        limits.extend(pages * OCR_SECONDS_PER_PAGE)  # a scan needs more time than a text layer, page by page
         report = _progress.get() or _default_progress
         texts, done = [], []
         for index in range(pages):

@@ -14,6 +14,7 @@ from datetime import date
 from flask import current_app
 
 from app.directive_format import FormatError, parse_directive
+from app import limits
 from app.directives.service import save_directive
 from app.importer import readers
 from app.importer.errors import ImportRefused
@@ -49,14 +50,19 @@ def max_bytes() -> int:
 
 
 def import_document(content: bytes | None = None, filename: str | None = None, text: str | None = None) -> ImportResult:
-    if content is not None:
-        source = readers.read_document(content, filename or "", max_bytes())
-    else:
-        source = readers.read_text(text)
     resolver = Resolver()
-    parsed = parse_text(source.text, vocabulary=resolver.vocabulary)
+    try:  # reading and parsing what a user sent runs under a time and memory limit (app/limits.py)
+        source, parsed = limits.run(read_and_parse, content, filename or "", max_bytes(), text, resolver.vocabulary)
+    except limits.LimitExceeded as error:
+        raise ImportRefused(error.message) from None
     _refuse_if_not_a_directive(parsed)
     return _resolve(parsed, source, filename, resolver)
+
+
+def read_and_parse(content: bytes | None, filename: str, limit: int, text: str | None, vocabulary):
+    """The part of an import that needs no database: bytes or pasted text to parsed sections."""
+    source = readers.read_document(content, filename, limit) if content is not None else readers.read_text(text)
+    return source, parse_text(source.text, vocabulary=vocabulary)
 
 
 def _refuse_if_not_a_directive(parsed: Parsed) -> None:

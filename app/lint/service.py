@@ -50,9 +50,11 @@ def must_fix(content: bytes, kind: str, data: dict) -> list[str]:
 
 def lint_upload(content: bytes, filename: str = "") -> LintReport | None:
     """The lint of an uploaded letter for the import page: None for a text file or a file it cannot read."""
+    from app import limits
+
     try:
-        return lint_file(content, sniff_kind(content, filename))
-    except LintError:
+        return limits.run(lint_file, content, sniff_kind(content, filename))
+    except (LintError, limits.LimitExceeded):
         return None
 
 

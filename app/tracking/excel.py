@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from app.models.directives import ASSIGNEE_ROLES
+from app.text import xml_safe
 from app.rules import timeliness as T
 from app.rules.workflow import STATUS_LABELS
 
@@ -29,7 +30,7 @@ HEADER_ROW = 4  # title, what was listed, a blank line, then the header
 
 def text_cell(sheet, value, alignment=None) -> WriteOnlyCell:
     """A cell that holds exactly this text, whatever its first character."""
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=xml_safe(value))  # openpyxl refuses what XML cannot hold
     if isinstance(value, str):
         cell.data_type = "s"  # "=HYPERLINK(…)" typed by someone stays text
     if alignment is not None:

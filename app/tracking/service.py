@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from app import scope
+from app import limits, scope
 from app.extensions import db
 from app.models import Assignment, Evidence, ExtensionRequest, ProgressReport
 from app.models.audit import diff, record
@@ -48,11 +48,15 @@ def check_uploads(files) -> tuple[list[Upload], list[str]]:
         elif not data:
             errors.append(f"“{name}” là tệp rỗng.")
         else:
-            media_type = uploads.sniff(data)
-            if media_type is None:
-                errors.append(f"“{name}” không phải tệp {uploads.KINDS} (kiểm tra theo nội dung tệp).")
-            else:
+            try:  # opened by a real parser, in a child under a time and memory limit
+                media_type, problem = limits.run(uploads.inspect, data)
+            except limits.LimitExceeded as error:
+                media_type, problem = None, None
+                errors.append(f"“{name}”: {error.message}")
+            if media_type is not None:
                 accepted.append(Upload(name, data, media_type))
+            elif problem:
+                errors.append(f"“{name}” {problem}.")
     if len(accepted) + len(errors) > current_app.config["MAX_UPLOAD_FILES"]:
         errors.append(f"Tối đa {current_app.config['MAX_UPLOAD_FILES']} tệp mỗi lần.")
     return accepted, errors
