@@ -30,6 +30,8 @@ if [ "$goal" = "test" ]; then
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation2)
+  # LibreOffice computes the Excel exports in the formula-injection test
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
   # npm fetches axe-core for the accessibility checks of the browser tests
   command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi

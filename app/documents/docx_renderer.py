@@ -414,8 +414,8 @@ def render_docx(letter: Letter) -> bytes:
     if letter.appendix:
         _appendix(document, letter)
     core = document.core_properties
-    core.title = (letter.subject_line or letter.summary or "")[:250]
-    core.author = " ".join(letter.agency_lines)[:250]
+    core.title = xml_safe(letter.subject_line or letter.summary or "")[:250]
+    core.author = xml_safe(" ".join(letter.agency_lines))[:250]
     core.comments = ""
     output = BytesIO()
     document.save(output)
