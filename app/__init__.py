@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BaseConverter
 
 from app.config import load_config
-from app.extensions import bootstrap, compress, csrf, db, login_manager, migrate
+from app.extensions import bootstrap, compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class IdConverter(BaseConverter):
     """Record ids in URLs: 1 to 9 digits, so a huge number is a 404 rather than a database error."""
 
-    regex = r"[1-9]\d{0,8}"
+    regex = r"[1-9][0-9]{0,8}"
 
     def to_python(self, value):
         return int(value)
@@ -58,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
 
     from app import models  # noqa: F401  (register tables)
     from app.admin import bp as admin_bp
@@ -86,6 +87,8 @@ ERROR_MESSAGES = {
     404: ("Không tìm thấy trang", "Trang hoặc hồ sơ bạn tìm không tồn tại, hoặc không thuộc đơn vị của bạn."),
     405: ("Thao tác không được hỗ trợ", "Trang này không nhận loại yêu cầu đó."),
     413: ("Dữ liệu gửi lên quá lớn", "Nội dung gửi lên vượt quá giới hạn cho phép. Vui lòng rút gọn và thử lại."),
+    429: ("Tạm khóa đăng nhập", "Đã nhập sai mật khẩu quá nhiều lần. Vui lòng chờ một lúc rồi thử lại; "
+                                "nếu quên mật khẩu, hãy liên hệ quản trị."),
     500: ("Lỗi hệ thống", "Đã có lỗi xảy ra. Thao tác chưa được lưu; vui lòng thử lại hoặc báo quản trị."),
 }
 

@@ -1,6 +1,7 @@
 """Configuration from environment variables, with defaults that are safe for one office server."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -34,7 +35,15 @@ def load_config(app) -> None:
         SESSION_COOKIE_SECURE=env.get("SESSION_COOKIE_SECURE", "0") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,  # token valid for the whole session: long forms are typed slowly
+        REMEMBER_COOKIE_SECURE=env.get("SESSION_COOKIE_SECURE", "0") == "1",
+        REMEMBER_COOKIE_DURATION=timedelta(days=int(env.get("REMEMBER_DAYS", 14))),
+        # a form's token lasts a working day (long forms are typed slowly) and changes at login and logout
+        WTF_CSRF_TIME_LIMIT=int(env.get("CSRF_HOURS", 10)) * 3600,
+        # wrong passwords allowed per account and per address, in growing windows (app/auth/throttle.py)
+        LOGIN_LIMITS_ACCOUNT=env.get("LOGIN_LIMITS_ACCOUNT", "5/minute;20/hour;50/day"),
+        LOGIN_LIMITS_ADDRESS=env.get("LOGIN_LIMITS_ADDRESS", "30/minute;200/hour"),
+        RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
         BOOTSTRAP_SERVE_LOCAL=True,  # no CDN: the office network may have no internet
         PER_PAGE=int(env.get("PER_PAGE", 20)),
         UPLOAD_DIR=env.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),  # outside static/

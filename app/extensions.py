@@ -1,6 +1,8 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 from flask_bootstrap import Bootstrap5
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,3 +33,5 @@ login_manager.login_message_category = "warning"
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 compress = Compress()  # pages and JSON go out compressed (br, gzip); static files are cached by version instead
+# only the login is limited (app/auth/throttle.py); no default limit on other pages
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

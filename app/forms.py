@@ -4,7 +4,7 @@ from wtforms import Form as WTForm
 from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.widgets import TextInput
 
-from app.text import clean_line, clean_text, format_vn_date, parse_vn_date
+from app.text import ascii_id, clean_line, clean_text, format_vn_date, parse_vn_date
 
 VIETNAMESE = {
     "This field is required.": "Vui lòng nhập thông tin này.",
@@ -95,5 +95,4 @@ class SubForm(WTForm):
 
 def hidden_id(value) -> int | None:
     """A row id posted back by the browser; anything odd counts as a new row."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return ascii_id(str(value or ""))

@@ -45,6 +45,32 @@ def xml_safe(value):
     return _CONTROL.sub("", value) if _CONTROL.search(value) else value
 
 
+_ASCII_INT = re.compile(r"[0-9]{1,18}")
+
+
+def ascii_int(value) -> int | None:
+    """The number an id, page or year field holds, or None. Only ASCII digits count: "²" and "٣" pass
+    str.isdigit() and then break int(); a hidden id is never written with them."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if _ASCII_INT.fullmatch(text) else None
+
+
+MAX_ID = 2**31 - 1  # a PostgreSQL integer column: a larger id is no row, not a database error
+
+
+def ascii_id(value) -> int | None:
+    """A row id from a URL, a query string or a hidden field, or None."""
+    number = ascii_int(value)
+    return number if number is not None and 0 < number <= MAX_ID else None
+
+
+def ascii_year(value) -> int | None:
+    number = ascii_int(value)
+    return number if number is not None and 1900 <= number <= 2200 else None
+
+
 def fold(value: str) -> str:
     """Lower case without diacritics, so "ủy ban" finds "Ủy ban" and "uy ban" alike."""
     value = nfc(value or "").lower().replace("đ", "d")

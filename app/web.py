@@ -1,5 +1,6 @@
 """Things every page needs: template filters, navigation context, the login loader."""
 import hashlib
+import hmac
 from pathlib import Path
 
 from flask import g, redirect, request, url_for
@@ -15,7 +16,7 @@ from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
 from app.rules import directive_states, permissions, signers, timeliness
 from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
 from app.clock import format_local_datetime
-from app.text import fold, format_vn_date
+from app.text import ascii_int, fold, format_vn_date
 
 STATE_LABELS = directive_states.LABELS
 STATE_BADGES = directive_states.BADGES
@@ -75,16 +76,22 @@ def asset_url(filename: str, blueprint: str = "static") -> str:
 
 def requested_page() -> int:
     """The ?page= number, clamped: junk or huge values give a valid page, never a database error."""
-    raw = request.args.get("page", "1")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+    page = ascii_int(request.args.get("page", "1"))
+    return min(page, MAX_PAGE) if page and page > 0 else 1
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    if not str(user_id).isdigit():
+def load_user(session_id):
+    """The user of a session or remember cookie ("id:token"), if the token is still theirs."""
+    user_id, _, token = str(session_id).partition(":")
+    user_id = ascii_int(user_id)
+    if user_id is None or not token:
         return None
     # the navigation bar shows the user's agency on every page: load it with the user
-    return db.session.get(User, int(user_id), options=[joinedload(User.agency), selectinload(User.role_rows)])
+    user = db.session.get(User, user_id, options=[joinedload(User.agency), selectinload(User.role_rows)])
+    if user is None or not hmac.compare_digest(user.session_token or "", token):
+        return None
+    return user
 
 
 def register(app):

@@ -105,5 +105,5 @@ class Client:
         return self
 
     def logout(self):
-        html = self.client.get("/").get_data(as_text=True)
+        html = self.client.get("/", follow_redirects=True).get_data(as_text=True)
         return self.client.post("/dang-xuat", data={"csrf_token": csrf_from(html)})

@@ -13,7 +13,7 @@ from app.rules.permissions import ROLE_LABELS
 from app.rules.workflow import STATUS_LABELS, TRANSITIONS_BY_CODE
 
 ACTIONS = {
-    "auth.login": "đăng nhập",
+    "auth.login": "đăng nhập", "auth.logout": "đăng xuất (kết thúc mọi phiên)",
     "directive.create": "tạo văn bản", "directive.update": "sửa văn bản", "directive.import": "nhập văn bản từ tệp",
     "directive.submit": "trình duyệt", "directive.approve": "duyệt văn bản",
     "directive.return": "trả lại dự thảo kèm ý kiến", "directive.unapprove": "trả văn bản về dự thảo",

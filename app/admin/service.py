@@ -68,7 +68,9 @@ def update_user(actor, user: User, *, password=None, roles=None, **fields) -> No
         if ADMIN not in roles:
             user.admin_scope_id = None
     if password:
-        user.set_password(password)
+        user.set_password(password)  # ends the user's sessions
+    if before.get("active") and not user.active:
+        user.end_sessions()  # a locked account is logged out everywhere at its next request
     changes = diff(before, _user_state(user))
     if password:
         changes["password"] = ["***", "***"]

@@ -15,7 +15,7 @@ from app.admin.service import (
 from app.extensions import db
 from app.models import Agency, AgencyGroup, AuditEvent, User
 from app.rules.permissions import ADMIN
-from app.text import clean_line, clean_text, parse_vn_date
+from app.text import ascii_id, clean_line, clean_text, parse_vn_date
 from app.web import requested_page
 
 WHOLE_DEPLOYMENT = ("", "— Toàn hệ thống —")
@@ -235,7 +235,7 @@ def audit():
     """Nhật ký thao tác in sentences, filtered by person, action, kind of record and dates."""
     q = clean_line(request.args.get("q", ""))[:100]
     raw_user = request.args.get("nguoi", "")
-    user_id = int(raw_user) if raw_user.isascii() and raw_user.isdigit() and len(raw_user) < 10 else None
+    user_id = ascii_id(raw_user)
     action, record_kind = request.args.get("thao-tac", ""), request.args.get("doi-tuong", "")
     dates, errors = {}, []
     for key, label in (("tu", "Từ ngày"), ("den", "Đến ngày")):

@@ -11,7 +11,7 @@ from app.models.agencies import same_tree
 from app.rules import permissions
 from app.rules import directive_states as states
 from app.rules.workflow import DONE
-from app.text import clean_line, fold
+from app.text import ascii_id, ascii_year, clean_line, fold
 
 STATES = states.STATES
 
@@ -24,8 +24,8 @@ def parse_filters(args) -> dict:
     q = clean_line(args.get("q", ""))[:200]
     return {
         "state": state if state in STATES else "",
-        "issuer": int(issuer) if issuer.isdigit() and len(issuer) <= 9 else None,
-        "year": int(year) if year.isdigit() and 1900 <= int(year) <= 2200 else None,
+        "issuer": ascii_id(issuer),
+        "year": ascii_year(year),
         "q": q,
     }
 
@@ -111,10 +111,9 @@ def target_choices(issuers) -> dict[str, list[tuple[str, str]]]:
 
 def target_from_value(value: str):
     kind, _, raw_id = (value or "").partition(":")
-    if not raw_id.isdigit() or len(raw_id) > 9:
-        return None
+    row_id = ascii_id(raw_id)
     model = {"a": Agency, "g": AgencyGroup}.get(kind)
-    return db.session.get(model, int(raw_id)) if model else None
+    return db.session.get(model, row_id) if model and row_id else None
 
 
 def target_value(assignee) -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.clock import local_today
+from app.text import ascii_year
 from app.directive_format import FormatError, parse_directive
 from app import scope
 from app.directives import bp, received
@@ -110,8 +111,7 @@ def register(kind):
     if organisation is None:
         abort(403)
     raw_year = request.args.get("nam", "")
-    year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() and 1900 <= int(raw_year) <= 2200 \
-        else local_today().year
+    year = ascii_year(raw_year) or local_today().year
     if kind == "den":
         rows = received.register_rows(organisation.id, year)
     else:

@@ -108,6 +108,7 @@ class ExtensionRequest(db.Model):
     """A department asks for a later deadline ("gia hạn lần n"); the office approves or rejects it."""
 
     __tablename__ = "extension_requests"
+    __table_args__ = (UniqueConstraint("assignment_id", "sequence", name="uq_extension_requests_sequence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -36,6 +37,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # part of every session and remember cookie: a new value ends them all (logout, new password, lock)
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
     admin_scope: Mapped[Agency | None] = relationship(foreign_keys=[admin_scope_id])
@@ -67,10 +70,21 @@ class User(UserMixin, db.Model):
             return frozenset()
         return frozenset(i for i in (self.agency.id, self.agency.serves_id) if i is not None)
 
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: the id and the session token."""
+        if not self.session_token:
+            self.session_token = secrets.token_hex(16)
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie of this user stops working at the next request."""
+        self.session_token = secrets.token_hex(16)
+
     def set_password(self, password: str) -> None:
         # Tests set a cheap method; production keeps Werkzeug's default (scrypt).
         method = current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()  # a new password ends the sessions opened with the old one
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -14,7 +14,7 @@ from app.models import Agency, Assignment, Directive, ProgressReport, Section, T
 from app import scope
 from app.rules import timeliness as T
 from app.rules.workflow import AWAITING, CANCELLED, DONE, STATUS_LABELS
-from app.text import clean_line, parse_vn_date
+from app.text import ascii_id, clean_line, parse_vn_date
 
 
 def timeliness_expression(today: date, due_soon_days: int, status=None, completed=None):
@@ -83,8 +83,7 @@ class Filters:
 
 
 def _id(value):
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= 9 else None
+    return ascii_id(value)
 
 
 def parse_filters(args) -> Filters:

@@ -25,7 +25,7 @@ from app.rules import timeliness as T
 from app.rules.directive_states import LIVE
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
-from app.text import clean_text, parse_vn_date
+from app.text import ascii_int, clean_text, parse_vn_date
 from app.tracking import bp, coordination, excel, occurrences, queries, reports, rollup, service, snapshots
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import paginate_rows
@@ -167,7 +167,7 @@ def _page_of(items: list, arg: str, per_page: int) -> ListPage:
     """A page of an already computed list (the scorecard is counted in one grouped query)."""
     raw = request.args.get(arg, "1")
     pages = max(1, -(-len(items) // per_page))
-    page = min(int(raw), pages) if raw.isascii() and raw.isdigit() and len(raw) < 7 and int(raw) > 0 else 1
+    page = min(ascii_int(raw) or 1, pages)
     return ListPage(items[(page - 1) * per_page: page * per_page], page, pages, len(items))
 
 
