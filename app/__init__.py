@@ -1,8 +1,12 @@
 """Application factory: configuration, extensions, blueprints, commands, error pages."""
 from pathlib import Path
 
+import logging
+
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import BaseConverter
 
 from app.config import load_config
@@ -87,8 +91,12 @@ ERROR_MESSAGES = {
     404: ("Không tìm thấy trang", "Trang hoặc hồ sơ bạn tìm không tồn tại, hoặc không thuộc đơn vị của bạn."),
     405: ("Thao tác không được hỗ trợ", "Trang này không nhận loại yêu cầu đó."),
     413: ("Dữ liệu gửi lên quá lớn", "Nội dung gửi lên vượt quá giới hạn cho phép. Vui lòng rút gọn và thử lại."),
+    409: ("Nội dung vừa được thay đổi", "Người khác vừa thay đổi nội dung này trước bạn nên thao tác của bạn "
+                                        "chưa được lưu. Hãy tải lại trang để xem bản mới nhất rồi làm lại nếu vẫn cần."),
     429: ("Tạm khóa đăng nhập", "Đã nhập sai mật khẩu quá nhiều lần. Vui lòng chờ một lúc rồi thử lại; "
                                 "nếu quên mật khẩu, hãy liên hệ quản trị."),
+    503: ("Máy chủ đang bận", "Máy chủ đang ghi dữ liệu khác nên chưa lưu được thao tác của bạn. "
+                              "Vui lòng thử lại sau ít giây."),
     500: ("Lỗi hệ thống", "Đã có lỗi xảy ra. Thao tác chưa được lưu; vui lòng thử lại hoặc báo quản trị."),
 }
 
@@ -106,6 +114,23 @@ def _register_error_pages(app: Flask) -> None:
         return render_error(
             400, "Biểu mẫu đã hết hạn hoặc thiếu mã bảo mật (CSRF). Vui lòng tải lại trang rồi gửi lại."
         )
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def conflict(error):
+        """Two people changed the same thing at once: versioned rows and unique keys let only the first
+        through; the second is told so, with nothing half-saved."""
+        db.session.rollback()
+        logging.getLogger(__name__).warning("conflict on %s: %s", request.path, error.__class__.__name__)
+        return render_error(409)
+
+    @app.errorhandler(OperationalError)
+    def busy(error):
+        db.session.rollback()
+        if "locked" not in str(error).lower() and "deadlock" not in str(error).lower():
+            raise error
+        response, code = render_error(503)
+        return response, code, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(error):

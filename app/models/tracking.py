@@ -50,6 +50,12 @@ class Assignment(db.Model):
         back_populates="assignment", order_by="Occurrence.due_date", cascade="all, delete-orphan"
     )
 
+    def claim(self) -> None:
+        """Every step in the assignment's life writes its row, so the row's version makes two steps
+        taken at once conflict (the second gets StaleDataError, answered 409) even when one of them
+        changes no field: a note that changes nothing, an extension request or decision, a period."""
+        self.updated_at = utcnow()
+
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)

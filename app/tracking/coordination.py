@@ -53,6 +53,7 @@ def send_input(assignment: Assignment, user, note: str) -> ProgressReport:
         raise CoordinationError("Chỉ đơn vị phối hợp gửi ý kiến cho đơn vị chủ trì.")
     if not (note or "").strip():
         raise CoordinationError("Nhập nội dung gửi đơn vị chủ trì.")
+    assignment.claim()
     report = ProgressReport(assignment=assignment, user_id=user.id, kind="input", old_status=assignment.status,
                             new_status=assignment.status, percent=assignment.progress_percent, note=note)
     db.session.add(report)

@@ -57,6 +57,7 @@ def report(assignment: Assignment, occurrence_id: int, user, note: str) -> Occur
     if not (note or "").strip():
         raise OccurrenceError("Nhập nội dung báo cáo của kỳ.")
     today = local_today()
+    assignment.claim()  # the same period reported twice at once: the second conflicts
     label = recurrence.period_label(assignment.task.recurrence, occurrence.due_date)
     late = " (quá hạn)" if today > occurrence.due_date else ""
     entry = ProgressReport(assignment=assignment, user_id=user.id, kind="occurrence", old_status=assignment.status,

@@ -90,6 +90,7 @@ def change_assignment(assignment: Assignment, user, code: str, percent, note: st
                       files: list[Upload] | None = None) -> ProgressReport:
     if str(seen_version) != str(assignment.version):
         raise StaleAssignment()
+    assignment.claim()
     changes = plan_transition(assignment.status, sides_of(user, assignment), code, percent, note, local_today(),
                               assignment.completed_date)
     if code == "submit":
@@ -135,6 +136,7 @@ def request_extension(assignment: Assignment, user, requested, reason: str) -> E
         raise ExtensionError("Chỉ đơn vị được giao mới đề nghị gia hạn.")
     pending = any(request.status == "pending" for request in assignment.extensions)
     check_request(assignment.status, assignment.deadline, requested, reason, pending, local_today())
+    assignment.claim()  # two requests at once: the second conflicts instead of taking the same number
     request = ExtensionRequest(
         assignment=assignment, sequence=len(assignment.extensions) + 1, requested_by_id=user.id,
         deadline_before=assignment.deadline, requested_deadline=requested, reason=reason, status="pending",
@@ -158,6 +160,7 @@ def decide_extension(request: ExtensionRequest, user, approve: bool, note: str, 
         raise ExtensionError("Ghi lý do không đồng ý gia hạn.")
     until = check_grant(assignment.deadline, request.requested_deadline, granted, note, local_today()) \
         if approve else None
+    assignment.claim()  # approve and reject at once: only the first stands
     request.status = "approved" if approve else "rejected"
     request.decided_by_id, request.decided_at, request.decision_note = user.id, utcnow(), note or ""
     request.granted_deadline = until
