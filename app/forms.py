@@ -1,5 +1,6 @@
 """The base of every form: Vietnamese messages, NFC-normalised and trimmed text, dd/mm/yyyy dates."""
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto as _AUTO
 from wtforms import Form as WTForm
 from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.widgets import TextInput
@@ -44,6 +45,17 @@ class VietnameseTranslations:
 
 class Form(FlaskForm):
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Forms read form fields only: a JSON body ("[1,2]", 5,000 levels deep, a lone surrogate)
+            is no form, and validation then says what is missing, never a server error."""
+            from flask import request
+            from werkzeug.datastructures import ImmutableMultiDict
+
+            if formdata is _AUTO and request.method in ("POST", "PUT", "PATCH", "DELETE") \
+                    and not request.files and not request.form:
+                return ImmutableMultiDict()
+            return FlaskForm.Meta.wrap_formdata(self, form, formdata)
+
         def get_translations(self, form):
             return VietnameseTranslations()
 

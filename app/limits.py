@@ -21,6 +21,7 @@ DEFAULT_MEGABYTES = 1024
 MAX_SECONDS = 300.0
 
 _channel: ContextVar = ContextVar("limits_channel", default=None)
+_relays: dict = {}  # name -> what the parent calls when the child relays (progress reports)
 
 
 class LimitExceeded(Exception):
@@ -62,6 +63,21 @@ def extend(seconds: float) -> None:
         channel.send(("extend", float(seconds)))
 
 
+def on_relay(name: str, handler) -> None:
+    """Register what the parent does with `relay(name, ...)` sent from a child (once, at import)."""
+    _relays[name] = handler
+
+
+def relay(name: str, *args) -> None:
+    """Call the parent's handler `name` (progress a user watches: the child's own stdout and state are
+    its copies, lost when it ends); called outside a limited run, the handler runs here."""
+    channel = _channel.get()
+    if channel is not None:
+        channel.send(("relay", (name, args)))
+    else:
+        _relays[name](*args)
+
+
 def run(func, *args, seconds: float | None = None, megabytes: int | None = None, **kwargs):
     """func(*args, **kwargs) in a child process; its result, or its exception raised here."""
     default_seconds, default_megabytes = settings()
@@ -91,6 +107,8 @@ def run(func, *args, seconds: float | None = None, megabytes: int | None = None,
                 raise ChildFailed(f"exit code {child.exitcode}") from None
             if kind == "extend":
                 deadline = min(ceiling, deadline + value)
+            elif kind == "relay":
+                _relays[value[0]](*value[1])
             elif kind == "memory":
                 raise LimitExceeded("memory", megabytes)
             elif kind == "ok":

@@ -25,6 +25,7 @@ from app.rules.permissions import can_issue_directive
 from app.clock import local_today
 from app.rules.directive_states import DRAFT, SUBMITTED
 from app.text import fold
+from app.tracking import notifications
 
 
 class IssueError(Exception):
@@ -59,9 +60,16 @@ def letter_bytes(directive: Directive, fmt: str) -> bytes:
     entry = directive.register_entry
     if entry is not None:
         path, digest = (entry.docx_path, entry.docx_sha256) if fmt == "docx" else (entry.pdf_path, entry.pdf_sha256)
-        data = (Path(current_app.config["GENERATED_DIR"]) / path).read_bytes()
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise IssueError("Tệp đã phát hành không còn khớp mã SHA-256 đã lưu: có thể đã bị sửa.")
+        try:
+            data = (Path(current_app.config["GENERATED_DIR"]) / path).read_bytes()
+        except OSError:
+            data = None
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            problem = "không còn trên máy chủ" if data is None else "không còn khớp mã SHA-256 đã lưu (có thể đã bị sửa)"
+            notifications.stored_file_missing(directive.owner_agency_id, f"bản {fmt.upper()} đã phát hành của văn bản "
+                                              f"{directive.number_symbol} ({path})", directive=directive)
+            raise IssueError(f"Tệp {fmt.upper()} đã phát hành {problem}. Đã báo quản trị hệ thống để khôi phục "
+                             "từ bản sao lưu.")
         return data
     return render(directive_to_data(directive), fmt, draft=directive.state in (DRAFT, SUBMITTED), today=local_today())
 

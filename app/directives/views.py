@@ -87,6 +87,7 @@ def download(directive, fmt):
     try:
         content = letters.letter_bytes(directive, fmt)
     except (LetterError, letters.IssueError) as error:
+        db.session.commit()  # the admins' notice of a missing file, if that was it
         flash(str(error), "danger")
         return redirect(url_for("directives.show", directive_id=directive.id))
     return send_file(BytesIO(content), mimetype=MEDIA_TYPES[fmt], as_attachment=True,

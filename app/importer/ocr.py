@@ -63,6 +63,10 @@ def reporting(callback):
         _progress.reset(token)
 
 
+def _report(page: int, pages: int, done) -> None:
+    (_progress.get() or _default_progress)(page, pages, done)
+
+
 def _default_progress(page: int, pages: int, done: OcrPage | None) -> None:
     import click
 
@@ -102,15 +106,14 @@ def read_scanned_pdf(content: bytes) -> OcrSource:
         if pages > MAX_OCR_PAGES:
             raise ImportRefused(f"Bản quét có {pages} trang; chỉ nhận dạng chữ văn bản đến {MAX_OCR_PAGES} trang.")
         limits.extend(pages * OCR_SECONDS_PER_PAGE)  # a scan needs more time than a text layer, page by page
-        report = _progress.get() or _default_progress
         texts, done = [], []
         for index in range(pages):
-            report(index + 1, pages, None)
+            limits.relay("ocr_progress", index + 1, pages, None)  # shown by the parent (CLI, web)
             image = pdf[index].render(scale=DPI / 72, grayscale=True).to_pil()
             text, page = read_page(image, index + 1)
             texts.append(text)
             done.append(page)
-            report(index + 1, pages, page)
+            limits.relay("ocr_progress", index + 1, pages, page)
     finally:
         pdf.close()
     text = "\n\n".join(texts)
@@ -315,3 +318,6 @@ def estimate_skew(gray) -> float:
     best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
     best = max(np.arange(best - 0.5, best + 0.51, 0.1), key=sharpness)
     return float(round(best, 2))
+
+
+limits.on_relay("ocr_progress", _report)

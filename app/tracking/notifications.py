@@ -4,7 +4,7 @@ from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import Agency, Notification, User, UserRole
-from app.rules.permissions import LEADER, STAFF
+from app.rules.permissions import ADMIN, LEADER, STAFF
 
 
 def staff_of(agency_ids) -> list[User]:
@@ -34,6 +34,30 @@ def agency_users(agency_ids) -> list[User]:
 def office_users(owner_agency_id) -> list[User]:
     """Those who follow up a directive: the staff of the organisation whose directive it is."""
     return staff_of([owner_agency_id])
+
+
+def admins_for(agency_id) -> list[User]:
+    """The admins whose reach covers this agency (the deployment's, and those of a subtree above it)."""
+    from app import scope
+
+    admins = db.session.scalars(select(User).where(User.active.is_(True), User.role_rows.any(UserRole.role == ADMIN))
+                                .order_by(User.id)).all()
+    return [admin for admin in admins if admin.admin_scope_id is None or agency_id in set(
+        db.session.scalars(scope.subtree_ids(admin.admin_scope_id)).all())]
+
+
+def stored_file_missing(agency_id, what: str, assignment=None, directive=None) -> None:
+    """A stored file is gone or altered: the admins hear once (until they read it), the log always."""
+    import logging
+
+    logging.getLogger("app.storage").error("stored file missing or altered: %s", what)
+    for admin in admins_for(agency_id):
+        already = db.session.scalar(select(Notification.id).where(
+            Notification.user_id == admin.id, Notification.kind == "file_missing", Notification.read_at.is_(None),
+            Notification.message.contains(what[:200])))
+        if already is None:
+            notify([admin], "file_missing", f"Tệp lưu trữ bị thiếu hoặc bị sửa: {what}. Hãy khôi phục từ bản sao lưu.",
+                   assignment=assignment, directive=directive)
 
 
 def notify(users, kind: str, message: str, assignment=None, directive=None) -> None:

@@ -76,6 +76,28 @@ def _store(assignment: Assignment, report: ProgressReport, files: list[Upload], 
     return written
 
 
+class EvidenceMissing(Exception):
+    """The stored evidence file is gone or no longer matches the hash taken when it was uploaded."""
+
+
+def evidence_bytes(evidence: Evidence) -> bytes:
+    """The evidence as uploaded, checked against its SHA-256; the admins hear when it is not."""
+    import hashlib
+
+    try:
+        data = evidence_path(evidence).read_bytes()
+    except OSError:
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != evidence.sha256:
+        problem = "không còn trên máy chủ" if data is None else "không còn khớp mã SHA-256 lúc tải lên (có thể đã bị sửa)"
+        assignment = db.session.get(Assignment, evidence.assignment_id)
+        notifications.stored_file_missing(assignment.directive.owner_agency_id,
+                                          f"tệp minh chứng “{evidence.original_name}” ({evidence.stored_name})",
+                                          assignment=assignment)
+        raise EvidenceMissing(f"Tệp minh chứng “{evidence.original_name}” {problem}. Đã báo quản trị hệ thống.")
+    return data
+
+
 def evidence_path(evidence: Evidence) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / evidence.stored_name
 

@@ -349,11 +349,14 @@ def evidence_file(item, evidence_id):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.assignment_id != item.id:
         abort(404)
-    path = service.evidence_path(evidence)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=evidence.media_type, as_attachment=True, download_name=evidence.original_name,
-                     max_age=0)
+    try:
+        content = service.evidence_bytes(evidence)
+    except service.EvidenceMissing as error:
+        db.session.commit()  # the admins' notice
+        flash(str(error), "danger")
+        return redirect(url_for("tracking.assignment", assignment_id=item.id))
+    return send_file(BytesIO(content), mimetype=evidence.media_type, as_attachment=True,
+                     download_name=evidence.original_name, max_age=0)
 
 
 def _reports_for(user, item) -> bool:
