@@ -23,6 +23,7 @@ run: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: system-deps-test setup $(DEV_STAMP) $(AXE)
+	$(VENV)/bin/ruff check app tests bench
 	AXE_JS=$(AXE) $(PY) -m pytest
 
 system-deps:

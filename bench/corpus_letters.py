@@ -4,13 +4,10 @@ the directive format, an application with the agency directory to import into, a
 import copy
 import importlib.util
 import os
-import sys
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 SCORER = ROOT.parent / "shared" / "tools" / "score_import.py"
 TYPES = {"công văn": "cong_van", "chỉ thị": "chi_thi", "công điện": "cong_dien", "thông báo": "thong_bao",

@@ -13,12 +13,9 @@ Each finding is put on one of two lists:
 - the renderer breaks it: anything else. There must be none (tests/test_corpus_lint.py).
 """
 import copy
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus_letters import PLACEHOLDER_ISSUER, PLACEHOLDER_SUBJECT, PLACEHOLDER_TITLE, application, documents  # noqa: E402
+from bench.corpus_letters import PLACEHOLDER_ISSUER, PLACEHOLDER_SUBJECT, PLACEHOLDER_TITLE, application, documents  # noqa: E402
 
 # Rules about text the letter copies from the document as it is (ND30.md §6).
 WORDING_RULES = {"R15", "R16", "R19", "R22", "R28", "R29", "R30", "R32", "R35", "R36"}

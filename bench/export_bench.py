@@ -26,8 +26,6 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SEED_GLOB = "0*.yaml"
 TODAY = date(2024, 1, 15)  # fixed, so every run lays out the same letters
@@ -329,7 +327,7 @@ def memory_benchmark(total, with_trace=True):
         for trace in (False, True) if with_trace else (False,):
             # Started through sh, which forks the child: a child spawned straight from this process
             # inherits this process's peak RSS in ru_maxrss (Linux keeps it across execve).
-            args = ["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, str(Path(__file__).resolve()),
+            args = ["/bin/sh", "-c", '"$0" "$@"; exit $?', sys.executable, "-m", "bench.export_bench",
                     "--memory-child", fmt, "--memory-letters", str(total)] + (["--trace"] if trace else [])
             start = time.perf_counter()
             done = subprocess.run(args, capture_output=True, text=True, cwd=str(ROOT))

@@ -31,14 +31,11 @@ Nothing is written anywhere; the exit status is 0 unless the script itself crash
 import argparse
 import os
 import statistics
-import sys
 import time
 import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 

@@ -39,7 +39,7 @@ def main():
 
     score = scorer().score
     app = application()
-    rows, text_scores, ocr_scores, agreement, per_page, confidences = [], [], [], [], [], []
+    text_scores, ocr_scores, agreement, per_page, confidences = [], [], [], [], []
     with app.app_context():
         for stem, gt, _txt in documents():
             if wanted and stem[:2] not in wanted:

@@ -29,8 +29,6 @@ from datetime import date, time as dtime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SIZES = {
     "small": {"directives": 200, "assignments": 10_000, "agencies": 150},

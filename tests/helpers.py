@@ -2,6 +2,7 @@
 import re
 from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
 from app.clock import local_today
@@ -107,3 +108,33 @@ class Client:
     def logout(self):
         html = self.client.get("/", follow_redirects=True).get_data(as_text=True)
         return self.client.post("/dang-xuat", data={"csrf_token": csrf_from(html)})
+
+
+# ---- the importer's fixtures (tests/fixtures/import): a text and the directive it must give ----------
+
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
+FIXTURE_FILES = sorted(FIXTURES.glob("*.yaml"))
+HEADER_FIELDS = ("doc_type", "issuer", "number", "symbol", "place", "date", "subject", "urgency")
+TASK_KEYS = ("text", "deadline", "deadline_text", "recurrence")
+
+
+def load_fixture(path: Path) -> dict:
+    fixture = yaml.safe_load(path.read_text(encoding="utf-8"))
+    fixture["text"] = (path.parent / fixture["source"]).read_bytes()
+    return fixture
+
+
+def assert_same_structure(got: dict, expected: dict, where=""):
+    """Field by field, so a failure names the field."""
+    for key in HEADER_FIELDS + ("recipients", "preamble", "closing", "cc", "signer"):
+        assert got[key] == expected[key], f"{where}{key}"
+    assert [s["number"] for s in got["sections"]] == [s["number"] for s in expected["sections"]], f"{where}sections"
+    for section, wanted in zip(got["sections"], expected["sections"]):
+        at = f"{where}section {wanted['number']}: "
+        assert section["heading"] == wanted["heading"], at + "heading"
+        assert [(a["agency"], a["role"]) for a in section["assignees"]] == \
+               [(a["agency"], a["role"]) for a in wanted["assignees"]], at + "assignees"
+        assert len(section["tasks"]) == len(wanted["tasks"]), at + "number of tasks"
+        for index, (task, wanted_task) in enumerate(zip(section["tasks"], wanted["tasks"])):
+            for key in TASK_KEYS:
+                assert task.get(key) == wanted_task.get(key), f"{at}task {index + 1} {key}"

@@ -1,14 +1,9 @@
 """Every corpus document (../shared/corpus/real), imported as `directive import --dry-run` reads
 it, prints to DOCX and PDF that pass the ND30 lint, except for rules about wording the letter
 copies from the document (bench/corpus_lint.py lists those per document)."""
-import sys
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-sys.path.insert(0, str(BENCH))
-corpus_lint = pytest.importorskip("corpus_lint")
+from bench import corpus_lint
 
 pytestmark = pytest.mark.skipif(not corpus_lint.documents.__globals__["CORPUS"].is_dir(),
                                 reason="the development corpus (../shared/corpus/real) is not here")

@@ -4,7 +4,7 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, AgencyGroup, Assignment, Directive, ProgressReport
+from app.models import Agency, AgencyGroup, Assignment, Directive
 
 
 def ids(app):

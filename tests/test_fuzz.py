@@ -10,7 +10,6 @@ import re
 import pytest
 from wtforms.fields.core import UnboundField
 
-from app.forms import Form
 from tests.helpers import Client, csrf_from
 
 USERS = [None, "vanphong", "soyte", "lanhdao", "vanthu", "admin", "iahdrai.vp", "daklak.vp", "soyte.ld"]

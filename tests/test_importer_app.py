@@ -15,7 +15,7 @@ from app.extensions import db
 from app.importer.service import import_document
 from app.models import Assignment, AuditEvent, Directive
 from tests.helpers import csrf_from
-from tests.test_importer_parser import FIXTURE_FILES, FIXTURES, assert_same_structure, load_fixture
+from tests.helpers import FIXTURE_FILES, FIXTURES, assert_same_structure, load_fixture
 
 SEEDS = FIXTURES.parent / "seeds"
 

@@ -13,7 +13,7 @@ from app.importer.errors import ImportRefused
 from app.importer.parser import parse_text
 from app.importer.readers import decode_text, read_document, read_text
 from app.importer.service import pure_directive
-from tests.test_importer_parser import FIXTURES, assert_same_structure, load_fixture
+from tests.helpers import FIXTURES, assert_same_structure, load_fixture
 
 SEEDS = FIXTURES.parent / "seeds"
 HAND_MADE = sorted(Path("directives").glob("0*.yaml"))

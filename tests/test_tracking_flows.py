@@ -290,7 +290,6 @@ def test_reminder_is_a_draft_letter_counting_each_reminder(live, login, tmp_path
     # approved and issued like any letter (the Văn phòng's own register); then it counts
     page = f"/van-ban/{first_id}"
     with live.app_context():
-        from app.models import UserRole
 
         chief = User(username="cvp", full_name="Chánh Văn phòng", active=True,
                      agency_id=db.session.get(Directive, first_id).issuer_agency_id)

@@ -76,14 +76,14 @@ class Resolver:
         without = re.sub(r"\s*\([^()]*\)", "", name).strip()
         if without != name:
             tries.append((without, "exact"))
-        for text, how in list(tries):
+        for text, _how in list(tries):
             if GROUP_OF_UBND.match(text):
                 tries.append(("Ủy ban nhân dân " + text, "group"))
         for text, how in tries:
             found = set(index.get(name_key(text), []))
             if len(found) == 1:
                 return found.pop(), how
-        for text, how in tries:
+        for text, _how in tries:
             wanted = name_key(text)
             if len(wanted.split()) < 2:
                 continue
@@ -91,7 +91,7 @@ class Resolver:
             if len(found) == 1:
                 return found.pop(), "prefix"
         keys = list(index)
-        for text, how in tries:
+        for text, _how in tries:
             wanted = name_key(text)
             if len(wanted) < 6:
                 continue

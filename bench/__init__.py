@@ -1,0 +1,1 @@
+"""Benchmarks and accuracy reports, run from the checkout: `.venv/bin/python -m bench.<name>`."""
