@@ -58,6 +58,7 @@ def choose(page, select_name, text, within=None):
     wrapper.locator(".ts-control").click()
     wrapper.locator("input").first.fill(text)
     page.locator(".ts-dropdown:visible .option", has_text=text).first.click()
+    page.locator(".ts-dropdown:visible").first.wait_for(state="hidden")  # the list closes once picked
 
 
 def log_in(browser, base, username):

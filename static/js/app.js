@@ -54,6 +54,7 @@
       const settings = {
         maxOptions: null,
         allowEmptyOption: true,
+        closeAfterSelect: true,  // a picked agency closes the list, so it never covers the next button
         searchField: ["text"],
         placeholder: select.dataset.placeholder || "Gõ để tìm…",
         render: { no_results: function () { return '<div class="no-results">Không tìm thấy.</div>'; } },
