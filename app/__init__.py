@@ -72,10 +72,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
 
-    from app import cli, web
+    from app import cli, http_headers, web
 
     cli.register(app)
     web.register(app)
+    http_headers.register(app)
     _register_error_pages(app)
     return app
 

@@ -156,10 +156,3 @@ def register(app):
             response.cache_control.immutable = True
             response.cache_control.no_cache = None
         return response
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
