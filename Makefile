@@ -13,14 +13,20 @@ AXE := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test system-deps system-deps-test migrate demo-data
+.PHONY: setup run dev test system-deps system-deps-test migrate demo-data
 
 setup: system-deps $(APP_STAMP) migrate demo-data
 
+# gunicorn (gunicorn.conf.py: WEB_WORKERS processes × WEB_THREADS threads); `make dev` keeps Flask's
+# development server with the reloader and the debugger
 run: setup
 	@$(FLASK) demo logins
 	@echo "Mở http://$(HOST):$(PORT) trong trình duyệt (Ctrl+C để dừng)."
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+dev: setup
+	@$(FLASK) demo logins
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: system-deps-test setup $(DEV_STAMP) $(AXE)
 	AXE_JS=$(AXE) $(PY) -m pytest

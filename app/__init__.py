@@ -34,11 +34,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     load_config(app)
     if overrides:
         app.config.update(overrides)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Writers wait for each other (up to 30 s) instead of failing with "database is locked".
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 30)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     @app.before_request
     def allow_file_uploads():

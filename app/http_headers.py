@@ -6,8 +6,7 @@
 - X-Content-Type-Options: nosniff; Referrer-Policy: same-origin; X-Frame-Options for old browsers.
 - Strict-Transport-Security only when the cookies are Secure (SESSION_COOKIE_SECURE=1: served over
   HTTPS); on plain HTTP it would lock a test server out of the browser.
-- Server: the product only ("chidao"), never Werkzeug or Python; gunicorn's own header is removed in
-  gunicorn.conf.py.
+- Server: the product only ("chidao"), never Werkzeug, Python or gunicorn (rename_servers()).
 """
 CSP = "; ".join([
     "default-src 'self'",
@@ -35,6 +34,20 @@ def register(app) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", HSTS)
-        # the development server and gunicorn add their own Server header only when the app sets none
-        headers["Server"] = SERVER_NAME
+        headers.pop("Server", None)  # the server writes its own, renamed below
         return response
+
+    rename_servers()
+
+
+def rename_servers() -> None:
+    """Werkzeug's development server and gunicorn write their own Server line before the application's
+    headers ("Werkzeug/3.1 Python/3.11", "gunicorn"): both say the product's name instead."""
+    import sys
+
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: SERVER_NAME
+    gunicorn_wsgi = sys.modules.get("gunicorn.http.wsgi")  # loaded when gunicorn serves the app
+    if gunicorn_wsgi is not None:
+        gunicorn_wsgi.SERVER = SERVER_NAME
