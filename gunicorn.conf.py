@@ -28,4 +28,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn's own messages (workers booting, timeouts) as JSON lines too, like the application's
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "app.logs.JsonLineFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "loggers": {"gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False},
+                "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False}},
+    "root": {"level": "WARNING", "handlers": []},  # the application adds its own handler (app/logs.py)
+}
 proc_name = "chidao"

@@ -34,6 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     load_config(app)
     if overrides:
         app.config.update(overrides)
+    from app import logs
+
+    logs.register(app)  # first: its before_request gives every request its id
 
     @app.before_request
     def allow_file_uploads():
@@ -67,10 +70,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
 
-    from app import cli, http_headers, web
+    from app import cli, health, http_headers, web
 
     cli.register(app)
     web.register(app)
+    health.register(app)
     http_headers.register(app)
     _register_error_pages(app)
     return app

@@ -45,6 +45,9 @@ def load_config(app) -> None:
         PARSE_MEGABYTES=int(env.get("PARSE_MEGABYTES", 1024)),
         DUE_SOON_DAYS=int(env.get("DUE_SOON_DAYS", 3)),  # "sắp đến hạn": this many days or fewer left
         GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
+        LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),  # app/logs.py: one JSON line per request and per error
+        LOG_FILE=env.get("LOG_FILE", ""),  # empty: standard error
+        LOG_FORMAT=env.get("LOG_FORMAT", "json"),  # or "text" for a developer's terminal
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=1024,
     )

@@ -19,7 +19,7 @@ from app.text import fold, format_vn_date
 
 STATE_LABELS = directive_states.LABELS
 STATE_BADGES = directive_states.BADGES
-PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static", "healthz"}
 
 
 MAX_PAGE = 100000

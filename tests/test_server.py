@@ -3,6 +3,7 @@
 Each test starts gunicorn in a child process on a free port, against a database prepared here with the
 demo data, and talks to it over HTTP like a browser (cookies, CSRF tokens, no redirects followed)."""
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -97,8 +98,9 @@ class Server:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     pass
-                status, _, _ = Browser(self.base).request("/dang-nhap")
+                status, _, body = Browser(self.base).request("/healthz")
                 if status == 200:
+                    assert json.loads(body) == {"status": "ok", "database": "ok"}
                     return
             except OSError:
                 pass
@@ -171,14 +173,27 @@ def test_four_workers_take_concurrent_writes_on_sqlite(sqlite_server):
     assert logins_logged == len(OFFICES) + len(LOGINS) * rounds
 
 
-def test_gunicorn_names_neither_werkzeug_nor_python(sqlite_server):
-    server, _ = sqlite_server
-    for path in ("/dang-nhap", "/van-ban", "/static/css/app.css", "/khong-co"):
-        status, headers, _ = Browser(server.base).request(path)
-        servers = headers.get_all("Server") or []
-        assert servers == ["chidao"], (path, servers)
-        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
-        assert headers["X-Content-Type-Options"] == "nosniff"
+def test_gunicorn_headers_and_json_log_lines(tmp_path):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    prepare_database(url, tmp_path)
+    log_file = tmp_path / "app.log"
+    server = Server(tmp_path, url, workers=2, threads=2, extra_env={"LOG_FILE": str(log_file)})
+    paths = ("/dang-nhap", "/van-ban", "/static/css/app.css", "/khong-co")
+    try:
+        for path in paths:
+            status, headers, _ = Browser(server.base).request(path, headers={"X-Request-ID": "gunicorn-" + path[1:5]})
+            servers = headers.get_all("Server") or []
+            assert servers == ["chidao"], (path, servers)
+            assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+            assert headers["X-Content-Type-Options"] == "nosniff"
+    finally:
+        output = server.stop()
+    records = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
+    requests = [r for r in records if r.get("request_id", "").startswith("gunicorn-")]
+    assert [(r["path"], r["status"]) for r in requests] == list(zip(paths, (200, 302, 200, 404)))
+    assert all(r["duration_ms"] >= 0 and r["method"] == "GET" for r in requests)
+    booted = [json.loads(line) for line in output.splitlines() if "Booting worker" in line]
+    assert len(booted) == 2 and booted[0]["logger"] == "gunicorn.error"  # gunicorn's own lines are JSON too
 
 
 def test_development_server_names_neither_werkzeug_nor_python(app):
