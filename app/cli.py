@@ -23,9 +23,15 @@ demo_cli = AppGroup("demo", help="Dữ liệu trình diễn.")
 @directive_cli.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có văn bản nào.")
-@click.option("--demo-users/--no-demo-users", default=True, help="Tạo tài khoản trình diễn (mỗi vai trò một).")
+@click.option("--demo-users/--no-demo-users", default=None,
+              help="Tạo tài khoản trình diễn (mặc định: có ở chế độ trình diễn DEMO=1, không có ngoài nó).")
 def load_command(paths, if_empty, demo_users):
-    """Nạp danh mục cơ quan (_agencies.yaml), các tệp văn bản và tài khoản trình diễn."""
+    """Nạp danh mục cơ quan (_agencies.yaml), các tệp văn bản và (chế độ trình diễn) tài khoản trình diễn."""
+    from app.setup_cli import demo_mode
+
+    if demo_users and not demo_mode():
+        _fail("tài khoản trình diễn (mật khẩu ai cũng biết) chỉ được tạo ở chế độ trình diễn (DEMO=1).")
+    demo_users = demo_mode() if demo_users is None else demo_users
     if if_empty and not database_is_empty():
         click.echo("Cơ sở dữ liệu đã có dữ liệu: bỏ qua bước nạp dữ liệu trình diễn.")
         return
@@ -99,6 +105,11 @@ def export_command(directive_id, fmt, out):
 @demo_cli.command("logins")
 def logins_command():
     """In các tài khoản trình diễn."""
+    from app.setup_cli import demo_mode
+
+    if not demo_mode():
+        click.echo("Không ở chế độ trình diễn (DEMO=1): không có tài khoản trình diễn.")
+        return
     groups = demo_logins()
     if not groups:
         click.echo("Chưa có tài khoản trình diễn.")
@@ -115,7 +126,10 @@ def activity_command():
     """Thêm số liệu theo dõi mẫu (hạn, báo cáo, hoàn thành) cho dữ liệu trình diễn; chỉ chạy một lần."""
     from app import demo_activity
     from app.clock import local_today
+    from app.setup_cli import demo_mode
 
+    if not demo_mode():
+        _fail("số liệu theo dõi mẫu chỉ được thêm ở chế độ trình diễn (DEMO=1).")
     if demo_activity.already_applied():
         click.echo("Đã có báo cáo tiến độ: bỏ qua số liệu theo dõi mẫu.")
         return
@@ -196,6 +210,9 @@ def occurrences_command():
 
 
 def register(app):
+    from app.setup_cli import setup_command
+
+    app.cli.add_command(setup_command)
     app.cli.add_command(tracking_cli)
     app.cli.add_command(directive_cli)
     app.cli.add_command(user_cli)

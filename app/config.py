@@ -43,6 +43,9 @@ def load_config(app) -> None:
         # every parse of an uploaded file (import, evidence) runs in a child under these limits
         PARSE_SECONDS=float(env.get("PARSE_SECONDS", 20)),
         PARSE_MEGABYTES=int(env.get("PARSE_MEGABYTES", 1024)),
+        # demo mode (DEMO=1, `make run`'s default): the seeds and the demo accounts, password demo1234
+        DEMO_MODE=env.get("DEMO", "0") == "1",
+        DEMO_DIRECTIVES_DIR=str(Path(app.root_path).parent / "directives"),
         DUE_SOON_DAYS=int(env.get("DUE_SOON_DAYS", 3)),  # "sắp đến hạn": this many days or fewer left
         GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
         LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),  # app/logs.py: one JSON line per request and per error

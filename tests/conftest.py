@@ -79,6 +79,7 @@ def demo(app):
     """The five seed directives (approved, not yet issued), their agencies and groups, the demo users."""
     from app.loader import load_path
 
+    app.config["DEMO_MODE"] = True  # the demo's commands (demo activity, demo logins) run only in demo mode
     with app.app_context():
         load_path(DIRECTIVES_DIR)
     return app
