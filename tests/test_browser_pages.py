@@ -38,7 +38,8 @@ def site(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("pages")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'app.db'}", "SECRET_KEY": "pages",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "GENERATED_DIR": str(folder / "generated")})
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "GENERATED_DIR": str(folder / "generated"),
+                      "STORAGE_DIR": str(folder / "storage")})
     with app.app_context():
         db.create_all()
         load_path(DIRECTIVES_DIR)
