@@ -18,6 +18,37 @@ directive_cli = AppGroup("directive", help="Văn bản chỉ đạo: nạp từ 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
 tracking_cli = AppGroup("tracking", help="Theo dõi thực hiện nhiệm vụ.")
 demo_cli = AppGroup("demo", help="Dữ liệu trình diễn.")
+backup_cli = AppGroup("backup", help="Sao lưu và phục hồi: cơ sở dữ liệu và mọi tệp lưu trữ.")
+
+
+@backup_cli.command("create")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_create_command(path):
+    """Ghi một tệp sao lưu (.tar.gz): bản sao nhất quán của cơ sở dữ liệu và mọi tệp, kèm mã SHA-256."""
+    from app import backup
+
+    try:
+        written, manifest = backup.create(Path(path) if path else None)
+    except backup.BackupError as error:
+        _fail(str(error))
+    files = len(manifest["members"]) - 1
+    rows = sum(manifest["database"]["tables"].values())
+    click.echo(f"Đã sao lưu vào {written}: cơ sở dữ liệu {manifest['database']['dialect']} "
+               f"({len(manifest['database']['tables'])} bảng, {rows:,} dòng) và {files} tệp.")
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+def backup_restore_command(archive):
+    """Phục hồi từ một tệp sao lưu (dừng máy chủ trước): thay cơ sở dữ liệu và thư mục lưu trữ, rồi kiểm tra."""
+    from app import backup
+
+    try:
+        result = backup.restore(Path(archive))
+    except backup.BackupError as error:
+        _fail(str(error))
+    click.echo(f"Đã phục hồi từ {archive} và kiểm tra: {result['tables']} bảng, {result['rows']:,} dòng, "
+               f"{result['files']} tệp khớp mã SHA-256.")
 
 
 @directive_cli.command("load")
@@ -213,6 +244,7 @@ def register(app):
     from app.setup_cli import setup_command
 
     app.cli.add_command(setup_command)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(tracking_cli)
     app.cli.add_command(directive_cli)
     app.cli.add_command(user_cli)

@@ -40,6 +40,7 @@ def load_config(app) -> None:
         # records (issued letters, evidence) live in STORAGE_DIR (app/storage.py); generated/ is for exports
         STORAGE_DIR=env.get("STORAGE_DIR", str(Path(app.instance_path) / "storage")),
         UPLOAD_DIR=env.get("UPLOAD_DIR", ""),  # evidence folder; empty: STORAGE_DIR/evidence
+        BACKUP_DIR=env.get("BACKUP_DIR", str(Path(app.instance_path) / "backups")),  # `flask backup create`
         MAX_UPLOAD_BYTES=int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),  # per evidence file
         MAX_UPLOAD_FILES=int(env.get("MAX_UPLOAD_FILES", 5)),
         # every parse of an uploaded file (import, evidence) runs in a child under these limits
