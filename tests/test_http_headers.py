@@ -1,7 +1,6 @@
 """Security headers on every response (app/http_headers.py), and pages the policy lets work:
 no inline script, no inline style, no event-handler attribute anywhere."""
 import re
-from pathlib import Path
 
 import lxml.html
 import pytest

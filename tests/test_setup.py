@@ -2,7 +2,6 @@
 schema and one administrator with a password printed once, and no demo data."""
 import re
 
-import pytest
 from sqlalchemy import func, inspect, select
 
 from app import create_app
