@@ -77,12 +77,9 @@ def configure(level: str | None = None, file: str | None = None, fmt: str | None
 
 
 def _user_id():
-    from flask_login import current_user
-
-    try:
-        return current_user.get_id() if current_user and current_user.is_authenticated else None
-    except Exception:  # the user could not be loaded (database down): the request is still logged
-        return None
+    """The user the request ran as, if it loaded one (a static file or /healthz costs no query for it)."""
+    user = g.get("_login_user")  # where Flask-Login keeps the user of this request
+    return user.get_id() if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def register(app: Flask) -> None:
