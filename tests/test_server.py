@@ -152,9 +152,11 @@ def test_four_workers_take_concurrent_writes_on_sqlite(sqlite_server):
     def logins(username):
         return [Browser(server.base).login(username) for _ in range(rounds)]
 
+    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=len(OFFICES) + len(LOGINS)) as pool:
         futures = [pool.submit(office, name) for name in OFFICES] + [pool.submit(logins, name) for name in LOGINS]
         statuses = [status for future in futures for status in future.result()]
+    print(f"{len(statuses)} writes from {len(OFFICES) + len(LOGINS)} browsers in {time.perf_counter() - started:.1f} s")
     log = server.stop()
     assert len(server.worker_pids()) == 4, log[-2000:]
     assert set(statuses) == {302}, statuses
