@@ -85,9 +85,9 @@ def _run(command: list[str], env: dict, what: str) -> None:
         raise BackupError(f"{command[0]} báo lỗi khi {what}: {result.stderr.strip()[:500]}")
 
 
-def _dump_database(target: Path) -> str:
+def _dump_database(target: Path) -> tuple[str, dict[str, int]]:
+    """The copy, and the row count of every table as the copy holds it (the server may go on writing)."""
     if _dialect() == "sqlite":
-        name = "database.sqlite3"
         import sqlite3
 
         raw = db.engine.raw_connection()
@@ -95,15 +95,27 @@ def _dump_database(target: Path) -> str:
             destination = sqlite3.connect(target)
             with destination:
                 raw.driver_connection.backup(destination)  # online backup: a consistent copy, writers may go on
+            names = [row[0] for row in destination.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            counts = {name: destination.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
             destination.close()
         finally:
             raw.close()
-        return name
+        return "database.sqlite3", counts
     if _dialect() == "postgresql":
         env, schema = _pg_env_and_schema()
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--schema={schema}",
-              f"--file={target}"], env, "sao lưu cơ sở dữ liệu")
-        return "database.pgdump"
+        # one snapshot for the counts and for pg_dump, so both see the same rows while writers go on
+        with db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
+                names = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :schema "
+                                          "ORDER BY tablename"), {"schema": schema}).scalars().all()
+                counts = {name: conn.execute(select(func.count()).select_from(table(name))).scalar_one()
+                          for name in names}
+                _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--schema={schema}",
+                      f"--snapshot={snapshot}", f"--file={target}"], env, "sao lưu cơ sở dữ liệu")
+        return "database.pgdump", counts
     raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {_dialect()}.")
 
 
@@ -170,12 +182,12 @@ def create(path: Path | None = None) -> tuple[Path, dict]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chidao-backup-") as work:
         dump = Path(work) / "database"
-        database_name = _dump_database(dump)  # first the database, then the files it refers to
+        database_name, counts = _dump_database(dump)  # first the database, then the files it refers to
         manifest = {
             "format": FORMAT,
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "database": {"dialect": _dialect(), "name": database_name, "revision": _revision(),
-                         "tables": table_counts()},
+                         "tables": counts},
             "members": {database_name: {"sha256": _sha256(dump), "size": dump.stat().st_size}},
         }
         partial = path.with_name(path.name + ".partial")
