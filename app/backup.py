@@ -180,6 +180,7 @@ def _stored_files() -> list[tuple[str, Path]]:
 def create(path: Path | None = None) -> tuple[Path, dict]:
     path = Path(path) if path else default_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    storage.adopt_all()  # files an older version kept in generated/ or instance/uploads belong in the archive
     with tempfile.TemporaryDirectory(prefix="chidao-backup-") as work:
         dump = Path(work) / "database"
         database_name, counts = _dump_database(dump)  # first the database, then the files it refers to

@@ -47,3 +47,21 @@ def issued_file(relative: str) -> Path:
 
 def evidence_file(stored_name: str) -> Path:
     return _adopt(evidence_dir() / stored_name, Path(current_app.instance_path) / "uploads" / stored_name)
+
+
+def adopt_all() -> int:
+    """Move in every record file an older version left elsewhere (before a backup); returns how many."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Evidence, RegisterEntry
+
+    moved = 0
+    for docx, pdf in db.session.execute(select(RegisterEntry.docx_path, RegisterEntry.pdf_path)):
+        for relative in (docx, pdf):
+            if relative and not (root() / relative).exists():
+                moved += issued_file(relative).exists()
+    for stored_name in db.session.scalars(select(Evidence.stored_name)):
+        if not (evidence_dir() / stored_name).exists():
+            moved += evidence_file(stored_name).exists()
+    return moved

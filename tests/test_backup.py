@@ -140,3 +140,17 @@ def test_backup_goes_to_the_backup_folder_by_default(filled, tmp_path):
         manifest = tar.extractfile("manifest.json").read().decode()
     for name, digest in re.findall(r'"(storage/[^"]+)": \{\s*"sha256": "([0-9a-f]{64})"', manifest):
         assert hashlib.sha256((Path(filled.config["STORAGE_DIR"]) / name.split("/", 1)[1]).read_bytes()).hexdigest() == digest
+
+
+def test_files_an_older_version_left_in_generated_are_backed_up(filled, tmp_path):
+    with filled.app_context():
+        pdf_path = db.session.scalar(select(Directive).where(Directive.source_key.contains("003-"))).register_entry.pdf_path
+    storage_file = Path(filled.config["STORAGE_DIR"]) / pdf_path
+    legacy = Path(filled.config["GENERATED_DIR"]) / pdf_path
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    storage_file.rename(legacy)
+    archive = tmp_path / "b.tar.gz"
+    assert filled.test_cli_runner().invoke(args=["backup", "create", str(archive)]).exit_code == 0
+    with tarfile.open(archive) as tar:
+        assert f"storage/{pdf_path}" in tar.getnames()
+    assert storage_file.is_file() and not legacy.exists()
