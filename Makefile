@@ -12,15 +12,27 @@ AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# DEMO=1 (default): the demo, with its accounts whose password everybody knows; `make run DEMO=0`: a real
+# server, `flask setup --production` (one administrator, password printed once, no demo data)
+DEMO ?= 1
+export DEMO
 
-.PHONY: setup run test system-deps system-deps-test migrate demo-data
+.PHONY: setup run dev test system-deps system-deps-test migrate demo-data production-data
 
-setup: system-deps $(APP_STAMP) migrate demo-data
+setup: system-deps $(APP_STAMP) migrate $(if $(filter 1,$(DEMO)),demo-data,production-data)
 
+# gunicorn (gunicorn.conf.py: WEB_WORKERS processes × WEB_THREADS threads); `make dev` keeps Flask's
+# development server with the reloader and the debugger
 run: setup
+	@if [ "$(DEMO)" = 1 ]; then echo "CHẾ ĐỘ TRÌNH DIỄN (DEMO=1): dữ liệu mẫu, mật khẩu demo1234 ai cũng biết. Máy chủ thật: make run DEMO=0."; fi
 	@$(FLASK) demo logins
 	@echo "Mở http://$(HOST):$(PORT) trong trình duyệt (Ctrl+C để dừng)."
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+dev: setup
+	@if [ "$(DEMO)" = 1 ]; then echo "CHẾ ĐỘ TRÌNH DIỄN (DEMO=1): dữ liệu mẫu, mật khẩu demo1234 ai cũng biết."; fi
+	@$(FLASK) demo logins
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: system-deps-test setup $(DEV_STAMP) $(AXE)
 	$(VENV)/bin/ruff check app tests bench
@@ -53,5 +65,7 @@ migrate: $(APP_STAMP)
 	@$(FLASK) db upgrade
 
 demo-data: migrate
-	@$(FLASK) directive load directives/ --if-empty
-	@$(FLASK) demo activity
+	@$(FLASK) setup --demo
+
+production-data: migrate
+	@$(FLASK) setup --production

@@ -38,11 +38,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     load_config(app)
     if overrides:
         app.config.update(overrides)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Writers wait for each other (up to 30 s) instead of failing with "database is locked".
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 30)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    from app import logs
+
+    logs.register(app)  # first: its before_request gives every request its id
 
     @app.before_request
     def allow_file_uploads():
@@ -77,10 +75,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
 
-    from app import cli, web
+    from app import cli, health, http_headers, web
 
     cli.register(app)
     web.register(app)
+    health.register(app)
+    http_headers.register(app)
     _register_error_pages(app)
     return app
 

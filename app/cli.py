@@ -18,14 +18,51 @@ directive_cli = AppGroup("directive", help="Văn bản chỉ đạo: nạp từ 
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
 tracking_cli = AppGroup("tracking", help="Theo dõi thực hiện nhiệm vụ.")
 demo_cli = AppGroup("demo", help="Dữ liệu trình diễn.")
+backup_cli = AppGroup("backup", help="Sao lưu và phục hồi: cơ sở dữ liệu và mọi tệp lưu trữ.")
+
+
+@backup_cli.command("create")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def backup_create_command(path):
+    """Ghi một tệp sao lưu (.tar.gz): bản sao nhất quán của cơ sở dữ liệu và mọi tệp, kèm mã SHA-256."""
+    from app import backup
+
+    try:
+        written, manifest = backup.create(Path(path) if path else None)
+    except backup.BackupError as error:
+        _fail(str(error))
+    files = len(manifest["members"]) - 1
+    rows = sum(manifest["database"]["tables"].values())
+    click.echo(f"Đã sao lưu vào {written}: cơ sở dữ liệu {manifest['database']['dialect']} "
+               f"({len(manifest['database']['tables'])} bảng, {rows:,} dòng) và {files} tệp.")
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+def backup_restore_command(archive):
+    """Phục hồi từ một tệp sao lưu (dừng máy chủ trước): thay cơ sở dữ liệu và thư mục lưu trữ, rồi kiểm tra."""
+    from app import backup
+
+    try:
+        result = backup.restore(Path(archive))
+    except backup.BackupError as error:
+        _fail(str(error))
+    click.echo(f"Đã phục hồi từ {archive} và kiểm tra: {result['tables']} bảng, {result['rows']:,} dòng, "
+               f"{result['files']} tệp khớp mã SHA-256.")
 
 
 @directive_cli.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có văn bản nào.")
-@click.option("--demo-users/--no-demo-users", default=True, help="Tạo tài khoản trình diễn (mỗi vai trò một).")
+@click.option("--demo-users/--no-demo-users", default=None,
+              help="Tạo tài khoản trình diễn (mặc định: có ở chế độ trình diễn DEMO=1, không có ngoài nó).")
 def load_command(paths, if_empty, demo_users):
-    """Nạp danh mục cơ quan (_agencies.yaml), các tệp văn bản và tài khoản trình diễn."""
+    """Nạp danh mục cơ quan (_agencies.yaml), các tệp văn bản và (chế độ trình diễn) tài khoản trình diễn."""
+    from app.setup_cli import demo_mode
+
+    if demo_users and not demo_mode():
+        _fail("tài khoản trình diễn (mật khẩu ai cũng biết) chỉ được tạo ở chế độ trình diễn (DEMO=1).")
+    demo_users = demo_mode() if demo_users is None else demo_users
     if if_empty and not database_is_empty():
         click.echo("Cơ sở dữ liệu đã có dữ liệu: bỏ qua bước nạp dữ liệu trình diễn.")
         return
@@ -99,6 +136,11 @@ def export_command(directive_id, fmt, out):
 @demo_cli.command("logins")
 def logins_command():
     """In các tài khoản trình diễn."""
+    from app.setup_cli import demo_mode
+
+    if not demo_mode():
+        click.echo("Không ở chế độ trình diễn (DEMO=1): không có tài khoản trình diễn.")
+        return
     groups = demo_logins()
     if not groups:
         click.echo("Chưa có tài khoản trình diễn.")
@@ -115,7 +157,10 @@ def activity_command():
     """Thêm số liệu theo dõi mẫu (hạn, báo cáo, hoàn thành) cho dữ liệu trình diễn; chỉ chạy một lần."""
     from app import demo_activity
     from app.clock import local_today
+    from app.setup_cli import demo_mode
 
+    if not demo_mode():
+        _fail("số liệu theo dõi mẫu chỉ được thêm ở chế độ trình diễn (DEMO=1).")
     if demo_activity.already_applied():
         click.echo("Đã có báo cáo tiến độ: bỏ qua số liệu theo dõi mẫu.")
         return
@@ -196,6 +241,10 @@ def occurrences_command():
 
 
 def register(app):
+    from app.setup_cli import setup_command
+
+    app.cli.add_command(setup_command)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(tracking_cli)
     app.cli.add_command(directive_cli)
     app.cli.add_command(user_cli)

@@ -46,14 +46,23 @@ def load_config(app) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         BOOTSTRAP_SERVE_LOCAL=True,  # no CDN: the office network may have no internet
         PER_PAGE=int(env.get("PER_PAGE", 20)),
-        UPLOAD_DIR=env.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")),  # outside static/
+        # records (issued letters, evidence) live in STORAGE_DIR (app/storage.py); generated/ is for exports
+        STORAGE_DIR=env.get("STORAGE_DIR", str(Path(app.instance_path) / "storage")),
+        UPLOAD_DIR=env.get("UPLOAD_DIR", ""),  # evidence folder; empty: STORAGE_DIR/evidence
+        BACKUP_DIR=env.get("BACKUP_DIR", str(Path(app.instance_path) / "backups")),  # `flask backup create`
         MAX_UPLOAD_BYTES=int(env.get("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)),  # per evidence file
         MAX_UPLOAD_FILES=int(env.get("MAX_UPLOAD_FILES", 5)),
         # every parse of an uploaded file (import, evidence) runs in a child under these limits
         PARSE_SECONDS=float(env.get("PARSE_SECONDS", 20)),
         PARSE_MEGABYTES=int(env.get("PARSE_MEGABYTES", 1024)),
+        # demo mode (DEMO=1, `make run`'s default): the seeds and the demo accounts, password demo1234
+        DEMO_MODE=env.get("DEMO", "0") == "1",
+        DEMO_DIRECTIVES_DIR=str(Path(app.root_path).parent / "directives"),
         DUE_SOON_DAYS=int(env.get("DUE_SOON_DAYS", 3)),  # "sắp đến hạn": this many days or fewer left
-        GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
+        GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),  # exports only
+        LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),  # app/logs.py: one JSON line per request and per error
+        LOG_FILE=env.get("LOG_FILE", ""),  # empty: standard error
+        LOG_FORMAT=env.get("LOG_FORMAT", "json"),  # or "text" for a developer's terminal
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=1024,
     )

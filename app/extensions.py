@@ -7,7 +7,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
@@ -35,3 +36,18 @@ bootstrap = Bootstrap5()
 compress = Compress()  # pages and JSON go out compressed (br, gzip); static files are cached by version instead
 # only the login is limited (app/auth/throttle.py); no default limit on other pages
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+SQLITE_BUSY_TIMEOUT_MS = 30000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite, every connection: write-ahead log (readers never block the writer, nor it them) and a busy
+    timeout (writers in other gunicorn workers wait up to 30 s for each other instead of failing with
+    "database is locked"). WAL is a property of the file, so this also converts an existing database."""
+    if type(dbapi_connection).__module__.split(".")[0] not in ("sqlite3", "pysqlite2"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()

@@ -20,7 +20,7 @@ from app.text import ascii_int, fold, format_vn_date
 
 STATE_LABELS = directive_states.LABELS
 STATE_BADGES = directive_states.BADGES
-PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static", "healthz"}
 
 
 MAX_PAGE = 100000
@@ -162,11 +162,4 @@ def register(app):
             response.cache_control.public = True
             response.cache_control.immutable = True
             response.cache_control.no_cache = None
-        return response
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

@@ -25,6 +25,11 @@ have_lib "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 tesseract --list-langs 2>/dev/null | grep -qx vie || missing+=(tesseract-ocr-vie)
 
+# `flask backup` on PostgreSQL copies the database with pg_dump and brings it back with pg_restore
+if [[ "${DATABASE_URL:-}" == postgresql* || -n "${TEST_DATABASE_URL:-}" ]]; then
+  command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || missing+=(postgresql-client)
+fi
+
 if [ "$goal" = "test" ]; then
   # pdffonts / pdftoppm: to look at what the letters embed and how they print
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)

@@ -56,9 +56,10 @@ def database(request, tmp_path_factory):
 
 
 @pytest.fixture
-def app(database):
+def app(database, tmp_path_factory):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                       **database})
+    app.config["STORAGE_DIR"] = str(tmp_path_factory.mktemp("storage"))  # records never go to the checkout
     with app.app_context():
         db.create_all()
     yield app
@@ -79,6 +80,7 @@ def demo(app):
     """The five seed directives (approved, not yet issued), their agencies and groups, the demo users."""
     from app.loader import load_path
 
+    app.config["DEMO_MODE"] = True  # the demo's commands (demo activity, demo logins) run only in demo mode
     with app.app_context():
         load_path(DIRECTIVES_DIR)
     return app

@@ -30,6 +30,7 @@ def server(tmp_path_factory):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "browser-test",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     app.config["GENERATED_DIR"] = str(tmp_path_factory.mktemp("generated"))
+    app.config["STORAGE_DIR"] = str(tmp_path_factory.mktemp("storage"))
     with app.app_context():
         db.create_all()
         load_path(DIRECTIVES_DIR)

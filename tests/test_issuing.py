@@ -89,7 +89,8 @@ def test_issued_letter_is_frozen_and_its_files_match_their_hashes(generated, log
         entry = letters.issue(directive("001-"), clerk(), today=date(2026, 1, 5))
         db.session.commit()
         directive_id = entry.directive_id
-        root = Path(generated.config["GENERATED_DIR"])
+        root = Path(generated.config["STORAGE_DIR"])
+        assert not list(Path(generated.config["GENERATED_DIR"]).rglob("*.pdf"))  # exports only, no records
         pdf = (root / entry.pdf_path).read_bytes()
         assert hashlib.sha256(pdf).hexdigest() == entry.pdf_sha256
         assert hashlib.sha256((root / entry.docx_path).read_bytes()).hexdigest() == entry.docx_sha256
@@ -257,3 +258,23 @@ def test_a_correction_after_issuing_is_a_new_draft(generated, login):
         assert original.state == "issued" and original.number == "01"
     assert login("lanhdao").post_form(f"/van-ban/{issued_id}/sao-chep", {},
                                       page=f"/van-ban/{issued_id}").status_code == 403
+
+
+def test_records_live_in_the_storage_folder_and_older_files_are_moved_there(generated, login):
+    """Frozen originals go to STORAGE_DIR, not generated/; a file an older version left in generated/
+    is moved into the storage folder the first time it is read."""
+    with generated.app_context():
+        entry = letters.issue(directive("001-"), clerk(), today=date(2026, 1, 5))
+        db.session.commit()
+        directive_id, pdf_path = entry.directive_id, entry.pdf_path
+    storage, exports = Path(generated.config["STORAGE_DIR"]), Path(generated.config["GENERATED_DIR"])
+    assert pdf_path.startswith("issued/") and (storage / pdf_path).is_file()
+    assert not exports.exists() or not list(exports.rglob("*"))
+    legacy = exports / pdf_path  # where an older version kept it
+    legacy.parent.mkdir(parents=True)
+    (storage / pdf_path).rename(legacy)
+    office = login("vanphong")
+    downloaded = office.get(f"/van-ban/{directive_id}/tai-ve.pdf")
+    assert downloaded.status_code == 200
+    assert (storage / pdf_path).is_file() and not legacy.exists()
+    assert downloaded.data == (storage / pdf_path).read_bytes()

@@ -8,6 +8,7 @@ from io import BytesIO
 import pytest
 from sqlalchemy import select
 
+from app import storage
 from app.extensions import db
 from app.models import Assignment, Directive, Evidence, Notification, RegisterEntry, User
 from tests.helpers import Client, csrf_from, pdf_bytes
@@ -78,7 +79,8 @@ def test_a_missing_issued_file_is_named_and_the_admins_are_told(demo, login, tmp
     assert login("vanthu").post_form(f"/van-ban/{seed_id}/phat-hanh", {}, page=f"/van-ban/{seed_id}").status_code == 302
     with demo.app_context():
         entry = db.session.scalar(select(RegisterEntry).where(RegisterEntry.directive_id == seed_id))
-        stored = tmp_path / entry.pdf_path
+        with demo.test_request_context():
+            stored = storage.issued_file(entry.pdf_path)
     if damage == "deleted":
         stored.unlink()
     else:
@@ -112,7 +114,8 @@ def test_evidence_is_checked_against_its_hash_on_download(live, login, tmp_path)
     with live.app_context():
         evidence = db.session.scalar(select(Evidence))
         assert evidence.sha256 == hashlib.sha256(pdf_bytes()).hexdigest()
-        stored, evidence_id = tmp_path / evidence.stored_name, evidence.id
+        with live.test_request_context():
+            stored, evidence_id = storage.evidence_file(evidence.stored_name), evidence.id
     assert department.get(f"{url}/minh-chung/{evidence_id}").data == pdf_bytes()
     stored.write_bytes(pdf_bytes(b"BT /F1 12 Tf 72 720 Td (Da sua) Tj ET\n"))
     altered = department.get(f"{url}/minh-chung/{evidence_id}", follow_redirects=True)

@@ -192,7 +192,8 @@ def matrix(request, tmp_path_factory, clock):
                   "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
     (folder / "uploads").mkdir()
     app = create_app({"TESTING": True, "SECRET_KEY": "matrix", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "UPLOAD_DIR": str(folder / "uploads"), "GENERATED_DIR": str(folder / "generated"), **config})
+                      "UPLOAD_DIR": str(folder / "uploads"), "GENERATED_DIR": str(folder / "generated"),
+                      "STORAGE_DIR": str(folder / "storage"), **config})
     clients = {}
     with app.app_context():
         db.create_all()

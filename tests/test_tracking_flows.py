@@ -2,6 +2,7 @@
 import re
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -326,3 +327,27 @@ def test_reminder_with_nothing_late(live, login):
     assert response.status_code == 200 and "Không có nhiệm vụ nào quá hạn" in response.get_data(as_text=True)
     with live.app_context():
         assert db.session.scalar(select(func.count(Directive.id))) == 5  # no letter drafted
+
+
+def test_evidence_lives_in_the_storage_folder(live, login, tmp_path):
+    """Without UPLOAD_DIR, evidence goes to STORAGE_DIR/evidence; one an older version kept in
+    instance/uploads is moved there when it is downloaded."""
+    import shutil
+
+    live.config["UPLOAD_DIR"] = ""
+    live.instance_path = str(tmp_path / "instance")  # an older installation's instance folder
+    url = f"/nhiem-vu/{own_assignment(live)}"
+    department = login("soyte")
+    response = post_report(department, url, [(BytesIO(pdf_bytes()), "bien-ban.pdf")])
+    assert response.status_code == 302
+    with live.app_context():
+        evidence = db.session.scalar(select(Evidence).order_by(Evidence.id.desc()))
+        stored, evidence_id = evidence.stored_name, evidence.id
+    storage = Path(live.config["STORAGE_DIR"]) / "evidence"
+    assert (storage / stored).read_bytes() == pdf_bytes()
+    legacy = Path(live.instance_path) / "uploads" / stored
+    legacy.parent.mkdir(parents=True)
+    shutil.move(str(storage / stored), str(legacy))
+    downloaded = department.get(f"{url}/minh-chung/{evidence_id}")
+    assert downloaded.status_code == 200 and downloaded.data == pdf_bytes()
+    assert (storage / stored).is_file() and not legacy.exists()

@@ -77,7 +77,7 @@ def account():
             current_user.set_password(form.new.data)  # ends the user's other sessions
             record(current_user, "user.password", current_user, f"Đổi mật khẩu: {current_user.username}")
             db.session.commit()
-            login_user(current_user)  # this one continues under the new token
+            login_user(current_user._get_current_object())  # this one continues under the new token
             flash("Đã đổi mật khẩu.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), 400 if form.errors else 200

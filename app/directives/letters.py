@@ -8,14 +8,13 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import update
 
 from app.directive_format import directive_to_data
 from app.directives import received
 from app.directives.registers import next_in_register
 from app.documents import MEDIA_TYPES, render
-from app import doc_types
+from app import doc_types, storage
 from app.documents.letter import build_letter, format_number, letter_problems
 from app.extensions import db
 from app.lint import must_fix
@@ -61,7 +60,7 @@ def letter_bytes(directive: Directive, fmt: str) -> bytes:
     if entry is not None:
         path, digest = (entry.docx_path, entry.docx_sha256) if fmt == "docx" else (entry.pdf_path, entry.pdf_sha256)
         try:
-            data = (Path(current_app.config["GENERATED_DIR"]) / path).read_bytes()
+            data = storage.issued_file(path).read_bytes()
         except OSError:
             data = None
         if data is None or hashlib.sha256(data).hexdigest() != digest:
@@ -107,7 +106,7 @@ def issue(directive: Directive, user, today=None) -> RegisterEntry:
     directive.issued_date = today
     data = directive_to_data(directive)
     folder = Path("issued") / str(today.year) / str(directive.issuer_agency_id)
-    root = Path(current_app.config["GENERATED_DIR"])
+    root = storage.root()
     (root / folder).mkdir(parents=True, exist_ok=True)
     written, digests = [], {}
     try:

@@ -1,6 +1,6 @@
 """The "Nhập từ văn bản" page: upload or paste, then the structured editor, nothing saved until
 the user confirms with "Lưu văn bản" (which saves through the same path as manual entry)."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from app.directives import views as directive_views
@@ -46,4 +46,4 @@ def _review(result, lint_report=None):
     prototypes = {name: cls(prefix="__PREFIX__-") for name, cls in
                   (("line", LineForm), ("assignee", AssigneeForm), ("task", TaskForm), ("section", SectionForm))}
     return render_template("importer/review.html", form=form, directive=None, prototypes=prototypes, result=result,
-                           lint_report=lint_report)
+                           lint_report=lint_report, form_action=url_for("directives.create"))

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app import limits, scope
+from app import storage as file_storage
 from app.extensions import db
 from app.models import Assignment, Evidence, ExtensionRequest, ProgressReport
 from app.models.audit import diff, record
@@ -63,7 +64,7 @@ def check_uploads(files) -> tuple[list[Upload], list[str]]:
 
 
 def _store(assignment: Assignment, report: ProgressReport, files: list[Upload], user) -> list[Path]:
-    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder = file_storage.evidence_dir()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for upload in files:
@@ -99,7 +100,7 @@ def evidence_bytes(evidence: Evidence) -> bytes:
 
 
 def evidence_path(evidence: Evidence) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / evidence.stored_name
+    return file_storage.evidence_file(evidence.stored_name)
 
 
 def sides_of(user, assignment: Assignment) -> frozenset[str]:
