@@ -17,10 +17,13 @@ PORT ?= 5000
 
 setup: system-deps $(APP_STAMP) migrate demo-data
 
+# The web server and one job consumer (Huey, SQLite storage in instance/ unless REDIS_URL is set): the
+# consumer runs in the background and stops with the server.
 run: setup
 	@$(FLASK) demo logins
 	@echo "Mở http://$(HOST):$(PORT) trong trình duyệt (Ctrl+C để dừng)."
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: system-deps-test setup $(DEV_STAMP) $(AXE)
 	AXE_JS=$(AXE) $(PY) -m pytest

@@ -34,6 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     load_config(app)
     if overrides:
         app.config.update(overrides)
+    if app.config.get("TESTING") and (overrides or {}).get("HUEY_IMMEDIATE") is not False:
+        # tests run queued work in the request unless they ask for a real queue (HUEY_IMMEDIATE=False)
+        app.config["HUEY_IMMEDIATE"] = True
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Writers wait for each other (up to 30 s) instead of failing with "database is locked".
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -59,18 +62,28 @@ def create_app(overrides: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     compress.init_app(app)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_wal(app)
+
+    from app import jobs
+    from app.jobs import exports, mail, runner, schedule  # noqa: F401  (register the tasks and job kinds)
+
+    jobs.configure(app)
+
     from app import models  # noqa: F401  (register tables)
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.directives import bp as directives_bp
     from app.importer.views import bp as importer_bp
     from app.tracking import bp as tracking_bp
+    from app.jobs.views import bp as jobs_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(directives_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
+    app.register_blueprint(jobs_bp)
 
     from app import cli, web
 
@@ -78,6 +91,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.register(app)
     _register_error_pages(app)
     return app
+
+
+def _sqlite_wal(app: Flask) -> None:
+    """SQLite in write-ahead-log mode: the job consumer reads for a long export while the web server
+    writes (and records the job's progress), neither waiting for the other."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
 
 ERROR_MESSAGES = {

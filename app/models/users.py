@@ -2,7 +2,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,6 +36,12 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # e-mail: the address, which mails (comma-separated kinds of app/jobs/mail.py), one mail each or a
+    # daily digest, and when the last digest went out
+    email: Mapped[str | None] = mapped_column(String(254))
+    mail_kinds: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    mail_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
     admin_scope: Mapped[Agency | None] = relationship(foreign_keys=[admin_scope_id])
@@ -66,6 +72,10 @@ class User(UserMixin, db.Model):
         if self.agency is None:
             return frozenset()
         return frozenset(i for i in (self.agency.id, self.agency.serves_id) if i is not None)
+
+    @property
+    def mail_kind_set(self) -> frozenset[str]:
+        return frozenset(kind for kind in (self.mail_kinds or "").split(",") if kind)
 
     def set_password(self, password: str) -> None:
         # Tests set a cheap method; production keeps Werkzeug's default (scrypt).
