@@ -10,8 +10,10 @@ import logging
 import smtplib
 import ssl
 from datetime import date, timedelta
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.header import Header
+from email.message import Message as EmailMessage
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
@@ -59,18 +61,25 @@ def link(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
+def _address(name_and_address: tuple[str, str]) -> str:
+    return formataddr(name_and_address, charset="utf-8")  # a Vietnamese name travels encoded
+
+
 def compose(user: User, subject: str, paragraphs: list[str]) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = f"{SUBJECT_PREFIX} {subject}"[:250]
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((user.full_name, user.email))
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=urlsplit(current_app.config["BASE_URL"]).hostname or "localhost")
+    """A plain-text mail in UTF-8. The subject is encoded by email.header.Header: the newer
+    EmailMessage folds long Vietnamese subjects into encoded words and loses the space at each fold
+    ("quá hạn" arrives as "quáhạn")."""
     settings = link("auth.mail_settings")
     body = [f"Kính gửi {user.full_name},", "", *paragraphs, "",
             "--", "Thư tự động của hệ thống Theo dõi chỉ đạo; vui lòng không trả lời thư này.",
             f"Chọn loại thư nhận hoặc nhận thư tổng hợp hằng ngày: {settings}"]
-    message.set_content("\n".join(body), charset="utf-8")
+    message = MIMEText("\n".join(body), "plain", "utf-8")
+    message["Subject"] = Header(f"{SUBJECT_PREFIX} {subject}"[:250], "utf-8")
+    message["From"] = _address(parseaddr(current_app.config["MAIL_DEFAULT_SENDER"]))
+    message["To"] = _address((user.full_name, user.email))
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=urlsplit(current_app.config["BASE_URL"]).hostname or "localhost")
+    message.recipient = user.email
     return message
 
 
@@ -240,7 +249,7 @@ def send_morning(today: date) -> int:
         user.digest_sent_at = now
     by_recipient: dict[str, list[EmailMessage]] = {}
     for message in messages + digests:
-        by_recipient.setdefault(message["To"], []).append(message)
+        by_recipient.setdefault(message.recipient, []).append(message)
     for batch in by_recipient.values():
         jobs.after_commit(deliver, batch)
     db.session.commit()
