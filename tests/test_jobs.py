@@ -286,3 +286,24 @@ def test_a_job_whose_user_lost_the_right_fails_at_once_with_the_reason(queue, lo
         finished = wait_for(queue, job.id)
     assert finished.status == "failed" and finished.attempts == 1  # not retried: it would fail the same way
     assert finished.error == "Tài khoản không còn quyền xem danh sách này nên tệp không được tạo."
+
+
+def test_the_excel_writer_keeps_typed_text_as_text():
+    """XlsxWriter (constant memory) writes a note that starts with "=" as text, never a formula, drops
+    what XML cannot hold, and writes dates as dates."""
+    from datetime import date
+    from types import SimpleNamespace as Row
+
+    from app.tracking.excel import workbook_bytes
+
+    assignment = Row(role="lead", original_deadline=date(2026, 5, 1), deadline=date(2026, 6, 1), status="dang_thuc_hien",
+                     progress_percent=40, completed_date=None)
+    row = (assignment, Row(text="Kiểm tra\x01 bếp ăn"), Row(number="1"),
+           Row(number_symbol="01/UBND-KGVX", issued_date=date(2026, 1, 5), subject="phòng, chống dịch"),
+           Row(name="Sở Y tế tỉnh Kon Tum"), "trong_han", '=HYPERLINK("http://x","bấm")')
+    sheet = load_workbook(io.BytesIO(workbook_bytes([row], "Danh sách", "Lọc: tất cả")), read_only=False).active
+    note = sheet.cell(row=5, column=14)
+    assert note.value == '=HYPERLINK("http://x","bấm")' and note.data_type == "s"
+    assert sheet.cell(row=5, column=6).value == "Kiểm tra bếp ăn"
+    assert sheet.cell(row=5, column=10).value.date() == date(2026, 6, 1)
+    assert sheet.cell(row=5, column=15).value is None and sheet.cell(row=5, column=13).value == 40
