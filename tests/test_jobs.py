@@ -307,3 +307,81 @@ def test_the_excel_writer_keeps_typed_text_as_text():
     assert sheet.cell(row=5, column=6).value == "Kiểm tra bếp ăn"
     assert sheet.cell(row=5, column=10).value.date() == date(2026, 6, 1)
     assert sheet.cell(row=5, column=15).value is None and sheet.cell(row=5, column=13).value == 40
+
+
+def test_progress_is_visible_while_the_job_runs(queue, login, monkeypatch):
+    import threading
+
+    release = threading.Event()
+
+    def slow(job, params, progress):
+        progress(3, 10, force=True)
+        assert release.wait(30)
+        progress(10, 10, force=True)
+        return b"ok", "ket-qua.txt"
+
+    monkeypatch.setitem(runner.KINDS, "slow", slow)
+    with queue.app_context():
+        job_id = runner.start(user_named("vanphong"), "slow", "Việc chậm", {}).id
+        db.session.commit()
+    office = login("vanphong")
+    with consumer():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = office.get(f"/tep-da-xuat/trang-thai?id={job_id}").get_json()["jobs"][0]
+            if state["done"] == 3:
+                break
+            time.sleep(0.05)
+        assert (state["status"], state["label"], state["percent"], state["download"]) == ("running", "Đang xử lý", 30, None)
+        release.set()
+        finished = wait_for(queue, job_id)
+    assert finished.status == "done"
+    assert office.get(f"/tep-da-xuat/{job_id}/tai-ve").data == b"ok"
+
+
+def test_the_morning_is_claimed_once_per_day_in_the_queue_storage(queue):
+    from datetime import date
+
+    from app.jobs import schedule
+
+    with queue.app_context():
+        assert schedule.claim("morning", date(2026, 6, 15)) is True
+        assert schedule.claim("morning", date(2026, 6, 15)) is False  # a second consumer, same storage
+        assert schedule.claim("morning", date(2026, 6, 16)) is True
+
+
+def test_the_scheduler_finds_the_morning_and_night_tasks_on_vietnam_time(live):
+    from datetime import datetime
+
+    names = lambda stamp: {task.name for task in jobs.huey.read_periodic(stamp)}  # noqa: E731
+    assert names(datetime(2026, 6, 15, 0, 0)) == {"morning_task"}  # 07:00 in Việt Nam
+    assert names(datetime(2026, 6, 14, 19, 30)) == {"nightly_cleanup"}  # 02:30 in Việt Nam
+    assert names(datetime(2026, 6, 15, 7, 0)) == set()
+
+
+def test_old_exported_files_are_deleted(live, tmp_path):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from app.clock import utcnow
+
+    live.config["GENERATED_DIR"] = str(tmp_path)
+    with live.app_context():
+        user = user_named("vanphong")
+        for days in (10, 1):
+            job = Job(user_id=user.id, kind="excel", title=f"{days}", status="done",
+                      finished_at=utcnow() - timedelta(days=days), result_path=f"jobs/{days}/x.xlsx")
+            db.session.add(job)
+            db.session.flush()
+            (tmp_path / "jobs" / str(job.id)).mkdir(parents=True)
+            (tmp_path / "jobs" / str(job.id) / "x.xlsx").write_bytes(b"x")
+        db.session.commit()
+        assert runner.delete_old(7) == 1
+        assert [job.title for job in db.session.scalars(select(Job))] == ["1"]
+        assert sorted(p.name for p in Path(tmp_path, "jobs").iterdir()) == ["2"]
+
+
+def test_flask_jobs_morning_runs_the_morning_now(live):
+    result = live.test_cli_runner().invoke(args=["jobs", "morning", "--date", "2026-06-15"])
+    assert result.exit_code == 0, result.output
+    assert "Đã chốt 0 bộ số liệu" in result.output
