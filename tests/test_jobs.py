@@ -385,3 +385,19 @@ def test_flask_jobs_morning_runs_the_morning_now(live):
     result = live.test_cli_runner().invoke(args=["jobs", "morning", "--date", "2026-06-15"])
     assert result.exit_code == 0, result.output
     assert "Đã chốt 0 bộ số liệu" in result.output
+
+
+def test_a_job_left_running_by_a_stopped_consumer_is_shown_as_interrupted(live):
+    from datetime import timedelta
+
+    from app.clock import utcnow
+
+    with live.app_context():
+        user = user_named("vanphong")
+        stuck = Job(user_id=user.id, kind="excel", title="cũ", status="running", created_at=utcnow() - timedelta(hours=7))
+        fresh = Job(user_id=user.id, kind="excel", title="mới", status="queued")
+        db.session.add_all([stuck, fresh])
+        db.session.commit()
+        assert runner.fail_stale() == 1
+        db.session.expire_all()
+        assert (stuck.status, stuck.error) == ("failed", runner.INTERRUPTED) and fresh.status == "queued"

@@ -124,6 +124,20 @@ def result_file(job: Job) -> Path | None:
     return path if path.is_file() else None
 
 
+INTERRUPTED = ("Việc bị gián đoạn (tiến trình xử lý đã dừng giữa chừng) nên không có tệp. "
+               "Vui lòng xuất lại.")
+
+
+def fail_stale(hours: int = 6) -> int:
+    """Jobs still waiting or running long after they started (their consumer was stopped or killed):
+    shown as failed with a message instead of a progress bar that never moves."""
+    cutoff = utcnow() - timedelta(hours=hours)
+    with db.engine.begin() as connection:
+        result = connection.execute(update(Job).where(Job.status.in_((QUEUED, RUNNING)), Job.created_at < cutoff)
+                                    .values(status=FAILED, error=INTERRUPTED, finished_at=utcnow()))
+    return result.rowcount
+
+
 def delete_old(days: int) -> int:
     """Jobs finished more than `days` days ago: their files and rows go."""
     cutoff = utcnow() - timedelta(days=days)

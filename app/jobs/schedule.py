@@ -3,7 +3,8 @@
 - every morning at MORNING_HOUR (07:00): the due-soon and overdue mails and the daily digests;
 - the first morning of a month: the month-end snapshot (cut-off the month's last day) of every
   organisation with live directives (app/tracking/snapshots.py);
-- every night: exported files older than JOB_KEEP_DAYS are deleted.
+- every night: exported files older than JOB_KEEP_DAYS are deleted, and jobs left waiting or running
+  by a consumer that was stopped are shown as interrupted.
 
 With several consumers (Redis), each morning's work runs once: the first consumer to claim the day in
 the queue's storage does it."""
@@ -90,6 +91,6 @@ def morning_task():
 
 @jobs.periodic_task(every_night)
 def nightly_cleanup():
-    from app.jobs.runner import delete_old
+    from app.jobs.runner import delete_old, fail_stale
 
-    return delete_old(current_app.config["JOB_KEEP_DAYS"])
+    return {"stale": fail_stale(), "deleted": delete_old(current_app.config["JOB_KEEP_DAYS"])}
