@@ -18,7 +18,12 @@ def worker_command(workers, no_periodic):
 
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
     huey.immediate = False
-    where = current_app.config["REDIS_URL"] or current_app.config["HUEY_SQLITE_PATH"]
+    where = current_app.config["HUEY_SQLITE_PATH"]
+    if current_app.config["REDIS_URL"]:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(current_app.config["REDIS_URL"])
+        where = f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"  # never the password
     click.echo(f"Hàng đợi “{huey.name}” tại {where}: {workers} luồng xử lý"
                + ("" if no_periodic else ", có việc định kỳ") + ".")
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic,
