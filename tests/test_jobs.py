@@ -401,3 +401,29 @@ def test_a_job_left_running_by_a_stopped_consumer_is_shown_as_interrupted(live):
         assert runner.fail_stale() == 1
         db.session.expire_all()
         assert (stuck.status, stuck.error) == ("failed", runner.INTERRUPTED) and fresh.status == "queued"
+
+
+def test_flask_jobs_worker_in_its_own_process_does_the_job(queue, login, tmp_path):
+    """As `make run` starts it: `flask jobs worker` as a separate process, finding every kind of job."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    if not queue.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the worker process is pointed at the test database by DATABASE_URL (SQLite here)")
+    queue.config["EXCEL_JOB_ROWS"] = 0
+    login("vanphong").get("/theo-doi/nhiem-vu.xlsx")
+    job = only_job(queue)
+    env = {**os.environ, "DATABASE_URL": queue.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret",
+           "HUEY_NAME": queue.config["HUEY_NAME"], "REDIS_URL": queue.config["REDIS_URL"],
+           "HUEY_SQLITE_PATH": queue.config["HUEY_SQLITE_PATH"], "GENERATED_DIR": queue.config["GENERATED_DIR"]}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "worker", "--no-periodic"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        finished = wait_for(queue, job.id, seconds=90)
+    finally:
+        worker.send_signal(signal.SIGINT)  # a graceful stop, as Ctrl+C in make run
+        output = worker.communicate(timeout=30)[0].decode()
+    assert finished.status == "done", (finished.error, output[-2000:])
+    assert "app.jobs.runner.run_job" in output and worker.returncode == 0
