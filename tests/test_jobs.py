@@ -122,6 +122,8 @@ def test_a_large_excel_export_is_a_job_with_progress_and_a_file_for_its_owner(qu
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[3][0] == "STT" and len(rows) == 4 + total and rows[-1][0] == total
     # someone else neither sees nor downloads it
+    notices = office.get("/thong-bao").get_data(as_text=True)  # told, having left the page
+    assert "Đã xuất xong “Nhiệm vụ đã giao" in notices and 'href="/tep-da-xuat"' in notices
     other = login("soyte")
     assert other.get(status["download"]).status_code == 404
     assert other.get(f"/tep-da-xuat/trang-thai?id={job.id}").get_json() == {"jobs": []}
@@ -175,6 +177,7 @@ def test_a_job_failing_twice_shows_a_vietnamese_message(queue, login, monkeypatc
     assert "Không thành công" in page and "Không tạo được tệp" in page
     assert office.get(f"/tep-da-xuat/{job.id}/tai-ve").status_code == 404
     assert "boom" not in page
+    assert "Không tạo được tệp “Nhiệm vụ đã giao" in office.get("/thong-bao").get_data(as_text=True)
 
 
 def test_the_period_report_above_the_threshold_is_a_job(queue, login):

@@ -109,12 +109,23 @@ def run_job(job_id: int, task=None):
         if not last:
             _set(job_id, status=QUEUED, error=None)
             raise  # Huey enqueues it once more after JOB_RETRY_DELAY
-        _set(job_id, status=FAILED, error=(str(error) if explained else GENERIC_ERROR)[:1000], finished_at=utcnow())
+        message = (str(error) if explained else GENERIC_ERROR)[:1000]
+        _set(job_id, status=FAILED, error=message, finished_at=utcnow())
+        _tell(job, "job_failed", f"Không tạo được tệp “{job.title}”: {message}")
         raise CancelExecution(retry=False) from error
     root = Path(current_app.config["GENERATED_DIR"])
     _set(job_id, status=DONE, result_path=str(path.relative_to(root)), result_name=name,
          result_size=len(content), finished_at=utcnow())
+    _tell(job, "job_done", f"Đã xuất xong “{job.title}”: tải về trong Tệp đã xuất.")
     return job_id
+
+
+def _tell(job: Job, kind_name: str, message: str) -> None:
+    """An in-app notification for the job's owner (the page links to Tệp đã xuất), who may have left."""
+    from app.models import Notification
+
+    db.session.add(Notification(user_id=job.user_id, kind=kind_name, message=message[:500]))
+    db.session.commit()
 
 
 def result_file(job: Job) -> Path | None:
