@@ -12,7 +12,7 @@ import functools
 import logging
 
 from flask import Flask
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey  # noqa: F401  (re-exported for the tests)
+from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.orm import Session

@@ -160,7 +160,7 @@ def _listed(rows, today: date) -> list[str]:
                      + (f", quá {late} ngày" if late else "") + ")")
         lines.append(f"  {link('tracking.assignment', assignment_id=assignment.id)}")
     if len(rows) > LISTED:
-        lines.append(f"- … và các nhiệm vụ khác.")
+        lines.append("- … và các nhiệm vụ khác.")
     return lines
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import scope
 from app.clock import format_local_datetime, local_today, utcnow
-from app.documents import MEDIA_TYPES, render
+from app.documents import MEDIA_TYPES
 from app.documents.letter import LetterError
 from app.extensions import db
 from app.models import Agency, Assignment, Directive, Evidence, Notification
@@ -26,7 +26,7 @@ from app.rules.directive_states import LIVE
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
 from app.text import clean_text, parse_vn_date
-from app.tracking import bp, coordination, excel, occurrences, queries, reports, rollup, service, snapshots
+from app.tracking import bp, coordination, occurrences, queries, reports, rollup, service, snapshots
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import paginate_rows
 
