@@ -430,3 +430,16 @@ def test_flask_jobs_worker_in_its_own_process_does_the_job(queue, login, tmp_pat
         output = worker.communicate(timeout=30)[0].decode()
     assert finished.status == "done", (finished.error, output[-2000:])
     assert "app.jobs.runner.run_job" in output and worker.returncode == 0
+
+
+def test_a_zip_of_another_organisations_register_is_never_given(live, login, tmp_path):
+    live.config["GENERATED_DIR"] = str(tmp_path)
+    issuer, year = _register_letters(live, 2)
+    outsider = login("soyte")  # Sở Y tế: not the UBND tỉnh's register
+    response = outsider.get(f"/so-van-ban/di/tep-nen?co-quan={issuer}&nam={year}")
+    assert response.status_code == 302 and "/so-van-ban/di" in response.headers["Location"]
+    from urllib.parse import parse_qs, urlsplit
+
+    asked = parse_qs(urlsplit(response.headers["Location"]).query)["co-quan"]
+    assert asked != [str(issuer)]  # its own register, which is empty
+    assert login("congan.kontum").get(f"/so-van-ban/di/tep-nen?co-quan={issuer}&nam={year}").status_code in (302, 403)
