@@ -260,3 +260,25 @@ def test_mail_is_sent_by_the_queue_consumer(smtp, demo, tmp_path):
         worker.start()
         smtp.wait(1)
     assert smtp.to("soyte@soyte.kontum.gov.vn")
+
+
+def test_an_admin_gives_a_user_an_address_that_then_receives_every_kind(demo, login):
+    with demo.app_context():
+        soyte = user_named("soyte")
+        soyte_id, agency_id = soyte.id, soyte.agency_id
+    admin = login("admin")
+    url = f"/quan-tri/nguoi-dung/{soyte_id}"
+    page = admin.get(url).get_data(as_text=True)
+    assert 'name="email"' in page
+    saved = admin.post_form(url, {"username": "soyte", "full_name": "Chuyên viên Sở Y tế", "email": "soyte@kontum.gov.vn",
+                                  "roles": ["staff"], "agency_id": str(agency_id), "admin_scope_id": "",
+                                  "active": "y"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
+    with demo.app_context():
+        soyte = user_named("soyte")
+        assert soyte.email == "soyte@kontum.gov.vn" and soyte.mail_kind_set == set(mail.MAIL_KINDS)
+    log = admin.get("/quan-tri/nhat-ky").get_data(as_text=True)
+    assert "thư điện tử" in log and "soyte@kontum.gov.vn" in log
+    bad = admin.post_form(url, {"username": "soyte", "full_name": "Chuyên viên Sở Y tế", "email": "sai@",
+                                "roles": ["staff"], "agency_id": str(agency_id), "admin_scope_id": "", "active": "y"})
+    assert bad.status_code == 400 and "Địa chỉ thư điện tử không hợp lệ" in bad.get_data(as_text=True)
