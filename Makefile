@@ -21,18 +21,21 @@ export DEMO
 
 setup: system-deps $(APP_STAMP) migrate $(if $(filter 1,$(DEMO)),demo-data,production-data)
 
-# gunicorn (gunicorn.conf.py: WEB_WORKERS processes × WEB_THREADS threads); `make dev` keeps Flask's
-# development server with the reloader and the debugger
+# gunicorn (gunicorn.conf.py: WEB_WORKERS processes × WEB_THREADS threads) and one job consumer (Huey;
+# SQLite storage in instance/ unless REDIS_URL is set) in the background, stopped with the server;
+# `make dev` keeps Flask's development server with the reloader and the debugger
 run: setup
 	@if [ "$(DEMO)" = 1 ]; then echo "CHẾ ĐỘ TRÌNH DIỄN (DEMO=1): dữ liệu mẫu, mật khẩu demo1234 ai cũng biết. Máy chủ thật: make run DEMO=0."; fi
 	@$(FLASK) demo logins
 	@echo "Mở http://$(HOST):$(PORT) trong trình duyệt (Ctrl+C để dừng)."
-	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
+	@$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 dev: setup
 	@if [ "$(DEMO)" = 1 ]; then echo "CHẾ ĐỘ TRÌNH DIỄN (DEMO=1): dữ liệu mẫu, mật khẩu demo1234 ai cũng biết."; fi
 	@$(FLASK) demo logins
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	@$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: system-deps-test setup $(DEV_STAMP) $(AXE)
 	$(VENV)/bin/ruff check app tests bench

@@ -41,6 +41,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import logs
 
     logs.register(app)  # first: its before_request gives every request its id
+    if app.config.get("TESTING") and (overrides or {}).get("HUEY_IMMEDIATE") is not False:
+        # tests run queued work in the request unless they ask for a real queue (HUEY_IMMEDIATE=False)
+        app.config["HUEY_IMMEDIATE"] = True
 
     @app.before_request
     def allow_file_uploads():
@@ -62,18 +65,25 @@ def create_app(overrides: dict | None = None) -> Flask:
     compress.init_app(app)
     limiter.init_app(app)
 
+    from app import jobs
+    from app.jobs import exports, mail, runner, schedule  # noqa: F401  (register the tasks and job kinds)
+
+    jobs.configure(app)
+
     from app import models  # noqa: F401  (register tables)
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.directives import bp as directives_bp
     from app.importer.views import bp as importer_bp
     from app.tracking import bp as tracking_bp
+    from app.jobs.views import bp as jobs_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(directives_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
+    app.register_blueprint(jobs_bp)
 
     from app import cli, health, http_headers, web
 

@@ -250,6 +250,10 @@ def register(app):
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_cli)
 
+    from app.jobs import cli as jobs_cli
+
+    jobs_cli.register(app)
+
 
 @directive_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))

@@ -60,3 +60,9 @@ def format_local_datetime(stored: datetime | None) -> str:
     if stored is None:
         return ""
     return stored.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def local_datetime(stored: datetime) -> datetime:
+    """A stored (naive UTC) timestamp as an aware Việt Nam time: what the scheduler compares with the
+    local wall clock ("each morning at 07:00")."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)

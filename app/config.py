@@ -63,6 +63,28 @@ def load_config(app) -> None:
         LOG_LEVEL=env.get("LOG_LEVEL", "INFO"),  # app/logs.py: one JSON line per request and per error
         LOG_FILE=env.get("LOG_FILE", ""),  # empty: standard error
         LOG_FORMAT=env.get("LOG_FORMAT", "json"),  # or "text" for a developer's terminal
+        # The job queue (app/jobs): a SQLite file in instance/ unless REDIS_URL names a Redis server
+        REDIS_URL=env.get("REDIS_URL", ""),
+        HUEY_NAME=env.get("HUEY_NAME", "theo-doi-chi-dao"),
+        HUEY_SQLITE_PATH=env.get("HUEY_SQLITE_PATH", str(Path(app.instance_path) / "huey.db")),
+        HUEY_IMMEDIATE=env.get("HUEY_IMMEDIATE", "0") == "1",  # run tasks in the request (debugging)
+        JOB_RETRY_DELAY=int(env.get("JOB_RETRY_DELAY", 10)),  # seconds before the one retry of a failed job
+        JOB_KEEP_DAYS=int(env.get("JOB_KEEP_DAYS", 7)),  # exported files are deleted after this many days
+        # above these sizes an export is a job with a progress bar instead of an instant download
+        EXCEL_JOB_ROWS=int(env.get("EXCEL_JOB_ROWS", 2000)),
+        REPORT_JOB_ROWS=int(env.get("REPORT_JOB_ROWS", 300)),
+        ZIP_JOB_LETTERS=int(env.get("ZIP_JOB_LETTERS", 10)),
+        # E-mail (app/jobs/mail.py): no MAIL_SERVER, no mail
+        MAIL_SERVER=env.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(env.get("MAIL_PORT", 25)),
+        MAIL_USE_TLS=env.get("MAIL_USE_TLS", "0") == "1",  # STARTTLS
+        MAIL_USE_SSL=env.get("MAIL_USE_SSL", "0") == "1",  # SMTPS (port 465)
+        MAIL_USERNAME=env.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=env.get("MAIL_PASSWORD", ""),
+        MAIL_DEFAULT_SENDER=env.get("MAIL_DEFAULT_SENDER", "Theo dõi chỉ đạo <no-reply@localhost>"),
+        MAIL_TIMEOUT=float(env.get("MAIL_TIMEOUT", 30)),
+        BASE_URL=env.get("BASE_URL", "http://127.0.0.1:5000"),  # links in mails
+        MORNING_HOUR=int(env.get("MORNING_HOUR", 7)),  # local Việt Nam time of the daily mails
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=1024,
     )

@@ -464,8 +464,10 @@ def run_size(backend, size_name, database, args, export_estimate):
 
     label = f"{backend}_{size_name}"
     size = SIZES[size_name]
+    # EXCEL_JOB_ROWS: the Excel export is timed in the request; above the threshold the app would run the
+    # same function as a job (app/jobs/exports.py) and answer with a redirect to Tệp đã xuất
     config = {"SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
-              **database}
+              "EXCEL_JOB_ROWS": 10 ** 9, **database}
     app = create_app(config)
     today = local_today()
     started = time.perf_counter()

@@ -136,7 +136,9 @@ def test_filtered_list_and_excel_export(live, login):
     assert sheet["A1"].value.startswith("NHIỆM VỤ ĐÃ GIAO — ỦY BAN NHÂN DÂN TỈNH KON TUM")
     assert "đơn vị Sở Y tế tỉnh Kon Tum" in sheet["A2"].value and "Xuất lúc" in sheet["A2"].value
     assert sheet.freeze_panes == "A5" and sheet.print_title_rows == "$4:$4"
-    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    # one page wide (fitToWidth left out means 1, the OOXML default), as many pages tall as needed
+    assert sheet.page_setup.orientation == "landscape" and (sheet.page_setup.fitToWidth or 1) == 1
+    assert int(sheet.page_setup.fitToHeight) == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     header = [cell.value for cell in sheet[4]]
     assert header[:4] == ["STT", "Số, ký hiệu", "Ngày ban hành", "Trích yếu"] and "Báo cáo gần nhất" in header

@@ -26,6 +26,7 @@ ACTIONS = {
     "agency.create": "thêm cơ quan", "agency.update": "sửa cơ quan", "agency.dissolve": "giải thể, sáp nhập cơ quan",
     "group.create": "thêm nhóm cơ quan", "group.update": "sửa nhóm cơ quan",
     "user.create": "tạo tài khoản", "user.update": "sửa tài khoản", "user.password": "đổi mật khẩu",
+    "user.mail": "cài đặt thư điện tử",
     **{f"assignment.{code}": t.label.lower() for code, t in TRANSITIONS_BY_CODE.items()},
 }
 RECORDS = {"Directive": "văn bản", "Assignment": "nhiệm vụ", "Agency": "cơ quan", "AgencyGroup": "nhóm cơ quan",
@@ -42,6 +43,7 @@ FIELDS = {
     "username": "tên đăng nhập", "full_name": "họ tên", "roles": "vai trò", "agency_id": "cơ quan",
     "admin_scope_id": "phạm vi quản trị", "password": "mật khẩu", "members": "thành viên", "owner_id": "cơ quan sử dụng",
     "valid_to": "kết thúc hoạt động", "successor": "cơ quan tiếp nhận", "moved": "số nhiệm vụ chuyển",
+    "email": "thư điện tử", "mail_kinds": "loại thư nhận", "mail_digest": "nhận thư tổng hợp",
 }
 VALUES = {**STATUS_LABELS, **directive_states.LABELS, **ROLE_LABELS}
 

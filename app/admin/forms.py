@@ -61,6 +61,8 @@ class UserForm(Form):
         DataRequired("Nhập tên đăng nhập."), _max(64),
         Regexp(r"^[A-Za-z0-9._-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch dưới, gạch ngang.")])
     full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ tên."), _max(200)])
+    email = StringField("Thư điện tử", validators=[_max(254)],
+                        render_kw={"type": "email", "autocomplete": "off", "inputmode": "email"})
     roles = MultiCheckboxField("Vai trò tại cơ quan", choices=[(r, f"{label}: {ROLE_HELP[r]}")
                                                                 for r, label in ROLE_LABELS.items()],
                                validate_choice=False)
@@ -68,6 +70,13 @@ class UserForm(Form):
     admin_scope_id = SelectField("Phạm vi quản trị", choices=[], validate_choice=False, render_kw={"data-search": ""})
     password = PasswordField("Mật khẩu", validators=[Optional(), Length(min=8, max=200, message="Mật khẩu từ 8 đến 200 ký tự.")])
     active = BooleanField("Đang hoạt động", default=True)
+
+    def validate_email(self, field):
+        from app.auth.forms import EMAIL_RE
+
+        field.data = (field.data or "").strip()
+        if field.data and not EMAIL_RE.match(field.data):
+            raise ValidationError("Địa chỉ thư điện tử không hợp lệ (ví dụ: ten@soyte.kontum.gov.vn).")
 
     def validate_agency_id(self, field):
         if field.data and field.data not in self.valid_agencies:

@@ -11,7 +11,7 @@ from app.rules.workflow import OPEN_STATUSES
 
 AGENCY_FIELDS = ("name", "short_name", "abbreviation", "kind", "parent_id", "serves_id", "header_text", "place",
                  "active")
-USER_FIELDS = ("username", "full_name", "roles", "agency_id", "admin_scope_id", "active")
+USER_FIELDS = ("username", "full_name", "email", "roles", "agency_id", "admin_scope_id", "active")
 
 
 class UserError(ValueError):
@@ -44,12 +44,22 @@ def _user_state(user: User) -> dict:
     return state
 
 
-def create_user(actor, *, username, full_name, roles, agency, password, active=True, admin_scope_id=None) -> User:
+def _default_mail_kinds(user: User) -> None:
+    """A first address (set by an admin) receives every kind of mail until its owner chooses."""
+    from app.jobs.mail import DEFAULT_KINDS
+
+    if user.email and not user.mail_kinds:
+        user.mail_kinds = DEFAULT_KINDS
+
+
+def create_user(actor, *, username, full_name, roles, agency, password, active=True, admin_scope_id=None,
+                email=None) -> User:
     errors = check_user_rules(username, roles, agency, admin_scope_id=admin_scope_id)
     if errors:
         raise UserError(" ".join(errors.values()))
     user = User(username=username.lower(), full_name=full_name, agency=agency, active=active,
-                admin_scope_id=admin_scope_id if ADMIN in roles else None)
+                admin_scope_id=admin_scope_id if ADMIN in roles else None, email=email or None)
+    _default_mail_kinds(user)
     user.set_roles(roles)
     user.set_password(password)
     db.session.add(user)
@@ -63,6 +73,8 @@ def update_user(actor, user: User, *, password=None, roles=None, **fields) -> No
     before = _user_state(user)
     for key, value in fields.items():
         setattr(user, key, value.lower() if key == "username" else value)
+    if not before["email"]:
+        _default_mail_kinds(user)
     if roles is not None:
         user.set_roles(roles)
         if ADMIN not in roles:

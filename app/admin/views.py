@@ -210,6 +210,7 @@ def user_edit(user_id=None):
             getattr(form, name).errors = [*getattr(form, name).errors, message]
         if valid and not errors:
             fields = dict(username=form.username.data, full_name=form.full_name.data, roles=roles,
+                          email=form.email.data or None,
                           active=form.active.data, admin_scope_id=admin_scope_id if ADMIN in roles else None)
             try:
                 if user is None:

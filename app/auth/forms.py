@@ -1,5 +1,8 @@
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+import re
+
+from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form
 
@@ -21,3 +24,23 @@ class PasswordChangeForm(Form):
         DataRequired("Nhập mật khẩu mới."), Length(min=8, max=200, message="Mật khẩu từ 8 đến 200 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired("Nhập lại mật khẩu mới."), EqualTo("new", message="Hai lần nhập mật khẩu mới không giống nhau.")])
+
+
+EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+class MailSettingsForm(Form):
+    """Thư điện tử: the address, the kinds of mail, one by one or a daily digest."""
+
+    email = StringField("Địa chỉ thư điện tử", validators=[Length(max=254, message="Tối đa 254 ký tự.")],
+                        render_kw={"type": "email", "autocomplete": "email", "inputmode": "email"})
+    kinds = SelectMultipleField("Nhận thư khi", choices=[], validate_choice=True,
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    delivery = RadioField("Cách nhận", choices=[("single", "Từng thư, ngay khi có việc"),
+                                                ("digest", "Một thư tổng hợp mỗi sáng")], default="single")
+    submit = SubmitField("Lưu")
+
+    def validate_email(self, field):
+        field.data = (field.data or "").strip()
+        if field.data and not EMAIL_RE.match(field.data):
+            raise ValidationError("Địa chỉ thư điện tử không hợp lệ (ví dụ: ten@soyte.kontum.gov.vn).")

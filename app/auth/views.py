@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from app.auth import bp, throttle
-from app.auth.forms import LoginForm, PasswordChangeForm
+from app.auth.forms import LoginForm, MailSettingsForm, PasswordChangeForm
 from app.extensions import db
 from app.models import User
 from app.models.audit import record
@@ -81,3 +81,32 @@ def account():
             flash("Đã đổi mật khẩu.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/tai-khoan/thu-dien-tu", methods=["GET", "POST"])
+def mail_settings():
+    """Thư điện tử: where the user's mails go, which ones, one by one or as a morning digest."""
+    from app.jobs.mail import DEFAULT_KINDS, MAIL_KINDS, mailing_enabled
+
+    form = MailSettingsForm()
+    form.kinds.choices = [(key, label) for key, (label, _covered) in MAIL_KINDS.items()]
+    if request.method == "GET":
+        form.email.data = current_user.email or ""
+        form.kinds.data = sorted(current_user.mail_kind_set) if current_user.email else DEFAULT_KINDS.split(",")
+        form.delivery.data = "digest" if current_user.mail_digest else "single"
+    if form.validate_on_submit():
+        before = (current_user.email, current_user.mail_kinds, current_user.mail_digest)
+        current_user.email = form.email.data or None
+        current_user.mail_kinds = ",".join(key for key in MAIL_KINDS if key in set(form.kinds.data or []))
+        current_user.mail_digest = form.delivery.data == "digest"
+        after = (current_user.email, current_user.mail_kinds, current_user.mail_digest)
+        if before != after:
+            record(current_user, "user.mail", current_user, f"Cài đặt thư điện tử: {current_user.username}",
+                   {"email": [before[0], after[0]], "mail_kinds": [before[1], after[1]],
+                    "mail_digest": [before[2], after[2]]})
+        db.session.commit()
+        flash("Đã lưu cài đặt thư điện tử." if current_user.email else "Đã lưu: bạn sẽ không nhận thư điện tử.",
+              "success")
+        return redirect(url_for("auth.mail_settings"))
+    return render_template("auth/mail_settings.html", form=form, mailing_enabled=mailing_enabled()), \
+        400 if form.errors else 200

@@ -2,7 +2,9 @@
 the incoming register) and văn bản đi (the outgoing register), with the Phụ lục IV columns."""
 import json
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -101,10 +103,7 @@ def receive():
     return render_template("directives/receive.html", form=form), status
 
 
-@bp.route("/so-van-ban/<any(den, di):kind>")
-@scope.guard(allowed=permissions.can_follow)
-def register(kind):
-    """One organisation's register for one year, in the order of its numbers."""
+def _register_choice():
     organisations = _organisations()
     wanted = request.args.get("co-quan", "")
     organisation = next((a for a in organisations if str(a.id) == wanted), organisations[0] if organisations else None)
@@ -112,6 +111,37 @@ def register(kind):
         abort(403)
     raw_year = request.args.get("nam", "")
     year = ascii_year(raw_year) or local_today().year
+    return organisations, organisation, year
+
+
+@bp.route("/so-van-ban/di/tep-nen")
+@scope.guard(allowed=permissions.can_follow)
+def register_zip():
+    """Every letter of the outgoing register for a year (frozen PDF and DOCX) in one ZIP: at once for a
+    few letters, as a job (Tệp đã xuất) above ZIP_JOB_LETTERS."""
+    from app.jobs import exports, runner
+
+    _organisations_, organisation, year = _register_choice()
+    count = len(exports.register_entries(organisation.id, year))
+    if not count:
+        flash(f"Chưa cấp số văn bản nào trong năm {year}.", "info")
+        return redirect(url_for("directives.register", kind="di", **{"co-quan": organisation.id, "nam": year}))
+    if count > current_app.config["ZIP_JOB_LETTERS"]:
+        runner.start(current_user, "letters_zip", f"Sổ văn bản đi {organisation.name} năm {year}: {count} văn bản",
+                     {"organisation_id": organisation.id, "year": year}, organisation_id=organisation.id,
+                     total=count)
+        db.session.commit()
+        flash(f"Tệp nén {count} văn bản được tạo dưới nền; tệp sẽ có ở đây khi xong.", "info")
+        return redirect(url_for("jobs.index"))
+    content, name = exports.letters_zip(current_user, organisation.id, year)
+    return send_file(BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)
+
+
+@bp.route("/so-van-ban/<any(den, di):kind>")
+@scope.guard(allowed=permissions.can_follow)
+def register(kind):
+    """One organisation's register for one year, in the order of its numbers."""
+    organisations, organisation, year = _register_choice()
     if kind == "den":
         rows = received.register_rows(organisation.id, year)
     else:

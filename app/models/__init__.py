@@ -11,6 +11,7 @@ from app.models.directives import (  # noqa: F401
     Task,
     TaskDeadline,
 )
+from app.models.jobs import Job  # noqa: F401
 from app.models.register import ReceivedCounter, ReceivedEntry, RegisterCounter, RegisterEntry  # noqa: F401
 from app.models.tracking import (  # noqa: F401
     Assignment,

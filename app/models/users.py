@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +39,12 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     # part of every session and remember cookie: a new value ends them all (logout, new password, lock)
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    # e-mail: the address, which mails (comma-separated kinds of app/jobs/mail.py), one mail each or a
+    # daily digest, and when the last digest went out
+    email: Mapped[str | None] = mapped_column(String(254))
+    mail_kinds: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    mail_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
     admin_scope: Mapped[Agency | None] = relationship(foreign_keys=[admin_scope_id])
@@ -79,6 +85,10 @@ class User(UserMixin, db.Model):
     def end_sessions(self) -> None:
         """Every session and remember cookie of this user stops working at the next request."""
         self.session_token = secrets.token_hex(16)
+
+    @property
+    def mail_kind_set(self) -> frozenset[str]:
+        return frozenset(kind for kind in (self.mail_kinds or "").split(",") if kind)
 
     def set_password(self, password: str) -> None:
         # Tests set a cheap method; production keeps Werkzeug's default (scrypt).

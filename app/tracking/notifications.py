@@ -62,10 +62,17 @@ def stored_file_missing(agency_id, what: str, assignment=None, directive=None) -
 
 def notify(users, kind: str, message: str, assignment=None, directive=None) -> None:
     """One row per user; the page links to the assignment, or to the inbox filtered by the directive."""
+    from app.jobs import mail
+
+    added, by_id = [], {}
     for user in users:
-        db.session.add(Notification(user_id=user.id, kind=kind, message=message[:500],
+        notification = Notification(user_id=user.id, kind=kind, message=message[:500],
                                     assignment_id=getattr(assignment, "id", None),
-                                    directive_id=getattr(directive, "id", None)))
+                                    directive_id=getattr(directive, "id", None))
+        db.session.add(notification)
+        added.append(notification)
+        by_id[user.id] = user
+    mail.queue_for(added, by_id)  # the e-mails of those who want this kind one by one, after the commit
 
 
 def new_assignments(directive) -> None:

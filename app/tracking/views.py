@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import scope
 from app.clock import format_local_datetime, local_today, utcnow
-from app.documents import MEDIA_TYPES, render
+from app.documents import MEDIA_TYPES
 from app.documents.letter import LetterError
 from app.extensions import db
 from app.models import Agency, Assignment, Directive, Evidence, Notification
@@ -26,7 +26,7 @@ from app.rules.directive_states import LIVE
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
 from app.text import ascii_int, clean_text, parse_vn_date
-from app.tracking import bp, coordination, excel, occurrences, queries, reports, rollup, service, snapshots
+from app.tracking import bp, coordination, occurrences, queries, reports, rollup, service, snapshots
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import paginate_rows
 
@@ -125,13 +125,26 @@ def _filter_words(filters) -> str:
     return "; ".join(word for word in words if word) or "tất cả nhiệm vụ"
 
 
-def _excel(within, name, title):
+def _excel(scope_name, organisation_id, name, title):
+    """The list as Excel: at once when small; above EXCEL_JOB_ROWS rows a job, found in Tệp đã xuất."""
+    from app.jobs import exports, runner
+
     filters = queries.parse_filters(request.args)
-    today, window = _today_and_window()
-    rows = db.session.execute(queries.assignment_rows(filters, today, window, within)
-                              .execution_options(yield_per=2000))
+    today = local_today()
+    within = exports.excel_within(current_user, scope_name, organisation_id)
+    query = exports.excel_query(request.args, within, today)
     description = f"Lọc: {_filter_words(filters)}. Xuất lúc {format_local_datetime(utcnow())} (giờ Việt Nam)."
-    content = excel.workbook_bytes(rows, title, description)
+    count = exports.count_rows(query)
+    if count > current_app.config["EXCEL_JOB_ROWS"]:
+        runner.start(current_user, "excel", f"{title}: {count} nhiệm vụ",
+                     {"scope": scope_name, "organisation_id": organisation_id, "args": request.args.to_dict(flat=False),
+                      "name": name, "title": title, "description": description},
+                     organisation_id=organisation_id, total=count)
+        db.session.commit()
+        flash(f"Danh sách có {count} nhiệm vụ nên được xuất dưới nền. Tệp Excel sẽ có ở đây khi xong; "
+              "bạn có thể rời trang này.", "info")
+        return redirect(url_for("jobs.index"))
+    content = exports.excel_bytes(query, title, description)
     return send_file(BytesIO(content), as_attachment=True, max_age=0,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      download_name=f"{name}-{today:%Y-%m-%d}.xlsx")
@@ -141,14 +154,13 @@ def _excel(within, name, title):
 @scope.guard(allowed=permissions.can_follow)
 def assignments_excel():
     organisation = _organisation()
-    return _excel(queries.owned_by(organisation.id), "nhiem-vu", f"Nhiệm vụ đã giao — {organisation.name}")
+    return _excel("owned", organisation.id, "nhiem-vu", f"Nhiệm vụ đã giao — {organisation.name}")
 
 
 @bp.route("/nhiem-vu.xlsx")
 @scope.guard(allowed=permissions.has_inbox)
 def inbox_excel():
-    return _excel(scope.own_assignments(current_user), "nhiem-vu-cua-don-vi",
-                  f"Nhiệm vụ của đơn vị — {current_user.agency.name}")
+    return _excel("own", None, "nhiem-vu-cua-don-vi", f"Nhiệm vụ của đơn vị — {current_user.agency.name}")
 
 
 SCORES_PER_PAGE = 50
@@ -478,29 +490,28 @@ def report():
     if asked and issuer is None:
         flash("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được báo cáo.", "danger")
     elif asked and form.validate():
-        today, window = _today_and_window()
-        if form.directive.data:
-            target = db.session.get(Directive, int(form.directive.data))
-            if target.number:
-                scope_text = (f"{target.doc_type_label} số {target.number_symbol} ngày {target.issued_date:%d/%m/%Y} "
-                              f"về {target.subject}")
-            else:
-                scope_text = f"{target.doc_type_label} về {target.subject} (chưa cấp số)"
-            filters = queries.Filters(directive=target.id)
-        else:
-            scope_text = (f"các nhiệm vụ có thời hạn từ ngày {form.deadline_from.data:%d/%m/%Y} đến ngày "
-                          f"{form.deadline_to.data:%d/%m/%Y}")
-            filters = queries.Filters(deadline_from=form.deadline_from.data, deadline_to=form.deadline_to.data)
-        data, appendix = reports.report(filters, scope_text, issuer, [form.recipients.data], _signer(form), today,
-                                        window, queries.owned_by(organisation.id))
+        from app.jobs import exports, runner
+        from app.jobs.runner import JobError
+
+        values = {"directive": form.directive.data or None, "recipients": form.recipients.data,
+                  "signer": _signer(form), "format": form.format.data,
+                  "deadline_from": form.deadline_from.data.isoformat() if form.deadline_from.data else None,
+                  "deadline_to": form.deadline_to.data.isoformat() if form.deadline_to.data else None}
+        count = exports.report_rows(current_user, organisation.id, values)
+        if count > current_app.config["REPORT_JOB_ROWS"]:
+            _filters, scope_text = exports.report_filters(values)
+            runner.start(current_user, "report", f"Báo cáo {scope_text[:200]} ({count} nhiệm vụ)",
+                         {"organisation_id": organisation.id, "values": values}, organisation_id=organisation.id)
+            db.session.commit()
+            flash(f"Báo cáo gồm {count} nhiệm vụ nên được lập dưới nền; tệp sẽ có ở đây khi xong.", "info")
+            return redirect(url_for("jobs.index"))
         try:
-            content = render(data, form.format.data, today=today, appendix=appendix)
-        except LetterError as error:
+            content, download_name = exports.report_bytes(current_user, organisation.id, values)
+        except (LetterError, JobError) as error:
             flash(str(error), "danger")
         else:
             return send_file(BytesIO(content), mimetype=MEDIA_TYPES[form.format.data], as_attachment=True,
-                             download_name=f"bao-cao-tinh-hinh-thuc-hien-{today:%Y-%m-%d}.{form.format.data}",
-                             max_age=0)
+                             download_name=download_name, max_age=0)
     return render_template("tracking/report.html", form=form, issuer=issuer, **_org_context(organisation)), \
         400 if form.errors else 200
 

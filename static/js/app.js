@@ -4,6 +4,8 @@
 // - select[data-search]: type-to-search over long lists (Tom Select, served from static/vendor);
 //   select[data-choices=ID] takes its options from <script type="application/json" id=ID>, so a form
 //   with many agency pickers sends the list of agencies once instead of once per picker.
+// - table[data-job-poll=URL] (Tệp đã xuất): rows of unfinished jobs follow their progress by asking URL
+//   every two seconds, and show the download link or the error when the job ends.
 (function () {
   "use strict";
 
@@ -76,6 +78,46 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  function pollJobs(table) {
+    const pending = function () {
+      return Array.prototype.slice.call(table.querySelectorAll("tr[data-job-id][data-finished=false]"));
+    };
+    function update(job) {
+      const row = table.querySelector('tr[data-job-id="' + job.id + '"]');
+      if (!row) return;
+      const bar = row.querySelector("[data-job-progress]");
+      bar.value = job.percent;
+      bar.setAttribute("aria-label", "Tiến độ: " + job.percent + "%");
+      row.querySelector("[data-job-count]").textContent = job.total ? job.done + "/" + job.total : "";
+      const label = row.querySelector("[data-job-label]");
+      label.textContent = job.label;
+      label.className = "badge text-bg-" + ({ queued: "secondary", running: "info", done: "success", failed: "danger" }[job.status] || "secondary");
+      row.querySelector("[data-job-error]").textContent = job.error || "";
+      if (job.download && !row.querySelector("[data-job-file] a")) {
+        const link = document.createElement("a");
+        link.className = "btn btn-sm btn-outline-primary";
+        link.href = job.download;
+        link.textContent = "Tải về";
+        row.querySelector("[data-job-file]").appendChild(link);
+      }
+      if (job.finished) row.dataset.finished = "true";
+    }
+    function tick() {
+      const rows = pending();
+      if (!rows.length) return;
+      const query = rows.map(function (row) { return "id=" + encodeURIComponent(row.dataset.jobId); }).join("&");
+      fetch(table.dataset.jobPoll + "?" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { jobs: [] }; })
+        .then(function (data) { data.jobs.forEach(update); })
+        .catch(function () {})
+        .then(function () { window.setTimeout(tick, 2000); });
+    }
+    window.setTimeout(tick, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    document.querySelectorAll("table[data-job-poll]").forEach(pollJobs);
+  });
   document.addEventListener("rows:added", function (event) { enhance(event.target); });
 })();

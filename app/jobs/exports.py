@@ -1,0 +1,173 @@
+"""Long exports, run in the request when small and as a job when large, by the same functions:
+the Excel list of assignments, the period report (báo cáo), a ZIP of the letters of a register.
+
+Each takes the user explicitly (a job runs without a request) and checks again, when it runs, that
+the user may still see what they asked for."""
+import zipfile
+from datetime import date
+from io import BytesIO
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from app import scope
+from app.clock import local_today
+from app.extensions import db
+from app.jobs.runner import JobError, kind
+from app.models import Agency, Directive, RegisterEntry, User
+from app.rules import permissions
+from app.tracking import excel, queries, reports
+
+NO_LONGER = "Tài khoản không còn quyền xem danh sách này nên tệp không được tạo."
+
+
+# --- Excel -----------------------------------------------------------------------------------------
+
+def excel_within(user: User, scope_name: str, organisation_id: int | None):
+    """The condition of an Excel list: the organisation's own directives ("owned"), or what was given
+    to the user's organisations ("own")."""
+    if scope_name == "owned":
+        if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
+            raise JobError(NO_LONGER)
+        return queries.owned_by(organisation_id)
+    if not permissions.has_inbox(user):
+        raise JobError(NO_LONGER)
+    return scope.own_assignments(user)
+
+
+def count_rows(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def excel_query(args, within, today: date):
+    filters = queries.parse_filters(args)
+    return queries.assignment_rows(filters, today, current_app.config["DUE_SOON_DAYS"], within)
+
+
+def excel_bytes(query, title: str, description: str, progress=None, total: int = 0) -> bytes:
+    rows = db.session.execute(query.execution_options(yield_per=2000))
+    if progress is None:
+        return excel.workbook_bytes(rows, title, description)
+
+    def counted():
+        done = 0
+        for row in rows:
+            yield row
+            done += 1
+            if done % 500 == 0:
+                progress(done)
+        progress(done, max(total, done), force=True)
+
+    return excel.workbook_bytes(counted(), title, description)
+
+
+@kind("excel")
+def excel_job(job, params, progress):
+    within = excel_within(job.user, params["scope"], params.get("organisation_id"))
+    today = local_today()
+    query = excel_query(MultiDict(params.get("args") or {}), within, today)
+    total = count_rows(query)
+    progress(0, total, force=True)
+    content = excel_bytes(query, params["title"], params.get("description", ""), progress, total)
+    return content, f"{params['name']}-{today:%Y-%m-%d}.xlsx"
+
+
+# --- the period report -----------------------------------------------------------------------------
+
+def letter_issuer(user: User) -> Agency | None:
+    """Reports and reminders go out under the user's own agency (Văn phòng UBND …) when it has a header."""
+    agency = user.agency
+    while agency is not None and not agency.header_lines:
+        agency = agency.parent
+    return agency
+
+
+def report_filters(values: dict) -> tuple[queries.Filters, str]:
+    """The report's rows and the words saying what it covers, from the form's values."""
+    if values.get("directive"):
+        target = db.session.get(Directive, int(values["directive"]))
+        if target is None:
+            raise JobError("Văn bản của báo cáo không còn trong hệ thống.")
+        if target.number:
+            scope_text = (f"{target.doc_type_label} số {target.number_symbol} ngày {target.issued_date:%d/%m/%Y} "
+                          f"về {target.subject}")
+        else:
+            scope_text = f"{target.doc_type_label} về {target.subject} (chưa cấp số)"
+        return queries.Filters(directive=target.id), scope_text
+    first, last = date.fromisoformat(values["deadline_from"]), date.fromisoformat(values["deadline_to"])
+    scope_text = f"các nhiệm vụ có thời hạn từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}"
+    return queries.Filters(deadline_from=first, deadline_to=last), scope_text
+
+
+def report_rows(user: User, organisation_id: int, values: dict) -> int:
+    filters, _text = report_filters(values)
+    today = local_today()
+    return count_rows(queries.assignment_rows(filters, today, current_app.config["DUE_SOON_DAYS"],
+                                              queries.owned_by(organisation_id)))
+
+
+def report_bytes(user: User, organisation_id: int, values: dict, progress=None) -> tuple[bytes, str]:
+    """The báo cáo as DOCX or PDF; raises LetterError (Vietnamese) when it cannot be printed."""
+    from app.documents import render
+
+    if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
+        raise JobError(NO_LONGER)
+    issuer = letter_issuer(user)
+    if issuer is None:
+        raise JobError("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được báo cáo.")
+    filters, scope_text = report_filters(values)
+    today, window = local_today(), current_app.config["DUE_SOON_DAYS"]
+    if progress:
+        progress(0, 3, force=True)
+    data, appendix = reports.report(filters, scope_text, issuer, [values["recipients"]], values["signer"], today,
+                                    window, queries.owned_by(organisation_id))
+    if progress:
+        progress(1, 3, force=True)
+    content = render(data, values["format"], today=today, appendix=appendix)
+    if progress:
+        progress(3, 3, force=True)
+    return content, f"bao-cao-tinh-hinh-thuc-hien-{today:%Y-%m-%d}.{values['format']}"
+
+
+@kind("report")
+def report_job(job, params, progress):
+    return report_bytes(job.user, params["organisation_id"], params["values"], progress)
+
+
+# --- a ZIP of the letters of the outgoing register -------------------------------------------------
+
+def register_entries(organisation_id: int, year: int):
+    return db.session.execute(
+        select(RegisterEntry, Directive).join(Directive, RegisterEntry.directive_id == Directive.id)
+        .where(RegisterEntry.agency_id == organisation_id, RegisterEntry.year == year)
+        .order_by(RegisterEntry.sequence)).all()
+
+
+def letters_zip(user: User, organisation_id: int, year: int, progress=None) -> tuple[bytes, str]:
+    """The frozen DOCX and PDF of every letter of an organisation's outgoing register for a year, each
+    checked against its SHA-256."""
+    from app.directives.letters import file_name, letter_bytes
+
+    if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
+        raise JobError(NO_LONGER)
+    rows = register_entries(organisation_id, year)
+    if progress:
+        progress(0, len(rows), force=True)
+    output = BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, (entry, directive) in enumerate(rows, start=1):
+            for fmt in ("pdf", "docx"):
+                archive.writestr(f"{entry.sequence:04d}-{file_name(directive, fmt)}", letter_bytes(directive, fmt))
+            if progress:
+                progress(done)
+    if progress:
+        progress(len(rows), len(rows), force=True)
+    agency = db.session.get(Agency, organisation_id)
+    short = (agency.abbreviation or "co-quan") if agency else "co-quan"
+    return output.getvalue(), f"so-van-ban-di-{short}-{year}.zip"
+
+
+@kind("letters_zip")
+def letters_zip_job(job, params, progress):
+    return letters_zip(job.user, params["organisation_id"], int(params["year"]), progress)

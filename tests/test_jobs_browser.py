@@ -1,0 +1,87 @@
+"""Tệp đã xuất in a real browser (Debian's chromium): a large Excel list becomes a job, the page's
+progress bar follows it by polling (static/js/app.js, under a CSP that forbids inline script) and the
+download link appears when the consumer is done."""
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app, jobs
+from app.extensions import db
+from app.loader import load_path
+from tests.helpers import DIRECTIVES_DIR, go_live
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CSP = "default-src 'self'; script-src 'self'; img-src 'self' data:; object-src 'none'"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("jobs-browser")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'app.db'}", "SECRET_KEY": "browser-test",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "HUEY_IMMEDIATE": False, "REDIS_URL": "",
+                      "HUEY_NAME": f"browser-{uuid.uuid4().hex[:8]}", "HUEY_SQLITE_PATH": str(folder / "huey.db"),
+                      "GENERATED_DIR": str(folder / "generated"), "EXCEL_JOB_ROWS": 5})
+
+    @app.after_request
+    def strict_csp(response):
+        response.headers["Content-Security-Policy"] = CSP
+        return response
+
+    with app.app_context():
+        db.create_all()
+        load_path(DIRECTIVES_DIR)
+    go_live(app)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    jobs.huey.storage.flush_all()
+
+
+def test_the_progress_bar_follows_the_job_and_the_file_appears(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    app, base = server
+    jobs.configure(app)
+    worker = jobs.huey.create_consumer(workers=1, worker_type="thread", periodic=False, initial_delay=0.05,
+                                       max_delay=0.2, check_worker_health=False)
+    worker._set_signal_handlers = lambda: None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        page = browser.new_context(locale="vi-VN", accept_downloads=True).new_page()
+        problems = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+        page.goto(f"{base}/dang-nhap")
+        page.get_by_label("Tên đăng nhập").fill("vanphong")
+        page.get_by_label("Mật khẩu").fill("demo1234")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_load_state()
+        page.goto(f"{base}/theo-doi/nhiem-vu")
+        page.get_by_role("link", name="Tải Excel").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/tep-da-xuat")
+        row = page.locator("tr[data-job-id]").first
+        expect(row.locator("[data-job-label]")).to_have_text("Đang chờ")
+        worker.start()
+        try:
+            expect(row.get_by_role("link", name="Tải về")).to_be_visible(timeout=30000)
+            expect(row.locator("[data-job-label]")).to_have_text("Hoàn thành")
+            assert row.locator("progress").evaluate("bar => bar.value") == 100
+            with page.expect_download() as download:
+                row.get_by_role("link", name="Tải về").click()
+            assert download.value.suggested_filename.endswith(".xlsx")
+        finally:
+            worker.stop(graceful=True)
+            browser.close()
+    assert not [text for text in problems if "Content Security Policy" in text], problems
