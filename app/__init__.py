@@ -47,6 +47,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         if request.endpoint == "tracking.assignment":
             request.max_content_length = (app.config["MAX_UPLOAD_BYTES"] * app.config["MAX_UPLOAD_FILES"]
                                           + 1024 * 1024)
+        elif request.endpoint == "api.assignment_reports":
+            request.max_content_length = (app.config["MAX_UPLOAD_BYTES"] * app.config["MAX_UPLOAD_FILES"]
+                                          + 1024 * 1024)
         elif request.endpoint == "importer.upload":
             from app.importer.service import max_bytes
 
@@ -72,6 +75,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
 
+    from app import api
+
+    api.init_app(app)
+
     from app import cli, web
 
     cli.register(app)
@@ -91,7 +98,11 @@ ERROR_MESSAGES = {
 
 
 def _register_error_pages(app: Flask) -> None:
+    from app.api import errors as api_errors
+
     def render_error(code, message=None):
+        if api_errors.is_api_request():
+            return api_errors.error_response(code)
         title, default = ERROR_MESSAGES[code]
         return render_template("errors/error.html", code=code, title=title, message=message or default), code
 

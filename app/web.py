@@ -19,7 +19,9 @@ from app.text import fold, format_vn_date
 
 STATE_LABELS = directive_states.LABELS
 STATE_BADGES = directive_states.BADGES
-PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static",
+                    # the API description and its documentation page; the API itself checks its token
+                    "api-docs.openapi_json", "apidocs.page", "apidocs.static"}
 
 
 MAX_PAGE = 100000
@@ -136,7 +138,7 @@ def register(app):
     @app.before_request
     def require_login():
         """Every page needs a login except the login page and static files."""
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint == "api":
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -150,7 +152,7 @@ def register(app):
     @app.after_request
     def cache_versioned_assets(response):
         """A file asked for with its version never changes under that name: cache it for a year."""
-        if request.endpoint in ("static", "bootstrap.static") and request.args.get("v") and response.status_code == 200:
+        if request.endpoint in ("static", "bootstrap.static", "apidocs.static") and request.args.get("v") and response.status_code == 200:
             response.cache_control.max_age = 31536000
             response.cache_control.public = True
             response.cache_control.immutable = True

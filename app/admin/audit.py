@@ -26,6 +26,7 @@ ACTIONS = {
     "agency.create": "thêm cơ quan", "agency.update": "sửa cơ quan", "agency.dissolve": "giải thể, sáp nhập cơ quan",
     "group.create": "thêm nhóm cơ quan", "group.update": "sửa nhóm cơ quan",
     "user.create": "tạo tài khoản", "user.update": "sửa tài khoản", "user.password": "đổi mật khẩu",
+    "token.create": "tạo mã truy cập API", "token.revoke": "thu hồi mã truy cập API",
     **{f"assignment.{code}": t.label.lower() for code, t in TRANSITIONS_BY_CODE.items()},
 }
 RECORDS = {"Directive": "văn bản", "Assignment": "nhiệm vụ", "Agency": "cơ quan", "AgencyGroup": "nhóm cơ quan",

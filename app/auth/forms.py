@@ -21,3 +21,15 @@ class PasswordChangeForm(Form):
         DataRequired("Nhập mật khẩu mới."), Length(min=8, max=200, message="Mật khẩu từ 8 đến 200 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired("Nhập lại mật khẩu mới."), EqualTo("new", message="Hai lần nhập mật khẩu mới không giống nhau.")])
+
+
+class TokenForm(Form):
+    """A new personal access token for the REST API, named for the program that will use it."""
+
+    name = StringField("Tên mã truy cập", validators=[
+        DataRequired("Đặt tên cho mã truy cập."), Length(max=100, message="Tối đa 100 ký tự.")])
+    submit = SubmitField("Tạo mã truy cập")
+
+
+class RevokeTokenForm(Form):
+    """The revoke button of one token (CSRF only)."""
