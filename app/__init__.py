@@ -63,6 +63,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     compress.init_app(app)
 
     from app import models  # noqa: F401  (register tables)
+    from app import search
+
+    search.init_app(app)
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.directives import bp as directives_bp

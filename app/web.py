@@ -116,6 +116,7 @@ def register(app):
             "TIMELINESS_BADGES": timeliness.BADGES,
             "asset_url": asset_url,
             "signature_lines": signers.signature_lines,
+            "SEARCH_KINDS": {"directive": "Văn bản", "task": "Nhiệm vụ", "report": "Báo cáo"},
         }
     )
 

@@ -14,6 +14,7 @@ from app.api import bp
 from app.api.errors import ApiError
 from app.api import schemas as S
 from app.clock import local_today
+from app.text import clean_line
 from app.directive_format import FormatError, directive_to_data, parse_directive
 from app.directives import letters
 from app.directives import queries as directive_queries
@@ -83,22 +84,22 @@ def directive_list(args):
     """Văn bản tài khoản được xem. `q` tìm theo từ (bỏ dấu), số và ký hiệu, tên cơ quan; kết quả xếp theo
     mức phù hợp, kèm đoạn khớp."""
     allow(permissions.can_list_directives)
-    filters = {"state": args.get("state", ""), "issuer": None, "year": None, "q": args["q"].strip()}
-    if filters["q"]:
-        from app import search
-
-        ranked = search.directive_ids(filters["q"], current_user)
-        query = directive_queries.filtered_directives({**filters, "q": ""}, current_user).where(
-            Directive.id.in_(list(ranked) or [0]))
-        directives = db.session.scalars(query.order_by(None)).all()
-        directives.sort(key=lambda d: (-ranked[d.id].rank, -d.id))
-        page, per_page = args["page"], args["per_page"]
-        chosen = directives[(page - 1) * per_page: page * per_page]
-        return {"items": [_summary(d, ranked[d.id].rank, ranked[d.id].matches) for d in chosen],
-                "page": page, "per_page": per_page, "total": len(directives)}
-    query = directive_queries.filtered_directives(filters, current_user).options(
+    filters = {"state": args.get("state", ""), "issuer": None, "year": None, "q": clean_line(args["q"])}
+    matches = directive_queries.search_matches(filters["q"], current_user) if filters["q"] else {}
+    query = directive_queries.filtered_directives(filters, current_user, matches).options(
         joinedload(Directive.issuer_agency), joinedload(Directive.owner_agency))
-    return _page(query, args, lambda row: _summary(row[0]))
+
+    def item(row):
+        match = matches.get(row[0].id)
+        if match is None:
+            return _summary(row[0])
+        return _summary(row[0], match.rank, [_match(hit) for hit in match.matches])
+    return _page(query, args, item)
+
+
+def _match(hit) -> dict:
+    return {"kind": hit.kind, "id": hit.id, "field": hit.field, "snippet": str(hit.snippet),
+            "assignment_id": hit.assignment_id}
 
 
 def _directive_or_404(directive_id: int) -> Directive:
@@ -337,3 +338,29 @@ def dashboard(args):
             "agencies": [{"agency": _agency(s.agency), "assigned": s.assigned, "done_on_time": s.done_on_time,
                           "done_late": s.done_late, "in_progress": s.in_progress, "overdue": s.overdue,
                           "no_deadline": s.no_deadline, "on_time_rate": s.on_time_rate} for s in scores]}
+
+
+# ---- search ---------------------------------------------------------------------------------------
+
+@bp.route("/search")
+@bp.arguments(S.SearchArgsSchema, location="query")
+@bp.response(200, S.SearchPageSchema)
+@errors(403, 422)
+@bp.doc(tags=["Tìm kiếm"], summary="Tìm văn bản, nhiệm vụ, báo cáo tiến độ")
+def search_all(args):
+    """Theo từ (không phân biệt dấu, hoa thường), theo số và ký hiệu (“01/UBND-NNTN”), theo tên cơ quan
+    (`agency_only`); xếp theo mức phù hợp; từ khớp trong `<mark>`. Chỉ những gì tài khoản được xem."""
+    from app import search
+
+    allow(permissions.can_list_directives)
+    page, per_page = args["page"], args["per_page"]
+    hits = search.search(clean_line(args["q"]), current_user, kinds=[args["kind"]] if args.get("kind") else None,
+                         agency_only=args["agency_only"], limit=min(page * per_page, 2000))
+    total = len(hits) if len(hits) < page * per_page else None
+    chosen = hits[(page - 1) * per_page: page * per_page]
+    return {"items": [{"kind": h.kind, "id": h.id, "directive_id": h.directive_id, "assignment_id": h.assignment_id,
+                       "rank": h.rank, "title": h.title, "snippet": str(h.snippet)} for h in chosen],
+            "page": page, "per_page": per_page,
+            "total": total if total is not None else search.count(clean_line(args["q"]), current_user,
+                                                                  [args["kind"]] if args.get("kind") else None,
+                                                                  args["agency_only"])}
