@@ -186,3 +186,28 @@ def test_api_search_and_directive_list_with_q(live):
                        headers=headers).json
     assert len(paged["items"]) == 1 and paged["total"] > 1
     assert client.get("/api/v1/search", headers=headers).status_code == 422
+
+
+def test_a_deleted_draft_and_a_renamed_agency_update_the_index(live):
+    from app.directives import lifecycle
+
+    with live.app_context():
+        office = user_named("vanphong")
+        source = directive_from("001-kon-tum")
+        data = directive_to_data(source)
+        data.update(number=None, date=None, subject="dự thảo sẽ bị xóa khỏi chỉ mục")
+        resolve_assignees(data, source.issuer_agency)
+        draft, _ = save_directive(None, data, office, source.issuer_agency)
+        db.session.commit()
+        draft_id = draft.id
+        assert search.search("du thao se bi xoa", office)[0].directive_id == draft_id
+        lifecycle.delete(db.session.get(Directive, draft_id), office)
+        db.session.commit()
+        assert not search.search("du thao se bi xoa", office)
+        assert not db.session.scalar(select(func.count()).select_from(SearchEntry)
+                                     .where(SearchEntry.directive_id == draft_id))
+        agency = user_named("soyte").agency
+        agency.short_name = "Sở Y tế Kon Tum mới"
+        db.session.commit()
+        hits = search.search("y te kon tum moi", office, kinds=["task"], agency_only=True)
+        assert hits and all("<mark>mới</mark>" in str(hit.snippet) for hit in hits)
