@@ -309,21 +309,23 @@ class DirectiveMatch:
     matches: list = field(default_factory=list)
 
 
-def _match_query(session, words: list[str], agency_only: bool, ranked: bool = True):
-    """SELECT of the matching entries with their rank (bigger is better), for the session's database."""
+def _match_query(session, words: list[str], agency_only: bool, ranked: bool = True, only: str | None = None):
+    """SELECT of the matching entries with their rank (bigger is better), for the session's database.
+    `only` limits the match to one column ("title", "agencies"); `agency_only` is only="agencies"."""
     from app.models import SearchEntry as E
 
     columns = (E.id, E.kind, E.record_id, E.directive_id, E.assignment_id, E.code_text, E.title_text, E.agency_text,
                E.code, E.title, E.agencies) if ranked else (E.id,)
+    only = "agencies" if agency_only else only
     if session.get_bind().dialect.name == "postgresql":
-        weight = "C" if agency_only else ""
+        weight = {"agencies": "C", "title": "B", "code": "A"}.get(only, "")
         expression = " & ".join(f"{w}:*{weight}" if is_prefix(words, i) else f"{w}:{weight}"
                                 for i, w in enumerate(words))
         query = func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("tsq", expression))
         vector = literal_column("search_entries.tsv")
         rank = (func.ts_rank(vector, query).label("rank"),) if ranked else ()
         return select(*columns, *rank).where(vector.op("@@")(query))
-    prefix = "agencies : " if agency_only else ""
+    prefix = f"{only} : " if only else ""
     expression = " AND ".join(f'{prefix}"{w}"' + ("*" if is_prefix(words, i) else "")
                               for i, w in enumerate(words))
     fts = table("search_fts", column("rowid"))
@@ -374,6 +376,34 @@ def count(q: str, user, kinds=None, agency_only: bool = False) -> int:
     if kinds:
         query = query.where(E.kind.in_(list(kinds)))
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def assignment_condition(q: str):
+    """The condition on an assignment query (joined to Task and Directive, see scope.join_directive) for
+    the assignment lists' search box: the words are in the task's text, in the name of the agency the
+    assignment is given to, in the directive's number, symbol or subject, or in one of the assignment's
+    reports. The list's own scope still applies; this only narrows it."""
+    from app.extensions import db
+    from app.models import Agency, Assignment, Directive, SearchEntry as E, Task
+
+    words = terms(q)
+    if not words:
+        return literal(False)
+
+    def matching(column, kind, only=None):
+        query = _match_query(db.session, words, False, ranked=False, only=only).with_only_columns(column)
+        return query.where(E.kind == kind)
+
+    def agency_named(agency) -> bool:
+        names = tokens(f"{agency.name} {agency.short_name}")
+        return all(any(t.startswith(w) if is_prefix(words, i) else t == w for t in names)
+                   for i, w in enumerate(words))
+
+    agencies = [a.id for a in db.session.execute(select(Agency.id, Agency.name, Agency.short_name)) if agency_named(a)]
+    return or_(Task.id.in_(matching(E.record_id, "task", "title")),
+               Directive.id.in_(matching(E.directive_id, "directive")),
+               Assignment.id.in_(matching(E.assignment_id, "report")),
+               Assignment.agency_id.in_(agencies) if agencies else literal(False))
 
 
 def directive_matches(q: str, user, agency_only: bool = False, limit: int = 2000) -> dict[int, DirectiveMatch]:

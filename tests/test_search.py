@@ -211,3 +211,33 @@ def test_a_deleted_draft_and_a_renamed_agency_update_the_index(live):
         db.session.commit()
         hits = search.search("y te kon tum moi", office, kinds=["task"], agency_only=True)
         assert hits and all("<mark>mới</mark>" in str(hit.snippet) for hit in hits)
+
+
+def test_assignment_lists_search_the_task_its_agency_its_directive_and_its_reports(live):
+    from app.clock import local_today
+    from app.tracking import queries as tracking_queries
+
+    with live.app_context():
+        directive = directive_from("001-kon-tum")
+        within = tracking_queries.owned_by(directive.owner_agency_id)
+
+        def rows(q):
+            query = tracking_queries.assignment_rows(tracking_queries.Filters(q=q), local_today(), 3, within)
+            return db.session.execute(query).all()
+
+        everything = rows("")
+        soyte = user_named("soyte").agency_id
+        given = {row[0].id for row in everything if row[0].agency_id == soyte}
+        found = rows("Sở Y tế")
+        assert given <= {row[0].id for row in found}
+        assert len(found) < len(everything)  # not every task of a letter addressed to all departments
+        # a directive by its number and symbol: all its assignments
+        assert len(rows(f"{directive.number}/{directive.symbol}")) == len(
+            [row for row in everything if row[3].id == directive.id])
+        # a word of a report
+        assignment = next(row[0] for row in everything if row[0].agency_id == soyte)
+        tracking_service.change_assignment(assignment, user_named("soyte"), "submit", None,
+                                           "Hoàn tất rà soát khu cách ly tập trung", assignment.version)
+        db.session.commit()
+        assert [row[0].id for row in rows("khu cach ly tap trung")] == [assignment.id]
+        assert rows("%") == [] and rows("_") == []
