@@ -453,15 +453,22 @@ def highlight(text: str, words: list[str]) -> Markup | None:
     spans = [span for span, hit in found if hit]
     if not spans:
         return None
-    first = spans[0][0]
     n = len(words)
     every = [(span, tokens(text[span[0]:span[1]])) for span, _hit in found]
+    first = None
     for index in range(len(every) - n + 1):
         window = [t for _span, ts in every[index:index + n] for t in ts][:n]
         if len(window) == n and all(t.startswith(w) if is_prefix(words, i) else t == w
                                     for i, (t, w) in enumerate(zip(window, words))):
             first = every[index][0][0]
             break
+    if first is None:  # no phrase: the window that shows the most of the words
+        def shown(start):
+            inside = [t for a, b in spans[:50] if start <= a < start + SNIPPET * 2 - SNIPPET // 3
+                      for t in tokens(text[a:b])]
+            return sum(any(t.startswith(w) if is_prefix(words, i) else t == w for t in inside)
+                       for i, w in enumerate(words))
+        first = max((a for a, _b in spans[:50]), key=lambda a: (shown(a), -a))
     start = max(0, first - SNIPPET // 3)
     if start:
         space = text.rfind(" ", 0, start)
