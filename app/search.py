@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from markupsafe import Markup, escape
-from sqlalchemy import DDL, and_, bindparam, column, delete, event, exists, func, insert, inspect, literal, \
+from sqlalchemy import DDL, bindparam, column, delete, event, exists, func, insert, inspect, literal, \
     literal_column, or_, select, table
 from sqlalchemy.orm import Session
 

@@ -1,12 +1,11 @@
 """The API's routes. Each one is a thin layer over the functions the web pages call: scope from
 app/scope.py, permissions from app/rules/permissions.py, changes through the services."""
-from datetime import datetime
 from io import BytesIO
 
 from flask import current_app, request, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import scope
@@ -22,7 +21,7 @@ from app.directives.service import find_issuer, resolve_assignees, save_directiv
 from app.documents import MEDIA_TYPES
 from app.documents.letter import LetterError
 from app.extensions import db
-from app.models import Agency, Assignment, Directive, Evidence, ProgressReport, ReceivedEntry, Section, Task
+from app.models import Agency, Assignment, Directive, Evidence, ProgressReport, ReceivedEntry, Task
 from app.rules import permissions
 from app.rules import timeliness as T
 from app.rules.directive_states import LIVE
@@ -171,8 +170,7 @@ def _letter(directive_id: int, fmt: str):
 
 
 @bp.route("/directives/<id:directive_id>/letter.docx")
-@bp.response(200, content_type=MEDIA_TYPES["docx"], description="Văn bản DOCX",
-             example=None)
+@bp.response(200, content_type=MEDIA_TYPES["docx"], description="Văn bản DOCX")
 @errors(404, 409)
 @bp.doc(tags=["Văn bản"], summary="Văn bản in ra DOCX (bản đã phát hành nếu có)")
 def directive_docx(directive_id):
