@@ -266,3 +266,20 @@ def test_description_and_documentation_page_are_served_locally(api):
     for src in ("swagger-ui-bundle.js", "js/api-docs.js", "swagger-ui.css"):
         url = page.split(src)[0].rsplit('"', 1)[1] + src
         assert client.get(url).status_code == 200, url
+
+
+def test_render_a_document_without_saving_it(api):
+    with api.app.app_context():
+        ident = directive_from("001-kon-tum").id
+        count = db.session.scalar(select(db.func.count()).select_from(Directive))
+    document = api("GET", f"/api/v1/directives/{ident}", "soyte").json["document"]
+    document = {key: value for key, value in document.items() if key not in ("number", "date")}
+    pdf = api("POST", "/api/v1/render/letter.pdf", "soyte", json=document)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    docx = api("POST", "/api/v1/render/letter.docx", "soyte", json=document)
+    assert docx.status_code == 200 and docx.data.startswith(b"PK")
+    with api.app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Directive)) == count
+    bad = api("POST", "/api/v1/render/letter.pdf", "soyte", json={**document, "sections": "x"})
+    assert bad.status_code == 422 and bad.is_json
+    assert api("POST", "/api/v1/render/letter.pdf", "admin", json=document).status_code == 403

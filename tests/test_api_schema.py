@@ -13,7 +13,7 @@ from app.api import tokens
 from app.extensions import db
 from tests.helpers import user_named
 
-EXAMPLES = 10
+EXAMPLES = 8
 
 
 @pytest.fixture(autouse=True)

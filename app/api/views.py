@@ -185,6 +185,41 @@ def directive_pdf(directive_id):
     return _letter(directive_id, "pdf")
 
 
+def _render(body, fmt: str):
+    allow(permissions.can_list_directives)
+    try:
+        data = parse_directive(body)
+    except FormatError as error:
+        raise ApiError(422, "Văn bản không đúng định dạng.", {"document": error.errors}) from None
+    from app.documents import render
+
+    try:
+        content = render(data, fmt, draft=not data.get("number"), today=local_today())
+    except LetterError as error:
+        raise ApiError(422, f"Chưa in được văn bản: {error}") from None
+    return send_file(BytesIO(content), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
+                     download_name=f"van-ban.{fmt}", max_age=0)
+
+
+@bp.route("/render/letter.docx", methods=["POST"])
+@bp.arguments(S.DirectiveFormatSchema)
+@bp.response(200, content_type=MEDIA_TYPES["docx"], description="Văn bản DOCX")
+@errors(403, 422)
+@bp.doc(tags=["Văn bản"], summary="In một văn bản theo định dạng văn bản ra DOCX, không lưu")
+def render_docx(body):
+    """Như lệnh `flask directive render`: chưa có số thì in kèm chữ DỰ THẢO."""
+    return _render(body, "docx")
+
+
+@bp.route("/render/letter.pdf", methods=["POST"])
+@bp.arguments(S.DirectiveFormatSchema)
+@bp.response(200, content_type=MEDIA_TYPES["pdf"], description="Văn bản PDF")
+@errors(403, 422)
+@bp.doc(tags=["Văn bản"], summary="In một văn bản theo định dạng văn bản ra PDF, không lưu")
+def render_pdf(body):
+    return _render(body, "pdf")
+
+
 # ---- received -------------------------------------------------------------------------------------
 
 @bp.route("/received")
