@@ -52,6 +52,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         if request.endpoint == "tracking.assignment":
             request.max_content_length = (app.config["MAX_UPLOAD_BYTES"] * app.config["MAX_UPLOAD_FILES"]
                                           + 1024 * 1024)
+        elif request.endpoint == "api.assignment_reports":
+            request.max_content_length = (app.config["MAX_UPLOAD_BYTES"] * app.config["MAX_UPLOAD_FILES"]
+                                          + 1024 * 1024)
         elif request.endpoint == "importer.upload":
             from app.importer.service import max_bytes
 
@@ -71,6 +74,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     jobs.configure(app)
 
     from app import models  # noqa: F401  (register tables)
+    from app import search
+
+    search.init_app(app)
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.directives import bp as directives_bp
@@ -84,6 +90,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(importer_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     app.register_blueprint(jobs_bp)
+
+    from app import api
+
+    api.init_app(app)
 
     from app import cli, health, http_headers, web
 
@@ -112,7 +122,11 @@ ERROR_MESSAGES = {
 
 
 def _register_error_pages(app: Flask) -> None:
+    from app.api import errors as api_errors
+
     def render_error(code, message=None):
+        if api_errors.is_api_request():
+            return api_errors.error_response(code)
         title, default = ERROR_MESSAGES[code]
         return render_template("errors/error.html", code=code, title=title, message=message or default), code
 

@@ -240,11 +240,26 @@ def occurrences_command():
     click.echo(f"Đã cập nhật kỳ báo cáo của {count} nhiệm vụ định kỳ.")
 
 
+search_cli = AppGroup("search", help="Tìm kiếm toàn văn.")
+
+
+@search_cli.command("rebuild")
+def search_rebuild():
+    """Viết lại toàn bộ chỉ mục tìm kiếm (sau khi nạp dữ liệu bằng SQL ngoài ứng dụng)."""
+    from app import search
+    from app.extensions import db
+
+    with db.engine.begin() as connection:
+        count = search.rebuild(connection)
+    click.echo(f"Đã lập chỉ mục {count} mục (văn bản, nhiệm vụ, báo cáo).")
+
+
 def register(app):
     from app.setup_cli import setup_command
 
     app.cli.add_command(setup_command)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(tracking_cli)
     app.cli.add_command(directive_cli)
     app.cli.add_command(user_cli)

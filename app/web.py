@@ -20,7 +20,9 @@ from app.text import ascii_int, fold, format_vn_date
 
 STATE_LABELS = directive_states.LABELS
 STATE_BADGES = directive_states.BADGES
-PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static", "healthz"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "bootstrap.static", "healthz",
+                    # the API description and its documentation page; the API itself checks its token
+                    "api-docs.openapi_json", "apidocs.page", "apidocs.static"}
 
 
 MAX_PAGE = 100000
@@ -121,6 +123,7 @@ def register(app):
             "TIMELINESS_BADGES": timeliness.BADGES,
             "asset_url": asset_url,
             "signature_lines": signers.signature_lines,
+            "SEARCH_KINDS": {"directive": "Văn bản", "task": "Nhiệm vụ", "report": "Báo cáo"},
         }
     )
 
@@ -143,7 +146,7 @@ def register(app):
     @app.before_request
     def require_login():
         """Every page needs a login except the login page and static files."""
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint == "api":
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -157,7 +160,7 @@ def register(app):
     @app.after_request
     def cache_versioned_assets(response):
         """A file asked for with its version never changes under that name: cache it for a year."""
-        if request.endpoint in ("static", "bootstrap.static") and request.args.get("v") and response.status_code == 200:
+        if request.endpoint in ("static", "bootstrap.static", "apidocs.static") and request.args.get("v") and response.status_code == 200:
             response.cache_control.max_age = 31536000
             response.cache_control.public = True
             response.cache_control.immutable = True

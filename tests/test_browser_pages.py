@@ -85,7 +85,7 @@ STAFF_PAGES = ["/", "/van-ban", "/van-ban/{directive}", "/van-ban/{directive}/ch
                "/nhap-van-ban", "/van-ban-den/moi", "/nhiem-vu", "/nhiem-vu/{assignment}", "/theo-doi",
                "/theo-doi/nhiem-vu", "/theo-doi/bao-cao", "/theo-doi/don-doc", "/theo-doi/so-lieu-da-chot",
                "/gia-han", "/thong-bao", "/so-van-ban/den", "/so-van-ban/di", "/tai-khoan", "/tai-khoan/thu-dien-tu",
-               "/tep-da-xuat"]
+               "/tep-da-xuat", "/tai-khoan/ma-truy-cap"]
 PAGES = {
     "vanphong": STAFF_PAGES,
     "soyte": ["/nhiem-vu", "/nhiem-vu/{assignment}", "/van-ban", "/van-ban/{directive}", "/theo-doi"],

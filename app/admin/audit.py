@@ -27,6 +27,7 @@ ACTIONS = {
     "group.create": "thêm nhóm cơ quan", "group.update": "sửa nhóm cơ quan",
     "user.create": "tạo tài khoản", "user.update": "sửa tài khoản", "user.password": "đổi mật khẩu",
     "user.mail": "cài đặt thư điện tử",
+    "token.create": "tạo mã truy cập API", "token.revoke": "thu hồi mã truy cập API",
     **{f"assignment.{code}": t.label.lower() for code, t in TRANSITIONS_BY_CODE.items()},
 }
 RECORDS = {"Directive": "văn bản", "Assignment": "nhiệm vụ", "Agency": "cơ quan", "AgencyGroup": "nhóm cơ quan",

@@ -44,3 +44,13 @@ class MailSettingsForm(Form):
         field.data = (field.data or "").strip()
         if field.data and not EMAIL_RE.match(field.data):
             raise ValidationError("Địa chỉ thư điện tử không hợp lệ (ví dụ: ten@soyte.kontum.gov.vn).")
+class TokenForm(Form):
+    """A new personal access token for the REST API, named for the program that will use it."""
+
+    name = StringField("Tên mã truy cập", validators=[
+        DataRequired("Đặt tên cho mã truy cập."), Length(max=100, message="Tối đa 100 ký tự.")])
+    submit = SubmitField("Tạo mã truy cập")
+
+
+class RevokeTokenForm(Form):
+    """The revoke button of one token (CSRF only)."""

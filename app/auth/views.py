@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from app.auth import bp, throttle
-from app.auth.forms import LoginForm, MailSettingsForm, PasswordChangeForm
+from app.auth.forms import LoginForm, MailSettingsForm, PasswordChangeForm, RevokeTokenForm, TokenForm
 from app.extensions import db
 from app.models import User
 from app.models.audit import record
@@ -110,3 +110,43 @@ def mail_settings():
         return redirect(url_for("auth.mail_settings"))
     return render_template("auth/mail_settings.html", form=form, mailing_enabled=mailing_enabled()), \
         400 if form.errors else 200
+
+
+@bp.route("/tai-khoan/ma-truy-cap", methods=["GET", "POST"])
+def tokens():
+    """Mã truy cập API: make one (shown once), list them, revoke them."""
+    from app.api import tokens as api_tokens
+
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            row, created = api_tokens.create(current_user, form.name.data)
+            db.session.commit()
+        except api_tokens.TokenError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            form = TokenForm(formdata=None)
+    status = 400 if form.errors else 200
+    response = render_template("auth/tokens.html", form=form, revoke_form=RevokeTokenForm(), created=created,
+                               rows=api_tokens.user_tokens(current_user))
+    # the token is on this page once: never cached
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/tai-khoan/ma-truy-cap/<id:token_id>/thu-hoi", methods=["POST"])
+def revoke_token(token_id):
+    from flask import abort
+
+    from app.api import tokens as api_tokens
+
+    form = RevokeTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    row = api_tokens.revoke(current_user, token_id)
+    if row is None:
+        abort(404)
+    db.session.commit()
+    flash(f"Đã thu hồi mã truy cập “{row.name}”.", "success")
+    return redirect(url_for("auth.tokens"))

@@ -1,7 +1,7 @@
 """Read-side queries for directive pages: filters, choices, progress counts (no per-row queries)."""
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 
 from app.clock import year_bounds
 from app import scope
@@ -30,8 +30,10 @@ def parse_filters(args) -> dict:
     }
 
 
-def filtered_directives(filters: dict, user):
-    """The directives the user may read, with the list's filters."""
+def filtered_directives(filters: dict, user, matches: dict | None = None):
+    """The directives the user may read, with the list's filters. A search (`q`) goes through the
+    full-text index (app/search.py) and orders by relevance; `matches` is its result when the caller
+    already has it (to show the matched words)."""
     query = select(Directive).where(scope.directives(user))
     if filters["state"]:
         query = query.where(Directive.state == filters["state"])
@@ -45,12 +47,27 @@ def filtered_directives(filters: dict, user):
             and_(Directive.issued_date.is_(None), Directive.created_at >= start, Directive.created_at < end),
         ))
     if filters["q"]:
-        query = query.where(*text_search(filters["q"]))
+        if matches is None:
+            matches = search_matches(filters["q"], user)
+        if not matches:
+            return query.where(false())
+        ranked = sorted(matches, key=lambda ident: (-matches[ident].rank, -ident))
+        query = query.where(Directive.id.in_(ranked))
+        return query.order_by(case({ident: position for position, ident in enumerate(ranked)}, value=Directive.id),
+                              Directive.id.desc())
     return query.order_by(Directive.issued_date.desc().nulls_last(), Directive.id.desc())
 
 
+def search_matches(q: str, user) -> dict:
+    """{directive id: DirectiveMatch} for a search of the directive list (directives, tasks, reports)."""
+    from app import search
+
+    return search.directive_matches(q, user)
+
+
 def text_search(q: str) -> list:
-    """Conditions matching directives whose text has every word of q (accents and case ignored)."""
+    """Conditions matching directives whose whole text has every word of q (accents and case ignored):
+    the assignment lists' filter. The directive list searches the full-text index instead."""
     conditions = []
     for word in fold(q).split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -34,8 +34,9 @@ from app.web import requested_page
 @scope.guard(allowed=permissions.can_list_directives)
 def index():
     filters = queries.parse_filters(request.args)
+    matches = queries.search_matches(filters["q"], current_user) if filters["q"] else {}
     pagination = db.paginate(
-        queries.filtered_directives(filters, current_user).options(joinedload(Directive.issuer_agency)),
+        queries.filtered_directives(filters, current_user, matches).options(joinedload(Directive.issuer_agency)),
         page=requested_page(),
         per_page=current_app.config["PER_PAGE"],
         max_per_page=100,
@@ -43,7 +44,7 @@ def index():
     )
     progress = queries.progress_by_directive([d.id for d in pagination.items])
     return render_template(
-        "directives/index.html", pagination=pagination, filters=filters, progress=progress,
+        "directives/index.html", pagination=pagination, filters=filters, progress=progress, matches=matches,
         issuers=queries.issuers_in_use(current_user), states=queries.STATES,
         query_args={k: v for k, v in filters.items() if v},
     )

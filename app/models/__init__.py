@@ -25,3 +25,5 @@ from app.models.tracking import (  # noqa: F401
     SnapshotRow,
 )
 from app.models.users import User, UserRole  # noqa: F401
+from app.models.api_tokens import ApiToken  # noqa: F401,E402
+from app.models.search import SearchEntry  # noqa: F401,E402

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, literal, select
 
-from app.directives.queries import text_search
 from app.extensions import db
 from app.models import Agency, Assignment, Directive, ProgressReport, Section, Task
 from app import scope
@@ -128,8 +127,10 @@ def assignment_rows(filters: Filters, today: date, due_soon_days: int, within):
         query = query.where(Assignment.deadline >= filters.deadline_from)
     if filters.deadline_to:
         query = query.where(Assignment.deadline <= filters.deadline_to)
-    if filters.q:
-        query = query.where(*text_search(filters.q))
+    if filters.q:  # the full-text index (app/search.py): task, agency, directive, reports
+        from app import search
+
+        query = query.where(search.assignment_condition(filters.q))
     return query.order_by(Assignment.deadline.asc().nulls_last(), Directive.id.desc(), Section.position,
                           Task.position, Agency.name)
 
