@@ -13,7 +13,7 @@ from app.models import (
     ProgressReport, User,
 )
 from app.rules import recurrence
-from tests.helpers import csrf_from
+from tests.helpers import DEFAULT_CLOCK, csrf_from
 
 PROVINCE = "Ủy ban nhân dân tỉnh Kon Tum"
 HEALTH = "Sở Y tế tỉnh Kon Tum"
@@ -225,6 +225,7 @@ def test_due_dates_of_each_rule():
     assert recurrence.period_label("quarterly:last", date(2026, 9, 30)) == "quý III/2026"
 
 
+@pytest.mark.clock(DEFAULT_CLOCK)  # the periods below are those of 15/06/2026, whatever TEST_CLOCK says
 def test_each_period_of_a_recurring_task_has_its_deadline_and_status(live, login, clock):
     with live.app_context():
         assignment = db.session.scalar(select(Assignment).join(Agency).where(Agency.name == HEALTH)

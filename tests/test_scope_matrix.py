@@ -14,6 +14,7 @@ Lists are checked for leaks: no link to a record the role may not open.
 One world per backend is built once for the module (cells only read it, or act on a fresh record
 made for that cell), so the 600-odd cells stay fast.
 """
+import hashlib
 import os
 import re
 import uuid
@@ -145,9 +146,10 @@ def build_world(app, upload_dir):
                                          requested_deadline=assignment.deadline + timedelta(days=5),
                                          reason="Chờ kinh phí", status="pending")
             stored = f"{uuid.uuid4().hex}.pdf"
-            (upload_dir / stored).write_bytes(b"%PDF-1.4\n%%EOF\n")
+            content = b"%PDF-1.4\n%%EOF\n"
+            (upload_dir / stored).write_bytes(content)
             file = Evidence(assignment_id=assignment.id, original_name="minh-chung.pdf", stored_name=stored,
-                            media_type="application/pdf", size=15, sha256="0" * 64)
+                            media_type="application/pdf", size=len(content), sha256=hashlib.sha256(content).hexdigest())
             db.session.add_all([extension, file])
             db.session.flush()
             extensions[relation], evidence[relation] = extension.id, file.id
