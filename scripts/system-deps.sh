@@ -28,6 +28,10 @@ tesseract --list-langs 2>/dev/null | grep -qx vie || missing+=(tesseract-ocr-vie
 if [ "$goal" = "test" ]; then
   # pdffonts / pdftoppm: to look at what the letters embed and how they print
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  # pdfsig (poppler-utils) is the second validator of the signed PDFs
+  command -v pdfsig >/dev/null 2>&1 || missing+=(poppler-utils)
+  # certutil: a throwaway NSS database holding the demo CA, so pdfsig can check the chain too
+  command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation2)
   # npm fetches axe-core for the accessibility checks of the browser tests
