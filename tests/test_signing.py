@@ -216,3 +216,13 @@ def test_cli_demo_and_verify(demo, issued, tmp_path):
     result = runner.invoke(args=["signing", "verify", str(tmp_path / "s.pdf")])
     assert result.exit_code == 0, result.output
     assert "Hợp lệ" in result.output
+
+
+def test_the_nd30_lint_checks_r44_on_signed_pdfs(demo, issued, monkeypatch):
+    from app.lint import lint_pdf
+    signed, _ = signed_pair(demo, issued)
+    with demo.app_context():
+        assert not [f for f in lint_pdf(signed).findings if f.rule == "R44"]
+    only_leader = signed[:signed.rindex(b"%%EOF", 0, signed.rindex(b"%%EOF")) + 5]  # the leader's revision
+    findings = [f for f in lint_pdf(only_leader).findings if f.rule == "R44"]
+    assert findings and "con dấu" in findings[0].detail
