@@ -25,3 +25,4 @@ from app.models.tracking import (  # noqa: F401
 )
 from app.models.users import User, UserRole  # noqa: F401
 from app.models.signing import SignedRevision, SigningCredential, TrustRoot  # noqa: F401
+from app.models.exchange import ExchangeMessage  # noqa: F401

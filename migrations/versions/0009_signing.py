@@ -1,5 +1,6 @@
 """digital signatures: certificates and images per user and organisation (keys encrypted), trust
-roots, signed revisions of issued letters; the agency code (mã định danh) for edXML
+roots, signed revisions of issued letters; the agency code (mã định danh) and the edXML packets sent
+and received
 
 Revision ID: 0009_signing
 Revises: 0005_ui
@@ -65,6 +66,29 @@ def upgrade():
     with op.batch_alter_table('signed_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signed_revisions_directive_id'), ['directive_id'], unique=False)
 
+    op.create_table('exchange_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('direction', sa.String(length=3), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('directive_id', sa.Integer(), nullable=True),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('peer_code', sa.String(length=35), nullable=False),
+    sa.Column('document_id', sa.String(length=200), nullable=False),
+    sa.Column('status_code', sa.String(length=2), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('file_name', sa.String(length=300), nullable=False),
+    sa.Column('packet_sha256', sa.String(length=64), nullable=False),
+    sa.Column('attachment_sha256', sa.String(length=64), nullable=True),
+    sa.Column('attachment_path', sa.String(length=500), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_exchange_messages_agency_id_agencies')),
+    sa.ForeignKeyConstraint(['directive_id'], ['directives.id'], name=op.f('fk_exchange_messages_directive_id_directives'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_messages'))
+    )
+    with op.batch_alter_table('exchange_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exchange_messages_directive_id'), ['directive_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exchange_messages_document_id'), ['document_id'], unique=False)
+
     with op.batch_alter_table('agencies', schema=None) as batch_op:
         batch_op.add_column(sa.Column('code', sa.String(length=35), nullable=True))
         batch_op.create_index(batch_op.f('ix_agencies_code'), ['code'], unique=False)
@@ -74,6 +98,10 @@ def downgrade():
     with op.batch_alter_table('agencies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agencies_code'))
         batch_op.drop_column('code')
+    with op.batch_alter_table('exchange_messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exchange_messages_document_id'))
+        batch_op.drop_index(batch_op.f('ix_exchange_messages_directive_id'))
+    op.drop_table('exchange_messages')
     with op.batch_alter_table('signed_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signed_revisions_directive_id'))
     op.drop_table('signed_revisions')
