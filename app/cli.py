@@ -48,7 +48,9 @@ def load_command(paths, if_empty, demo_users):
     )
     if demo_users:  # the demo's own CA: a certificate and images for every leader and organisation
         from app.signing.service import demo_credentials_for_all
+        from app.exchange.service import assign_demo_codes
         made = demo_credentials_for_all()
+        assign_demo_codes()
         db.session.commit()
         if made:
             click.echo(f"Đã cấp {made} chứng thư số thử nghiệm (CA demo, không có giá trị pháp lý).")

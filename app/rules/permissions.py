@@ -121,6 +121,11 @@ def can_seal_directive(user, directive) -> bool:
             and directive.register_entry is not None)
 
 
+def can_send_edxml(user, directive) -> bool:
+    """Gửi liên thông: the clerk of the issuing organisation sends the issued letter as an edXML packet."""
+    return can_seal_directive(user, directive)
+
+
 def can_verify_signatures(user) -> bool:
     """Anyone who works with letters may check a signed PDF."""
     return bool(roles_of(user))

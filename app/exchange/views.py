@@ -1,0 +1,49 @@
+"""Exchange pages: a clerk sends an issued, signed letter as an edXML packet (to the outbox), and
+enters a packet received (uploaded) in the incoming register."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import scope
+from app.exchange import edxml, service
+from app.extensions import db
+from app.rules import permissions
+
+bp = Blueprint("exchange", __name__)
+
+
+@bp.route("/van-ban/<id:directive_id>/gui-lien-thong", methods=["POST"])
+@scope.guard(directive_id="directive", allowed=permissions.can_send_edxml)
+def send(directive):
+    try:
+        path, message = service.export_directive(directive, current_user)
+        db.session.commit()
+    except (service.ExchangeError, edxml.PacketError) as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        flash(f"Đã ghi gói tin edXML {path.name} vào hộp thư đi ({message.description.lower()}).", "success")
+    return redirect(url_for("directives.show", directive_id=directive.id))
+
+
+@bp.route("/lien-thong/nhan", methods=["GET", "POST"])
+@scope.guard(allowed=permissions.can_register_received)
+def receive():
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        try:
+            messages = service.import_packet(data, current_user)
+            mine = [m for m in messages if m.agency_id in permissions.organisations(current_user)]
+            if not mine and messages and messages[0].kind == "edoc":
+                raise edxml.PacketError("Gói tin không gửi cho cơ quan của bạn.")
+            db.session.commit()
+        except edxml.PacketError as error:
+            db.session.rollback()
+            flash(f"Không nhận gói tin: {error}", "danger")
+        else:
+            message = messages[0]
+            flash("Đã nhận gói tin: " + ("văn bản đã vào sổ văn bản đến." if message.kind == "edoc"
+                                         else message.description), "success")
+            if message.directive_id and scope.directive_visible(current_user, message.directive_id):
+                return redirect(url_for("directives.show", directive_id=message.directive_id))
+    return render_template("exchange/receive.html")
