@@ -215,3 +215,47 @@ def test_cli_codes_send_loopback_inbox(demo, sent):
     assert "2 gói tin" in runner.invoke(args=["exchange", "loopback"]).output  # the fixture's and this one
     result = runner.invoke(args=["exchange", "inbox"])
     assert "Đã nhận 1 gói tin" in result.output and "trước đó" in result.output  # the second is a duplicate
+
+
+def test_a_report_answering_a_received_directive_carries_response_for(demo, sent):
+    """Đắk Lắk's own letter implementing the directive it received by edXML points back at it; as a
+    báo cáo it is SteeringType 2."""
+    with demo.app_context():
+        incoming = exchange.import_packet(sent["path"].read_bytes())[0]
+        answer = directive_from("000")  # UBND tỉnh Đắk Lắk's seed, approved
+        answer.parent_id = incoming.directive_id
+        letters.issue(answer, user_named("daklak.vt"))
+        signing.demo_credentials([user_named("daklak.ld")], [answer.issuer_agency])
+        signing.sign_as_leader(answer, user_named("daklak.ld"))
+        signing.seal_as_clerk(answer, user_named("daklak.vt"))
+        kon_tum = db.session.get(Directive, sent["directive_id"]).issuer_agency
+        path, _ = exchange.export_directive(answer, user_named("daklak.vt"), [kon_tum])
+        document = edxml.read_document(path.read_bytes())
+        assert [r["document_id"] for r in document.response_for] == [incoming.document_id]
+        assert document.steering_type == "1"
+        answer.doc_type = "bao_cao"
+        path, _ = exchange.export_directive(answer, user_named("daklak.vt"), [kon_tum])
+        document = edxml.read_document(path.read_bytes())
+        assert document.steering_type == "2" and document.response_for[0]["document_id"] == incoming.document_id
+
+
+def test_admin_enters_the_agency_code(demo, login):
+    admin = login("admin")
+    with demo.app_context():
+        agency = db.session.scalar(select(Agency).where(Agency.name == "Sở Y tế tỉnh Kon Tum"))
+        url = f"/quan-tri/co-quan/{agency.id}"
+        fields = {"name": agency.name, "short_name": agency.short_name, "abbreviation": agency.abbreviation,
+                  "kind": agency.kind, "parent_id": str(agency.parent_id), "place": agency.place, "active": "y",
+                  "header_text": agency.header_text}
+    assert "Mã định danh" in admin.get(url).get_data(as_text=True)
+    assert admin.post_form(url, {**fields, "code": "000.00.12.Z01"}).status_code == 302
+    with demo.app_context():
+        assert db.session.get(Agency, agency.id).code == "000.00.12.Z01"
+        other = db.session.scalar(select(Agency).where(Agency.name == "Công an tỉnh Kon Tum"))
+        other_url = f"/quan-tri/co-quan/{other.id}"
+        other_fields = {"name": other.name, "short_name": other.short_name, "kind": other.kind,
+                        "parent_id": str(other.parent_id or ""), "active": "y"}
+    response = admin.post_form(other_url, {**other_fields, "code": "000.00.12.Z01"})
+    assert response.status_code == 400 and "đã dùng cho cơ quan khác" in response.get_data(as_text=True)
+    response = admin.post_form(other_url, {**other_fields, "code": "a,b"})
+    assert response.status_code == 400 and "dấu phẩy" in response.get_data(as_text=True)

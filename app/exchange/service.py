@@ -138,6 +138,15 @@ def export_directive(directive: Directive, user, receivers: list[Agency] | None 
     from app.directives.letters import file_name
     type_codes = {**DEFAULT_TYPE_CODES, **(current_app.config.get("EDXML_TYPE_CODES") or {})}
     competence = " ".join(p for p in (directive.signer_authority, directive.signer_authority_title) if p)
+    response_for = []
+    parent_message = db.session.scalar(select(ExchangeMessage).where(
+        ExchangeMessage.directive_id == directive.parent_id, ExchangeMessage.direction == "in",
+        ExchangeMessage.kind == "edoc")) if directive.parent_id else None
+    if parent_message is not None:  # this letter answers (or carries out) a directive received by edXML
+        organ_id, day, code_text = parent_message.document_id.split(",", 2)
+        response_for.append({"organ_id": organ_id, "code": code_text, "date": day,
+                             "document_id": parent_message.document_id})
+    steering = "2" if directive.doc_type == "bao_cao" and response_for else "1"
     document = edxml.Document(
         sender=organ(sender), receivers=[organ(a) for a in receivers], number=directive.number,
         notation=directive.symbol, place=directive.place, promulgation_date=directive.issued_date,
@@ -145,7 +154,7 @@ def export_directive(directive: Directive, user, receivers: list[Agency] | None 
         subject=directive.subject, content=directive.subject, competence=competence,
         position=directive.signer_title, signer=directive.signer_name or "", due_date=_due(directive),
         to_places=[line.text for line in directive.cc_lines], priority=edxml.PRIORITIES.get(directive.urgency, "0"),
-        page_amount=_pages(signed), steering_type="1", timestamp=_now_vn(),
+        page_amount=_pages(signed), steering_type=steering, response_for=response_for, timestamp=_now_vn(),
         staff={"department": "Văn thư", "staff": user.full_name if user else ""},
         attachments=[edxml.Attachment(name=file_name(directive, "pdf").removesuffix(".pdf") + ".signed.pdf",
                                       content=signed)],
