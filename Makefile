@@ -54,3 +54,5 @@ migrate: $(APP_STAMP)
 demo-data: migrate
 	@$(FLASK) directive load directives/ --if-empty
 	@$(FLASK) demo activity
+	@$(FLASK) signing demo >/dev/null
+	@$(FLASK) exchange codes >/dev/null

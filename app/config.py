@@ -45,6 +45,12 @@ def load_config(app) -> None:
         PARSE_MEGABYTES=int(env.get("PARSE_MEGABYTES", 1024)),
         DUE_SOON_DAYS=int(env.get("DUE_SOON_DAYS", 3)),  # "sắp đến hạn": this many days or fewer left
         GENERATED_DIR=env.get("GENERATED_DIR", str(Path(app.root_path).parent / "generated")),
+        # digital signatures (app/signing): the key that encrypts stored private keys (default: from
+        # SECRET_KEY), and extra trust roots (PEM files, ':'-separated) beside those in the database
+        SIGNING_KEY_SECRET=env.get("SIGNING_KEY_SECRET") or None,
+        SIGNING_TRUST_ROOTS=env.get("SIGNING_TRUST_ROOTS", ""),
+        # edXML exchange (app/exchange): outbox/ and inbox/ live here
+        EXCHANGE_DIR=env.get("EXCHANGE_DIR", str(Path(app.instance_path) / "exchange")),
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=1024,
     )

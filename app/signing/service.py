@@ -240,8 +240,8 @@ def sign_pdf(pdf: bytes, credential: SigningCredential, box: Box, field_name: st
                                box=(round(box.x0, 2), round(box.y0, 2), round(box.x1, 2), round(box.y1, 2)))
     pdf_signer = signers.PdfSigner(meta, signer=_signer(credential), stamp_style=_stamp_style(credential.image_png),
                                    new_field_spec=spec)
-    out = pdf_signer.sign_pdf(writer, in_place=False)
-    return out.getvalue()
+    from app.signing.verify import outside_event_loop
+    return outside_event_loop(pdf_signer.sign_pdf, writer, in_place=False).getvalue()
 
 
 # --- the two steps ------------------------------------------------------------------------------

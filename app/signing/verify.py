@@ -72,7 +72,24 @@ def _name_part(name, key):
         return ""
 
 
+def outside_event_loop(function, *args, **kwargs):
+    """Call pyHanko's synchronous API (it runs asyncio inside) even from a thread whose event loop is
+    already running (Playwright's sync API, an async server): then in a worker thread of its own."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def verify_pdf(data: bytes) -> Report:
+    return outside_event_loop(_verify_pdf, data, trust_roots())
+
+
+def _verify_pdf(data: bytes, roots) -> Report:
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -84,7 +101,6 @@ def verify_pdf(data: bytes) -> Report:
         embedded = reader.embedded_signatures
     except (PdfReadError, Exception):
         return Report([], "Không đọc được tệp PDF.")
-    roots = trust_roots()
     checks = []
     for signature in embedded:
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
