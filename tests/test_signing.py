@@ -226,3 +226,25 @@ def test_the_nd30_lint_checks_r44_on_signed_pdfs(demo, issued, monkeypatch):
     only_leader = signed[:signed.rindex(b"%%EOF", 0, signed.rindex(b"%%EOF")) + 5]  # the leader's revision
     findings = [f for f in lint_pdf(only_leader).findings if f.rule == "R44"]
     assert findings and "con dấu" in findings[0].detail
+
+
+@pytest.mark.parametrize("username, sign, seal, send, read", [
+    ("lanhdao", 302, 403, 403, 200),     # leader of the issuing organisation: signs (already signed: a message)
+    ("vanthu", 403, 302, 302, 200),      # its clerk: the seal and sending
+    ("vanphong", 403, 403, 403, 200),    # its staff: reads only
+    ("soyte.ld", 403, 403, 403, 200),    # a Sở given a task: sees the letter, may not sign it
+    ("soyte.vt", 403, 403, 403, 200),
+    ("daklak.ld", 404, 404, 404, 404),   # another province: nothing
+    ("daklak.vt", 404, 404, 404, 404),
+    ("admin", 404, 404, 404, 404),       # the directory's admin sees no letters
+])
+def test_signing_routes_by_role_and_organisation(demo, issued, login, username, sign, seal, send, read):
+    signed_pair(demo, issued)
+    url = f"/van-ban/{issued}"
+    client = login(username)
+    post = lambda path: client.post_form(f"{url}/{path}", {}, page="/thong-bao").status_code  # noqa: E731
+    assert post("ky-so") == sign
+    assert post("dong-dau-so") == seal
+    assert post("gui-lien-thong") == send
+    download = client.get(f"{url}/tai-ve-ky-so.pdf").status_code
+    assert download == read and client.get(f"{url}/kiem-tra-chu-ky").status_code == read
