@@ -114,6 +114,16 @@ def test_round_trip_into_the_receivers_register_and_statuses_back(demo, sent):
         assert back == ["01", "03", "04", "05"]
         descriptions = [m.description for m in exchange.history(original) if m.direction == "in"]
         assert descriptions[1].startswith("Ủy ban nhân dân tỉnh Đắk Lắk: Đã tiếp nhận, vào sổ")
+        for assignment in assignments:  # reported done and confirmed: 06, once
+            change_assignment(assignment, worker, "submit", 100, "Đã thực hiện", assignment.version)
+            db.session.flush()
+            change_assignment(assignment, worker, "confirm", None, "", assignment.version)
+            db.session.flush()
+        db.session.commit()
+        exchange.loopback()
+        exchange.process_inbox()
+        back = [m.status_code for m in exchange.history(original) if m.direction == "in"]
+        assert back == ["01", "03", "04", "05", "06"]
 
 
 def test_the_same_document_twice_is_refused(demo, sent):

@@ -208,7 +208,8 @@ def assignment_moved(assignment) -> None:
     agency = directive.owner_agency
     if agency is None:
         return
-    live = [a for s in directive.live_sections for t in s.live_tasks for a in t.assignments if a.active]
+    live = [a for s in directive.live_sections for t in s.live_tasks for a in t.assignments
+            if a.active and a.status != workflow.CANCELLED]
     if live and all(a.status == workflow.DONE for a in live):
         send_status(directive, agency, "05", "Đang xử lý")
         send_status(directive, agency, "06", "Hoàn thành xử lý văn bản")
