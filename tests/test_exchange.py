@@ -225,6 +225,11 @@ def test_cli_codes_send_loopback_inbox(demo, sent):
     assert "2 gói tin" in runner.invoke(args=["exchange", "loopback"]).output  # the fixture's and this one
     result = runner.invoke(args=["exchange", "inbox"])
     assert "Đã nhận 1 gói tin" in result.output and "trước đó" in result.output  # the second is a duplicate
+    with demo.app_context():  # the sender is told: status 02 (rejected) with the reason
+        rejection = db.session.scalar(select(ExchangeMessage).where(ExchangeMessage.status_code == "02"))
+        assert rejection.direction == "out" and "trước đó" in rejection.description
+        packets = sorted(exchange.folder("outbox").glob("*status-02-*.edxml"))
+        assert len(packets) == 1 and edxml.read_status(packets[0].read_bytes()).code == "02"
 
 
 def test_a_report_answering_a_received_directive_carries_response_for(demo, sent):

@@ -357,12 +357,40 @@ def process_inbox(user=None) -> tuple[int, list[tuple[str, str]]]:
         except edxml.PacketError as error:
             db.session.rollback()
             refused.append((path.name, str(error)))
+            reject(path.read_bytes(), str(error))
+            db.session.commit()
             shutil.move(str(path), rejected / path.name)
             (rejected / f"{path.name}.txt").write_text(str(error) + "\n", encoding="utf-8")
             continue
         shutil.move(str(path), done / path.name)
         imported += 1
     return imported, refused
+
+
+def reject(packet: bytes, reason: str) -> ExchangeMessage | None:
+    """Status 02 (từ chối tiếp nhận) back to the sender of a document refused here, when its header can be
+    read well enough to know who sent it and which of our organisations it was for."""
+    try:
+        if edxml.kind_of(packet) != "edoc":
+            return None
+        document = edxml.read_document(packet)
+    except edxml.PacketError:
+        return None
+    ours = [agency for agency in (agency_by_code(r.organ_id) for r in document.receivers) if agency is not None]
+    if not ours:
+        return None
+    status = edxml.Status(response_for={"organ_id": document.sender.organ_id,
+                                        "code": f"{document.number}/{document.notation}",
+                                        "date": document.promulgation_date, "document_id": document.document_id},
+                          sender=organ(ours[0]), code="02", description=reason[:500], timestamp=_now_vn())
+    packet_out = edxml.write_status(status)
+    path = _write_out(packet_out, f"status-02-{document.document_id}")
+    message = ExchangeMessage(direction="out", kind="status", agency_id=ours[0].id, peer_code=document.sender.organ_id,
+                              document_id=document.document_id, status_code="02", description=reason[:500],
+                              file_name=path.name, packet_sha256=hashlib.sha256(packet_out).hexdigest())
+    db.session.add(message)
+    db.session.flush()
+    return message
 
 
 def loopback() -> int:
