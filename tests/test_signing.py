@@ -136,7 +136,7 @@ def test_tampered_and_untrusted_files_are_refused(demo, issued):
         untrusted = verify.verify_pdf(signed)
         assert not untrusted.ok
         assert all(not s.trusted for s in untrusted.signatures)
-        assert any("không được tin cậy" in m for s in untrusted.signatures for m in s.messages)
+        assert any("không được tin cậy: không dẫn đến gốc tin cậy" in m for s in untrusted.signatures for m in s.messages)
         assert verify.verify_pdf(b"hello").summary == "Tệp không phải PDF."
 
 
@@ -174,6 +174,7 @@ def test_order_and_roles_on_the_web(demo, issued, login):
     leader = login("lanhdao")
     page = leader.get(url).get_data(as_text=True)
     assert 'data-testid="signing"' in page and ">Ký số</button>" in page
+    assert "Văn bản in người ký “Lê Ngọc Tuấn”" in page  # the demo leader is not the printed signer
     assert leader.post_form(f"{url}/ky-so", {}, page=url).status_code == 302
     assert "Đã ký số văn bản" in leader.get(url).get_data(as_text=True)
     assert "Văn bản đã được ký số" in (leader.post_form(f"{url}/ky-so", {}, page=url) and leader.get(url).get_data(as_text=True))
@@ -248,3 +249,16 @@ def test_signing_routes_by_role_and_organisation(demo, issued, login, username, 
     assert post("gui-lien-thong") == send
     download = client.get(f"{url}/tai-ve-ky-so.pdf").status_code
     assert download == read and client.get(f"{url}/kiem-tra-chu-ky").status_code == read
+
+
+def test_the_importer_page_checks_a_signed_pdf(demo, issued, login):
+    signed, _ = signed_pair(demo, issued)
+    from io import BytesIO
+    from tests.helpers import csrf_from
+    client = login("daklak.vp")
+    html = client.get("/nhap-van-ban").get_data(as_text=True)
+    response = client.client.post("/nhap-van-ban", data={"csrf_token": csrf_from(html), "step": "doc",
+                                                         "file": (BytesIO(signed), "cv.pdf")},
+                                  content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert 'data-testid="import-signatures"' in text and "Chữ ký số của tệp: Hợp lệ: 2 chữ ký số" in text

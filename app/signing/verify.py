@@ -14,6 +14,18 @@ from app.extensions import db
 from app.models import TrustRoot
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# pyHanko's AdES sub-indications, in words
+TRUST_PROBLEMS = {
+    "NO_CERTIFICATE_CHAIN_FOUND": "không dẫn đến gốc tin cậy nào đã cấu hình.",
+    "EXPIRED": "chứng thư đã hết hạn.",
+    "OUT_OF_BOUNDS_NO_POE": "thời điểm ký nằm ngoài thời hạn của chứng thư.",
+    "NOT_YET_VALID": "chứng thư chưa đến thời hạn sử dụng.",
+    "REVOKED": "chứng thư đã bị thu hồi.",
+    "REVOKED_NO_POE": "chứng thư đã bị thu hồi.",
+    "CHAIN_CONSTRAINTS_FAILURE": "chuỗi chứng thực sai ràng buộc (mục đích sử dụng khóa, CA).",
+    "SIG_CONSTRAINTS_FAILURE": "chứng thư không dùng để ký (mục đích sử dụng khóa).",
+    "TRY_LATER": "chưa kiểm tra được tình trạng thu hồi.",
+}
 
 
 @dataclass
@@ -123,7 +135,8 @@ def _verify_pdf(data: bytes, roots) -> Report:
             else "Không toàn vẹn: nội dung hoặc chữ ký đã bị thay đổi sau khi ký.",
             (f"Chứng thư số được tin cậy: chuỗi chứng thực đến một gốc tin cậy đã cấu hình"
              f"{' (' + _name_part(cert.issuer, 'common_name') + ')' if cert else ''}.") if status.trusted
-            else "Chứng thư số không được tin cậy: không dẫn đến gốc tin cậy nào đã cấu hình, hết hạn hoặc sai mục đích sử dụng.",
+            else "Chứng thư số không được tin cậy: " + TRUST_PROBLEMS.get(
+                getattr(status.trust_problem_indic, "name", ""), "không kiểm tra được chuỗi chứng thực.") ,
             (f"Thời điểm ký: {moment.astimezone(VN):%d/%m/%Y %H:%M:%S} (giờ Việt Nam), theo máy của người ký"
              f"{'' if status.timestamp_validity is None else '; có dấu thời gian'}.") if moment
             else "Không có thời điểm ký.",
