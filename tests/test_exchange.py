@@ -274,3 +274,9 @@ def test_admin_enters_the_agency_code(demo, login):
     assert response.status_code == 400 and "đã dùng cho cơ quan khác" in response.get_data(as_text=True)
     response = admin.post_form(other_url, {**other_fields, "code": "a,b"})
     assert response.status_code == 400 and "dấu phẩy" in response.get_data(as_text=True)
+
+
+def test_the_incoming_register_links_to_receiving_a_packet(demo, login):
+    page = login("vanthu").get("/so-van-ban/den").get_data(as_text=True)
+    assert "/lien-thong/nhan" in page and "/ky-so/kiem-tra" in page
+    assert "/lien-thong/nhan" not in login("vanthu").get("/so-van-ban/di").get_data(as_text=True)
