@@ -162,8 +162,10 @@ def export_directive(directive: Directive, user, receivers: list[Agency] | None 
     packet = edxml.write_document(document)
     path = _write_out(packet, document.document_id)
     message = ExchangeMessage(direction="out", kind="edoc", directive_id=directive.id, agency_id=sender.id,
-                              peer_code=",".join(r.organ_id for r in document.receivers), document_id=document.document_id,
-                              description=f"Gửi {len(receivers)} cơ quan", file_name=path.name,
+                              peer_code=document.receivers[0].organ_id if len(receivers) == 1 else "",
+                              document_id=document.document_id,
+                              description=f"Gửi {len(receivers)} cơ quan: " + ", ".join(
+                                  f"{r.name} ({r.organ_id})" for r in document.receivers), file_name=path.name,
                               packet_sha256=hashlib.sha256(packet).hexdigest(),
                               attachment_sha256=hashlib.sha256(signed).hexdigest())
     db.session.add(message)

@@ -21,7 +21,8 @@ def send(directive):
         db.session.rollback()
         flash(str(error), "danger")
     else:
-        flash(f"Đã ghi gói tin edXML {path.name} vào hộp thư đi ({message.description.lower()}).", "success")
+        flash(f"Đã ghi gói tin edXML {path.name} vào hộp thư đi ({message.description.split(':')[0].lower()}).",
+              "success")
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
