@@ -280,3 +280,32 @@ def test_the_incoming_register_links_to_receiving_a_packet(demo, login):
     page = login("vanthu").get("/so-van-ban/den").get_data(as_text=True)
     assert "/lien-thong/nhan" in page and "/ky-so/kiem-tra" in page
     assert "/lien-thong/nhan" not in login("vanthu").get("/so-van-ban/di").get_data(as_text=True)
+
+
+def test_a_packet_to_agencies_that_already_received_the_letter_inside_only_answers(demo, sent):
+    """Sent to the agencies given its tasks (inside this deployment, they have it already): no second
+    register entry, but each answers 01/03/04 and, when its work starts, 05."""
+    with demo.app_context():
+        directive = db.session.get(Directive, sent["directive_id"])
+        before = db.session.scalar(select(db.func.count(ReceivedEntry.id)))
+        path, _ = exchange.export_directive(directive, user_named("vanthu"))
+        receivers = len(exchange.default_receivers(directive))
+        messages = exchange.import_packet(path.read_bytes())
+        db.session.commit()
+        assert len(messages) == receivers and db.session.scalar(select(db.func.count(ReceivedEntry.id))) == before
+        assert all(m.directive_id == directive.id and "nhận trong hệ thống" in m.description for m in messages)
+        codes = [m.status_code for m in db.session.scalars(select(ExchangeMessage).where(
+            ExchangeMessage.kind == "status", ExchangeMessage.direction == "out"))]
+        assert codes.count("03") == receivers
+        from app.tracking.service import change_assignment
+        health = db.session.scalar(select(Agency).where(Agency.name == "Sở Y tế tỉnh Kon Tum"))
+        assignment = next(a for s in directive.live_sections for t in s.live_tasks for a in t.assignments
+                          if a.agency_id == health.id and a.active)
+        change_assignment(assignment, user_named("soyte"), "start", None, "", assignment.version)
+        db.session.commit()
+        started = db.session.scalar(select(ExchangeMessage).where(ExchangeMessage.status_code == "05"))
+        assert started.agency_id == health.id
+        exchange.loopback()
+        exchange.process_inbox()
+        back = [m for m in exchange.history(directive) if m.direction == "in" and m.kind == "status"]
+        assert len(back) == 3 * receivers + 1 and any("Sở Y tế" in m.description and m.status_code == "05" for m in back)

@@ -203,16 +203,19 @@ def send_status(directive: Directive, agency: Agency, code: str, description: st
 
 
 def assignment_moved(assignment) -> None:
-    """Called when an assignment changes status: 05 when work starts, 06 when all of the directive is done."""
+    """Called when an assignment changes status. If its directive reached the assignment's agency by
+    edXML, that agency tells the sender: 05 when work starts, 06 when all its work on it is done."""
     directive = assignment.directive
-    if directive is None or directive.state != "received":
+    if directive is None or directive.state not in ("issued", "received"):
         return
-    agency = directive.owner_agency
-    if agency is None:
+    agency = assignment.agency
+    if agency is None or not db.session.scalar(select(ExchangeMessage.id).where(
+            ExchangeMessage.directive_id == directive.id, ExchangeMessage.direction == "in",
+            ExchangeMessage.kind == "edoc", ExchangeMessage.agency_id == agency.id)):
         return
-    live = [a for s in directive.live_sections for t in s.live_tasks for a in t.assignments
-            if a.active and a.status != workflow.CANCELLED]
-    if live and all(a.status == workflow.DONE for a in live):
+    mine = [a for s in directive.live_sections for t in s.live_tasks for a in t.assignments
+            if a.active and a.agency_id == agency.id and a.status != workflow.CANCELLED]
+    if mine and all(a.status == workflow.DONE for a in mine):
         send_status(directive, agency, "05", "Đang xử lý")
         send_status(directive, agency, "06", "Hoàn thành xử lý văn bản")
     elif assignment.status in (workflow.IN_PROGRESS, workflow.AWAITING, workflow.DONE):
@@ -301,6 +304,21 @@ def _import_document(packet: bytes, user) -> list[ExchangeMessage]:
                 ExchangeMessage.direction == "in", ExchangeMessage.kind == "edoc",
                 ExchangeMessage.document_id == document.document_id, ExchangeMessage.agency_id == agency.id)):
             raise edxml.PacketError(f"Văn bản {document.document_id} đã được {agency.name} nhận trước đó.")
+        internal = _already_in_register(agency, document)
+        if internal is not None:  # issued inside this deployment: it arrived by itself; only answer
+            message = ExchangeMessage(
+                direction="in", kind="edoc", directive_id=internal.directive_id, agency_id=agency.id,
+                peer_code=document.sender.organ_id, document_id=document.document_id,
+                description=f"Đã có trong sổ văn bản đến số {internal.sequence} (nhận trong hệ thống). "
+                            f"Chữ ký số của tệp: {report.summary}",
+                packet_sha256=hashlib.sha256(packet).hexdigest(), attachment_sha256=digest)
+            db.session.add(message)
+            db.session.flush()
+            send_status(internal.directive, agency, "01", "Văn bản đã đến hệ thống của cơ quan nhận")
+            send_status(internal.directive, agency, "03", f"Đã vào sổ đến số {internal.sequence}")
+            send_status(internal.directive, agency, "04", "Đã giao xử lý (nhiệm vụ của văn bản đã được giao)")
+            messages.append(message)
+            continue
         data, notes = _data_from(document, main.content)
         try:
             directive, entry = received.register(data, agency, user, local_today(), document.due_date)
@@ -319,6 +337,16 @@ def _import_document(packet: bytes, user) -> list[ExchangeMessage]:
         send_status(directive, agency, "04", "Đã giao xử lý (nhiệm vụ của văn bản đã được giao)")
         messages.append(message)
     return messages
+
+
+def _already_in_register(agency: Agency, document: edxml.Document) -> ReceivedEntry | None:
+    """The same letter (issuer's code, number, notation, date) already in the agency's incoming register."""
+    return db.session.scalar(
+        select(ReceivedEntry).join(Directive, ReceivedEntry.directive_id == Directive.id)
+        .join(Agency, Directive.issuer_agency_id == Agency.id)
+        .where(ReceivedEntry.agency_id == agency.id, Agency.code == document.sender.organ_id,
+               Directive.number == document.number, Directive.symbol == document.notation,
+               Directive.issued_date == document.promulgation_date))
 
 
 def _import_status(packet: bytes) -> ExchangeMessage:
