@@ -144,12 +144,14 @@ def signature_image(name: str) -> bytes:
     draw = ImageDraw.Draw(image)
     rng = random.Random(name)  # the same person always gets the same scribble
     blue = (20, 40, 170, 255)
+    cycles, phase, loops = 2 + rng.random() * 1.5, rng.random() * math.pi, 3 + rng.randrange(3)
     points = []
-    for i in range(90):
-        t = i / 89
-        x = width * (0.06 + 0.88 * t)
-        y = height * (0.55 + 0.28 * math.sin(t * math.pi * (3 + rng.random() * 2)) * (1 - t * 0.4)
-                      - 0.1 * math.sin(t * 17 + rng.random()))
+    for i in range(240):
+        t = i / 239
+        # a slanted line of loops drifting down to the right, like a quick signature
+        x = width * (0.08 + 0.8 * t) + width * 0.05 * math.cos(t * loops * 2 * math.pi + phase)
+        y = height * (0.45 + 0.25 * math.sin(t * cycles * math.pi + phase) * (1 - 0.5 * t)
+                      + 0.18 * math.sin(t * loops * 2 * math.pi + phase))
         points.append((x, y))
     draw.line(points, fill=blue, width=7, joint="curve")
     draw.line([(width * 0.1, height * 0.8), (width * 0.92, height * 0.62)], fill=blue, width=5)
@@ -170,9 +172,9 @@ def seal_image(organisation: str) -> bytes:
             for k in range(10)]
     draw.polygon(star, fill=red)
     text = organisation.upper()
-    font = ImageFont.truetype(str(FONT), int(size * 0.065))
+    font = ImageFont.truetype(str(FONT), int(size * 0.08))
     radius = size * 0.39
-    span = min(1.75 * math.pi, len(text) * 0.12)
+    span = min(1.8 * math.pi, len(text) * 0.2)
     for index, char in enumerate(text):
         angle = math.pi / 2 + span / 2 - span * (index + 0.5) / len(text)  # clockwise along the top
         glyph = Image.new("RGBA", (int(size * 0.1), int(size * 0.1)), (0, 0, 0, 0))
