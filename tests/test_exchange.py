@@ -208,6 +208,10 @@ def test_web_send_and_receive(demo, sent, login, tmp_path):
         content_type="multipart/form-data")
     assert response.status_code == 302
     shown = receiver.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/van-ban/\d+/lien-thong/\d+\.pdf)"', shown).group(1)
+    got = receiver.get(link)
+    assert got.status_code == 200 and hashlib.sha256(got.data).hexdigest() == sent["signed_sha256"]
+    assert clerk.get(link).status_code == 404  # Kon Tum's clerk does not see Đắk Lắk's received letter
     assert "Đã nhận gói tin" in shown, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", shown))[:3000]
     assert "Liên thông văn bản (edXML)" in shown and "Chữ ký số của tệp: Hợp lệ" in shown
     response = receiver.client.post("/lien-thong/nhan", data={

@@ -1,11 +1,15 @@
 """Exchange pages: a clerk sends an issued, signed letter as an edXML packet (to the outbox), and
 enters a packet received (uploaded) in the incoming register."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app import scope
 from app.exchange import edxml, service
 from app.extensions import db
+from app.models import ExchangeMessage
 from app.rules import permissions
 
 bp = Blueprint("exchange", __name__)
@@ -48,3 +52,20 @@ def receive():
             if message.directive_id and scope.directive_visible(current_user, message.directive_id):
                 return redirect(url_for("directives.show", directive_id=message.directive_id))
     return render_template("exchange/receive.html")
+
+
+@bp.route("/van-ban/<id:directive_id>/lien-thong/<id:message_id>.pdf")
+@scope.guard(directive_id="directive")
+def attachment(directive, message_id):
+    """The signed PDF a packet brought, as received (its SHA-256 checked), for the receiving organisation."""
+    message = db.session.get(ExchangeMessage, message_id)
+    if (message is None or message.directive_id != directive.id or message.direction != "in"
+            or not message.attachment_path or message.agency_id not in permissions.organisations(current_user)):
+        abort(404)
+    import hashlib
+    data = (Path(current_app.config["GENERATED_DIR"]) / message.attachment_path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != message.attachment_sha256:
+        flash("Tệp nhận được không còn khớp mã SHA-256 đã lưu: có thể đã bị sửa.", "danger")
+        return redirect(url_for("directives.show", directive_id=directive.id))
+    name = f"{directive.number or 'van-ban'}-{(directive.symbol or '').replace('/', '-')}-nhan-lien-thong.pdf"
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name, max_age=0)
