@@ -31,6 +31,9 @@ from app.clock import utcnow
 FONT = Path(__file__).resolve().parent.parent / "documents" / "fonts" / "LiberationSerif-Bold.ttf"
 SIGNATURE_WIDTH_MM = 40.0
 SEAL_WIDTH_MM = 36.0
+# demo certificates start a year back, so a validator on another clock (pdfsig in the tests, whose
+# clock is not pinned) still finds them in force
+BACKDATE = timedelta(days=366)
 DEMO_CA_NAME = "CA thử nghiệm Theo dõi chỉ đạo (demo)"  # no legal value
 
 
@@ -86,7 +89,7 @@ def _name(common_name: str, organisation: str | None = None) -> x509.Name:
     return x509.Name(parts)
 
 
-def make_root(name: str = DEMO_CA_NAME, years: int = 10):
+def make_root(name: str = DEMO_CA_NAME, years: int = 20):
     """A self-signed root CA: (certificate, private key)."""
     key = new_key()
     subject = _name(name, "Theo dõi chỉ đạo (demo)")
@@ -94,7 +97,7 @@ def make_root(name: str = DEMO_CA_NAME, years: int = 10):
     certificate = (
         x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365 * years))
+        .not_valid_before(now - BACKDATE).not_valid_after(now + timedelta(days=365 * years))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
                                      data_encipherment=False, key_agreement=False, key_cert_sign=True,
@@ -105,7 +108,7 @@ def make_root(name: str = DEMO_CA_NAME, years: int = 10):
     return certificate, key
 
 
-def issue_certificate(ca_certificate, ca_key, common_name: str, organisation: str, years: int = 3):
+def issue_certificate(ca_certificate, ca_key, common_name: str, organisation: str, years: int = 10):
     """A signing certificate (digital signature + non-repudiation) issued by the CA."""
     key = new_key()
     now = utcnow()
@@ -113,7 +116,7 @@ def issue_certificate(ca_certificate, ca_key, common_name: str, organisation: st
         x509.CertificateBuilder().subject_name(_name(common_name, organisation))
         .issuer_name(ca_certificate.subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365 * years))
+        .not_valid_before(now - BACKDATE).not_valid_after(now + timedelta(days=365 * years))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
                                      data_encipherment=False, key_agreement=False, key_cert_sign=False,
