@@ -17,7 +17,10 @@ from app.signing import service as signing
 from app.signing.verify import verify_pdf
 from tests.helpers import DIRECTIVES_DIR, user_named
 
+import os
+
 CHROMIUM = "/usr/bin/chromium"
+AXE = Path(os.environ.get("AXE_JS", Path(__file__).resolve().parent.parent / ".venv/axe-core-4.10.3/axe.min.js"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -123,3 +126,34 @@ def test_leader_signs_clerk_seals_and_the_download_validates(server, browser, tm
     clerk.get_by_role("link", name="Kiểm tra chữ ký").click()
     clerk.wait_for_load_state()
     assert "Hợp lệ: 2 chữ ký số" in clerk.get_by_test_id("verify-summary").inner_text()
+
+
+def _violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""")
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core not fetched (make test fetches it)")
+def test_signing_pages_fit_a_phone_and_pass_axe(server, browser):
+    """After the test above: the letter's page with its signing and exchange panels, the check page,
+    the upload check and the packet upload, at 360 px, with no WCAG 2.1 AA violation."""
+    app, base = server
+    with app.app_context():
+        seed_id = db.session.scalar(select(Directive.id).where(Directive.source_key.contains("001-")))
+    for username, url in (("vanthu", f"/van-ban/{seed_id}"), ("lanhdao", f"/van-ban/{seed_id}"),
+                          ("vanthu", f"/van-ban/{seed_id}/kiem-tra-chu-ky"), ("soyte", "/ky-so/kiem-tra"),
+                          ("vanthu", "/lien-thong/nhan")):
+        page = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 800}).new_page()
+        page.goto(f"{base}/dang-nhap")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill("demo1234")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_load_state()
+        page.goto(base + url)
+        page.wait_for_load_state("networkidle")
+        assert "dang-nhap" not in page.url
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, url
+        assert _violations(page) == [], (username, url)
+        page.context.close()
