@@ -99,6 +99,9 @@ def test_images_placed_as_nd30_says(demo, issued):
     sig, seal = images["blue"], images["red"]
     assert abs((seal[2] - seal[0]) - keys.SEAL_WIDTH_MM * 72 / 25.4) < 0.5  # true size
     assert 0.3 < placement.overlap_ratio(signed) < 0.36 and seal[0] < sig[0]
+    caption = [i for i in placement.signature_images(signed) if i["colour"] == "other"]
+    assert len(caption) == 1 and caption[0]["field"] == "ChuKyCoQuan"  # the signing information, under the seal
+    assert caption[0]["bbox"][3] <= seal[1] + 1 and caption[0]["bbox"][0] == pytest.approx(seal[0], abs=0.5)
     import io
 
     import pdfplumber
@@ -262,3 +265,14 @@ def test_the_importer_page_checks_a_signed_pdf(demo, issued, login):
                                   content_type="multipart/form-data")
     text = response.get_data(as_text=True)
     assert 'data-testid="import-signatures"' in text and "Chữ ký số của tệp: Hợp lệ: 2 chữ ký số" in text
+
+
+def test_the_signing_information_caption_wraps_to_the_seal_width():
+    png, height_mm = service.caption_image(["Ký bởi: Ủy ban nhân dân tỉnh Kon Tum", "Thời gian ký: 15/06/2026 09:00:00 +07:00"],
+                                           keys.SEAL_WIDTH_MM)
+    from io import BytesIO
+
+    from PIL import Image
+    image = Image.open(BytesIO(png))
+    assert "A" in image.getbands() and abs(image.width - keys.SEAL_WIDTH_MM * keys.DPI / 25.4) <= 1
+    assert 5 < height_mm < 15  # three or four short lines

@@ -216,19 +216,73 @@ def seal_box(signer: Box, credential: SigningCredential) -> Box:
     return Box(signer.page, right - width, middle - height / 2, right, middle + height / 2)
 
 
-def _stamp_style(image_png: bytes):
+def _composite(parts, width: float, height: float):
+    """A PdfContent drawing PNG images at (x, y, w, h) in a box of width × height points."""
+    from PIL import Image
+    from pyhanko.pdf_utils import content, images, layout
+
+    class Composite(content.PdfContent):
+        def render(self):
+            out = []
+            for png, x, y, w, h in parts:
+                image = images.PdfImage(Image.open(io.BytesIO(png)), box=layout.BoxConstraints(w, h))
+                image.set_writer(self.writer)
+                drawn = image.render()
+                self.import_resources(image.resources)
+                out.append(b"q 1 0 0 1 %g %g cm %s Q" % (x, y, drawn))
+            return b" ".join(out)
+
+    return Composite(box=layout.BoxConstraints(width, height))
+
+
+def caption_image(lines: list[str], width_mm: float) -> tuple[bytes, float]:
+    """The signing information as black text (Liberation Serif, like the letter), PNG with alpha;
+    (png, height in mm). Lines too wide for the seal are wrapped."""
+    from PIL import Image, ImageDraw, ImageFont
+    px_per_mm = keys.DPI / 25.4
+    width = int(width_mm * px_per_mm)
+    font = ImageFont.truetype(str(keys.FONT.with_name("LiberationSerif-Regular.ttf")), int(2.3 * px_per_mm))
+    wrapped = []
+    for line in lines:
+        words, current = line.split(), ""
+        for word in words:
+            trial = f"{current} {word}".strip()
+            if font.getlength(trial) <= width or not current:
+                current = trial
+            else:
+                wrapped.append(current)
+                current = word
+        wrapped.append(current)
+    step = int(2.9 * px_per_mm)
+    image = Image.new("RGBA", (width, step * len(wrapped) + 4), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    for index, line in enumerate(wrapped):
+        draw.text((0, index * step), line, font=font, fill=(0, 0, 0, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue(), image.height / px_per_mm
+
+
+def _stamp_style(image_png: bytes, caption: tuple[bytes, float] | None = None, box: "Box | None" = None):
     from PIL import Image
     from pyhanko import stamp
     from pyhanko.pdf_utils import images, layout
+    if caption is not None:  # the seal on top, the signing information under it
+        png, height_mm = caption
+        text_height = height_mm * PT_PER_MM
+        background = _composite([(image_png, 0, text_height, box.width, box.height - text_height),
+                                 (png, 0, 0, box.width, text_height)], box.width, box.height)
+    else:
+        background = images.PdfImage(Image.open(io.BytesIO(image_png)))
     return stamp.StaticStampStyle(
-        background=images.PdfImage(Image.open(io.BytesIO(image_png))), border_width=0, background_opacity=1.0,
+        background=background, border_width=0, background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
             margins=layout.Margins.uniform(0), inner_content_scaling=layout.InnerScaling.STRETCH_FILL))
 
 
 def sign_pdf(pdf: bytes, credential: SigningCredential, box: Box, field_name: str, *, reason: str,
-             location: str, name: str) -> bytes:
+             location: str, name: str, caption: list[str] | None = None) -> bytes:
     """One PAdES signature added as an incremental revision, its visible field at `box`."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -236,9 +290,14 @@ def sign_pdf(pdf: bytes, credential: SigningCredential, box: Box, field_name: st
     meta = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
                                         location=location, name=name)
+    style_caption = None
+    if caption:  # the widget grows downwards by the caption's height; the image keeps its place
+        style_caption = caption_image(caption, box.width / PT_PER_MM)
+        box = Box(box.page, box.x0, box.y0 - style_caption[1] * PT_PER_MM, box.x1, box.y1)
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=box.page,
                                box=(round(box.x0, 2), round(box.y0, 2), round(box.x1, 2), round(box.y1, 2)))
-    pdf_signer = signers.PdfSigner(meta, signer=_signer(credential), stamp_style=_stamp_style(credential.image_png),
+    pdf_signer = signers.PdfSigner(meta, signer=_signer(credential),
+                                   stamp_style=_stamp_style(credential.image_png, style_caption, box),
                                    new_field_spec=spec)
     from app.signing.verify import outside_event_loop
     return outside_event_loop(pdf_signer.sign_pdf, writer, in_place=False).getvalue()
@@ -328,9 +387,11 @@ def seal_as_clerk(directive: Directive, user) -> SignedRevision:
     leader_credential = found[SIGNER_STEP].credential
     box = seal_box(signer_box(frozen, directive, leader_credential), credential)
     agency = directive.issuer_agency
+    moment = utcnow().replace(tzinfo=ZoneInfo("UTC")).astimezone(VN)
     content = sign_pdf(base, credential, box, FIELD_NAMES[SEAL_STEP], name=agency.name,
                        reason=f"Cơ quan ban hành ký số văn bản {directive.number_symbol}",
-                       location=directive.place or "")
+                       location=directive.place or "",
+                       caption=[f"Ký bởi: {agency.name}", f"Thời gian ký: {moment:%d/%m/%Y %H:%M:%S} +07:00"])
     revision = _store(directive, SEAL_STEP, content, base, credential, user)
     record(user, "directive.seal", directive, f"Ký số của cơ quan (đóng dấu) văn bản {directive.number_symbol}",
            {"signed_sha256": [found[SIGNER_STEP].sha256, revision.sha256]})
