@@ -69,6 +69,8 @@ migrate: $(APP_STAMP)
 
 demo-data: migrate
 	@$(FLASK) setup --demo
+	@$(FLASK) signing demo >/dev/null
+	@$(FLASK) exchange codes >/dev/null
 
 production-data: migrate
 	@$(FLASK) setup --production

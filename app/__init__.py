@@ -88,6 +88,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(directives_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(importer_bp)
+    from app.signing.views import bp as signing_bp
+    app.register_blueprint(signing_bp)
+    from app.exchange.views import bp as exchange_bp
+    app.register_blueprint(exchange_bp)
     app.register_blueprint(admin_bp, url_prefix="/quan-tri")
     app.register_blueprint(jobs_bp)
 

@@ -49,6 +49,7 @@ def backup_restore_command(archive):
         _fail(str(error))
     click.echo(f"Đã phục hồi từ {archive} và kiểm tra: {result['tables']} bảng, {result['rows']:,} dòng, "
                f"{result['files']} tệp khớp mã SHA-256.")
+signing_cli = AppGroup("signing", help="Chữ ký số: chứng thư, ký, kiểm tra.")
 
 
 @directive_cli.command("load")
@@ -82,6 +83,14 @@ def load_command(paths, if_empty, demo_users):
         f"Đã nạp {total['directives']} văn bản (bỏ qua {total['skipped']} văn bản đã có), "
         f"{total['agencies']} cơ quan, {total['groups']} nhóm, {total['users']} tài khoản mới."
     )
+    if demo_users:  # the demo's own CA: a certificate and images for every leader and organisation
+        from app.signing.service import demo_credentials_for_all
+        from app.exchange.service import assign_demo_codes
+        made = demo_credentials_for_all()
+        assign_demo_codes()
+        db.session.commit()
+        if made:
+            click.echo(f"Đã cấp {made} chứng thư số thử nghiệm (CA demo, không có giá trị pháp lý).")
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -264,6 +273,9 @@ def register(app):
     app.cli.add_command(directive_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(signing_cli)
+    from app.exchange import cli as exchange_cli  # noqa: F401  (registers `flask exchange`)
+    app.cli.add_command(exchange_cli.exchange_cli)
 
     from app.jobs import cli as jobs_cli
 
@@ -287,3 +299,42 @@ def lint_command(file):
     from app.lint.cli import run_lint
 
     sys.exit(run_lint(file))
+
+
+@signing_cli.command("demo")
+def signing_demo_command():
+    """Tạo CA thử nghiệm (offline) và cấp chứng thư số, ảnh chữ ký, ảnh con dấu cho lãnh đạo và cơ quan còn thiếu."""
+    from app.signing.service import demo_credentials_for_all
+
+    made = demo_credentials_for_all()
+    db.session.commit()
+    click.echo(f"Đã cấp {made} chứng thư số thử nghiệm (CA demo, không có giá trị pháp lý).")
+
+
+@signing_cli.command("trust")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def signing_trust_command(file):
+    """Thêm chứng thư gốc (PEM) vào danh sách gốc tin cậy khi kiểm tra chữ ký."""
+    from cryptography import x509
+
+    from app.signing.service import add_trust_root
+
+    for certificate in x509.load_pem_x509_certificates(Path(file).read_bytes()):
+        add_trust_root(certificate)
+        click.echo(f"Đã thêm gốc tin cậy: {certificate.subject.rfc4514_string()}")
+    db.session.commit()
+
+
+@signing_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def signing_verify_command(file):
+    """Kiểm tra chữ ký số của một tệp PDF; mã thoát 0 khi mọi chữ ký hợp lệ."""
+    from app.signing.verify import verify_pdf
+
+    report = verify_pdf(Path(file).read_bytes())
+    click.echo(report.summary)
+    for check in report.signatures:
+        click.echo(f"- {check.signer} ({check.organisation}):")
+        for message in check.messages:
+            click.echo(f"    {message}")
+    sys.exit(0 if report.ok else 1)

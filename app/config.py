@@ -85,6 +85,12 @@ def load_config(app) -> None:
         MAIL_TIMEOUT=float(env.get("MAIL_TIMEOUT", 30)),
         BASE_URL=env.get("BASE_URL", "http://127.0.0.1:5000"),  # links in mails
         MORNING_HOUR=int(env.get("MORNING_HOUR", 7)),  # local Việt Nam time of the daily mails
+        # digital signatures (app/signing): the key that encrypts stored private keys (default: from
+        # SECRET_KEY), and extra trust roots (PEM files, ':'-separated) beside those in the database
+        SIGNING_KEY_SECRET=env.get("SIGNING_KEY_SECRET") or None,
+        SIGNING_TRUST_ROOTS=env.get("SIGNING_TRUST_ROOTS", ""),
+        # edXML exchange (app/exchange): outbox/ and inbox/ live here
+        EXCHANGE_DIR=env.get("EXCHANGE_DIR", str(Path(app.instance_path) / "exchange")),
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIN_SIZE=1024,
     )

@@ -33,6 +33,10 @@ fi
 if [ "$goal" = "test" ]; then
   # pdffonts / pdftoppm: to look at what the letters embed and how they print
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  # pdfsig (poppler-utils) is the second validator of the signed PDFs
+  command -v pdfsig >/dev/null 2>&1 || missing+=(poppler-utils)
+  # certutil: a throwaway NSS database holding the demo CA, so pdfsig can check the chain too
+  command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation2)
   # LibreOffice computes the Excel exports in the formula-injection test

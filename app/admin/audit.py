@@ -39,7 +39,7 @@ FIELDS = {
     "closing": "câu kết", "signer_authority": "thẩm quyền ký", "signer_authority_title": "thay mặt",
     "signer_title": "chức vụ người ký", "signer_name": "người ký", "issuer_text": "cơ quan ban hành",
     "number": "số", "pdf_sha256": "mã SHA-256 bản PDF", "docx_sha256": "mã SHA-256 bản DOCX",
-    "name": "tên", "short_name": "tên ngắn", "abbreviation": "chữ viết tắt", "kind": "loại cơ quan",
+    "name": "tên", "short_name": "tên ngắn", "abbreviation": "chữ viết tắt", "code": "mã định danh", "kind": "loại cơ quan",
     "parent_id": "cơ quan cấp trên", "serves_id": "tham mưu cho", "header_text": "tiêu đề văn bản", "active": "hoạt động",
     "username": "tên đăng nhập", "full_name": "họ tên", "roles": "vai trò", "agency_id": "cơ quan",
     "admin_scope_id": "phạm vi quản trị", "password": "mật khẩu", "members": "thành viên", "owner_id": "cơ quan sử dụng",

@@ -22,7 +22,13 @@ class AgencyForm(Form):
     header_text = TextAreaField("Tiêu đề in trên văn bản (mỗi dòng một dòng)", validators=[Optional(), _max(500)],
                                 render_kw={"rows": 2, "placeholder": "ỦY BAN NHÂN DÂN\nTỈNH KON TUM"})
     place = StringField("Địa danh", validators=[Optional(), _max(100)])
+    code = StringField("Mã định danh (QĐ 20/2020/QĐ-TTg)", validators=[Optional(), _max(35)],
+                       render_kw={"placeholder": "Ví dụ 000.00.00.H41", "spellcheck": "false"})
     active = BooleanField("Đang hoạt động", default=True)
+
+    def validate_code(self, field):
+        if field.data and ("," in field.data or any(ch.isspace() for ch in field.data.strip())):
+            raise ValidationError("Mã định danh không chứa dấu phẩy hay khoảng trắng.")
 
     def validate_parent_id(self, field):
         if field.data and field.data not in self.valid_parents:

@@ -10,7 +10,7 @@ from app.rules.permissions import ADMIN, ROLES
 from app.rules.workflow import OPEN_STATUSES
 
 AGENCY_FIELDS = ("name", "short_name", "abbreviation", "kind", "parent_id", "serves_id", "header_text", "place",
-                 "active")
+                 "code", "active")
 USER_FIELDS = ("username", "full_name", "email", "roles", "agency_id", "admin_scope_id", "active")
 
 

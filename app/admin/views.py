@@ -70,8 +70,12 @@ def agency_edit(agency_id=None):
         parent = db.session.get(Agency, int(form.parent_id.data)) if form.parent_id.data else None
         serves = db.session.get(Agency, int(form.serves_id.data)) if form.serves_id.data else None
         duplicate = db.session.scalar(select(Agency.id).where(Agency.name == form.name.data))
+        code = (form.code.data or "").strip()
+        same_code = db.session.scalar(select(Agency.id).where(Agency.code == code)) if code else None
         if duplicate and duplicate != getattr(agency, "id", None):
             form.name.errors.append("Đã có cơ quan mang tên này.")
+        elif same_code and same_code != getattr(agency, "id", None):
+            form.code.errors.append("Mã định danh này đã dùng cho cơ quan khác.")
         elif agency and would_make_cycle(agency, parent):
             form.parent_id.errors.append("Không thể chọn chính cơ quan này hoặc cơ quan cấp dưới của nó.")
         elif parent is None and not _deployment_admin() and (agency is None or agency.id != current_user.admin_scope_id):
@@ -83,7 +87,7 @@ def agency_edit(agency_id=None):
                         abbreviation=form.abbreviation.data or "", kind=form.kind.data,
                         parent_id=parent.id if parent else None, serves_id=serves.id if serves else None,
                         header_text=clean_text(form.header_text.data or ""), place=form.place.data or "",
-                        active=form.active.data)
+                        code=(form.code.data or "").strip() or None, active=form.active.data)
             db.session.commit()
             flash("Đã lưu cơ quan.", "success")
             return redirect(url_for("admin.agencies"))

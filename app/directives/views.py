@@ -75,7 +75,11 @@ def show(directive_id):
     if not problems and permissions.can_issue_directive(current_user, directive):
         # the clerk sees the ND30 lint of the letter as it would be issued, before numbering it
         lint_report = lint_directive(directive_to_data(directive), today=local_today())
-    return render_template("directives/show.html", directive=directive, lint_report=lint_report,
+    from app.signing.service import revisions
+    from app.exchange.service import history
+    signed = revisions(directive) if directive.register_entry is not None else {}
+    exchanged = history(directive) if directive.state in ("issued", "received") else []
+    return render_template("directives/show.html", directive=directive, lint_report=lint_report, signed=signed, exchanged=exchanged,
                            shown_agencies=None if follows else organisations,
                            problems=problems, advice=advice, visible_parent={directive.parent_id} if parent_visible else set(),
                            implementers=cascade.can_draft_from(directive, current_user))

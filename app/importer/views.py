@@ -26,24 +26,28 @@ def upload():
     if not form.validate_on_submit():
         return render_template("importer/upload.html", form=form), 400 if request.method == "POST" else 200
     upload_file = form.file.data
-    lint_report = None
+    lint_report = signature_report = None
     try:
         if upload_file and upload_file.filename:
             content = upload_file.read(max_bytes() + 1)
             result = import_document(content=content, filename=upload_file.filename)
             lint_report = lint_upload(content, upload_file.filename)  # which ND30 rules the letter breaks
+            if content.startswith(b"%PDF") and b"/Sig" in content:  # a digitally signed PDF: check it too
+                from app.signing.verify import verify_pdf
+                signature_report = verify_pdf(content)
         else:
             result = import_document(text=form.text.data)
     except ImportRefused as error:
         db.session.rollback()
         return render_template("importer/upload.html", form=form, error=error.message), 400
     db.session.rollback()  # reading the directory only: nothing is saved before the user confirms
-    return _review(result, lint_report)
+    return _review(result, lint_report, signature_report)
 
 
-def _review(result, lint_report=None):
+def _review(result, lint_report=None, signature_report=None):
     form = editor_form(result)
     prototypes = {name: cls(prefix="__PREFIX__-") for name, cls in
                   (("line", LineForm), ("assignee", AssigneeForm), ("task", TaskForm), ("section", SectionForm))}
     return render_template("importer/review.html", form=form, directive=None, prototypes=prototypes, result=result,
-                           lint_report=lint_report, form_action=url_for("directives.create"))
+                           lint_report=lint_report, signature_report=signature_report,
+                           form_action=url_for("directives.create"))

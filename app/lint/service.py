@@ -27,8 +27,16 @@ def lint_docx(content: bytes, context: LintContext | None = None) -> LintReport:
 
 def lint_pdf(content: bytes, context: LintContext | None = None) -> LintReport:
     from app.lint.pdf_reader import read_pdf
+    from app.lint.report import Finding
 
-    return run_rules(read_pdf(content), context)
+    report = run_rules(read_pdf(content), context)
+    if b"/Sig" in content:  # a digitally signed letter: R44, the images of the signatures (app/signing)
+        from app.signing.placement import r44_problems
+        try:
+            report.findings.extend(Finding("R44", problem) for problem in r44_problems(content))
+        except Exception:
+            report.notes.append("Không đọc được hình ảnh của chữ ký số để kiểm tra R44.")
+    return report
 
 
 def lint_file(content: bytes, kind: str | None = None, context: LintContext | None = None) -> LintReport:

@@ -27,3 +27,5 @@ from app.models.tracking import (  # noqa: F401
 from app.models.users import User, UserRole  # noqa: F401
 from app.models.api_tokens import ApiToken  # noqa: F401,E402
 from app.models.search import SearchEntry  # noqa: F401,E402
+from app.models.signing import SignedRevision, SigningCredential, TrustRoot  # noqa: F401
+from app.models.exchange import ExchangeMessage  # noqa: F401

@@ -50,6 +50,8 @@ class Agency(db.Model):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    # mã định danh (QĐ 20/2020/QĐ-TTg), the edXML OrganId: an opaque string, at most 35 characters
+    code: Mapped[str | None] = mapped_column(String(35), index=True)
 
     parent: Mapped["Agency | None"] = relationship(remote_side=[id], back_populates="children",
                                                     foreign_keys=[parent_id])

@@ -109,6 +109,28 @@ def can_issue_directive(user, directive) -> bool:
     return holds(user, CLERK, directive.issuer_agency_id) and states.allows("issue", directive.state)
 
 
+def can_sign_directive(user, directive) -> bool:
+    """Ký số: a leader of the issuing organisation signs the frozen PDF of an issued letter."""
+    return (holds(user, LEADER, directive.issuer_agency_id) and directive.state == states.ISSUED
+            and directive.register_entry is not None)
+
+
+def can_seal_directive(user, directive) -> bool:
+    """The organisation's digital signature (the seal) is added by the clerk of the issuing organisation."""
+    return (holds(user, CLERK, directive.issuer_agency_id) and directive.state == states.ISSUED
+            and directive.register_entry is not None)
+
+
+def can_send_edxml(user, directive) -> bool:
+    """Gửi liên thông: the clerk of the issuing organisation sends the issued letter as an edXML packet."""
+    return can_seal_directive(user, directive)
+
+
+def can_verify_signatures(user) -> bool:
+    """Anyone who works with letters may check a signed PDF."""
+    return bool(roles_of(user))
+
+
 def can_copy_directive(user, directive) -> bool:
     """A correction is a new draft of the same organisation."""
     return holds(user, STAFF, directive.owner_agency_id)

@@ -135,6 +135,8 @@ def change_assignment(assignment: Assignment, user, code: str, percent, note: st
                {**diff(before, changes), **({"note": [None, note]} if note else {}),
                 **({"evidence": [None, [f.name for f in files]]} if files else {})})
         _tell(assignment, code, note)
+        from app.exchange.service import assignment_moved
+        assignment_moved(assignment)  # a directive received by edXML: its sender hears 05 / 06
     except Exception:
         for path in written:
             path.unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Digital signatures on issued letters (PAdES, pyHanko) and their verification."""
