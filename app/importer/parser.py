@@ -21,6 +21,7 @@ from app import doc_types
 from app.importer import agencies as ag
 from app.importer.cleanup import clean_lines
 from app.importer.deadlines import find_deadline, parse_when
+from app.importer.header_lines import normalize_header, normalize_tail
 from app.text import fold
 
 _VN_LETTERS = [chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isalpha()]
@@ -37,7 +38,7 @@ AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
 # Roman parts that hold the purpose of a plan, not tasks: their text goes to the preamble.
 NON_TASK_PARTS = ("muc dich", "yeu cau", "can cu", "quan diem", "muc tieu", "su can thiet", "tinh hinh",
                   "ket qua", "danh gia", "dac diem")
-SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "BÍ THƯ", "PHÓ", "CHỈ HUY", "ĐẠI DIỆN", "ỦY VIÊN")
+SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "THỦ TƯỚNG", "BÍ THƯ", "PHÓ", "CHỈ HUY", "ĐẠI DIỆN", "ỦY VIÊN")
 # Below an authority line ("TM."), the body it acts for: "ỦY BAN NHÂN DÂN", "BAN CHỈ ĐẠO ...".
 BODY_WORDS = ("ỦY BAN", "UỶ BAN", "HỘI ĐỒNG", "BAN ", "VĂN PHÒNG", "SỞ ", "CỤC", "UBND", "HĐND", "TỔNG", "VIỆN",
               "ĐỘI", "BỘ ", "TRUNG TÂM", "CÔNG AN", "TỔ ")
@@ -46,7 +47,7 @@ PLACEHOLDERS = re.compile(r"^[\[(]?\s*(đã\s+ký|ký\s+tên.*|ký,?\s+ghi\s+rõ
 SENTENCE_STARTS = ("Thực hiện", "Căn cứ", "Triển khai", "Trong", "Theo", "Để", "Xét", "Nhằm", "Ngày", "Qua",
                    "Nhằm", "Tiếp theo", "Ủy ban nhân dân", "UBND", "Chủ tịch", "Hiện nay", "Thời gian qua")
 
-_NUMBER = re.compile(r"^s[ốo]\s*[:.]?\s*(?P<number>\d*)[\s._…]*/\s*(?P<symbol>[\wĐđ&.\-]+?)(?=\s|$)\s*(?P<rest>.*)$",
+_NUMBER = re.compile(r"^s[ốo]\s*[:.]?\s*(?P<number>\d*)[\s._…]*/\s*(?P<symbol>[\wĐđ&.\-]+?(?:-\s[\wĐđ&.\-]+)?)(?=\s|$)\s*(?P<rest>.*)$",
                      re.IGNORECASE)
 _NUMBER_ONLY = re.compile(r"^s[ốo]\s*:\s*(?P<number>\d*)\s*$", re.IGNORECASE)
 _PLACE_DATE = re.compile(r"^(?P<place>[^\d,;:()]{2,60}?|)\s*,\s*ngày\b\s*(?P<d>\d{1,2})?\s*(?:/|\s)?\s*"
@@ -124,7 +125,7 @@ def empty_directive() -> dict:
 
 
 def parse_text(text: str, vocabulary=None) -> Parsed:
-    lines = clean_lines(text)
+    lines = normalize_tail(normalize_header(clean_lines(text)))
     parsed = Parsed(empty_directive())
     body_start = _parse_header(lines, parsed)
     parsed.data["subject"] = " ".join(part.strip() for part in parsed.subject_parts if part.strip())
@@ -223,7 +224,7 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
             state = "summary"
             subject.clear()
             continue
-        match = _SUBJECT.match(line)
+        match = _SUBJECT.match(line) or _bare_about(line, parsed, state)
         if match and "subject" not in parsed.found and (state != "recipients"):
             subject.clear()
             subject.append(match.group("subject"))
@@ -262,7 +263,7 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
                 recipients_open = line.rstrip().endswith(";")
                 continue
             if data["recipients"] and recipient_raw and not recipient_raw.rstrip().endswith((";", ".")) \
-                    and len(line) < 100 and not _marker(line):
+                    and len(line) < 100 and not _marker(line) and not _starts_sentence(line):
                 recipient_raw = recipient_raw + " " + line  # a long line of Kính gửi wrapped
                 data["recipients"][-1] = _item(recipient_raw)
                 recipients_open = line.rstrip().endswith(";")
@@ -285,6 +286,22 @@ def _parse_header(lines: list[str], parsed: Parsed) -> int:
             continue
         return _body_index(lines, index, pending)
     return len(lines)
+
+
+_ABOUT = re.compile(r"^về\s+(?P<subject>[^:]{10,})$", re.IGNORECASE)
+
+
+def _bare_about(line: str, parsed: Parsed, state) -> re.Match | None:
+    """"Về hướng dẫn ..." right below the number (a trích yếu printed without "V/v")."""
+    if "number" in parsed.found and "type" not in parsed.found and "recipients" not in parsed.found \
+            and state is None and not _is_upper_line(line):
+        return _ABOUT.match(line)
+    return None
+
+
+def _starts_sentence(line: str) -> bool:
+    """The first words of a body sentence ("Căn cứ ...", "Xét đề nghị ...", "Thực hiện ...")."""
+    return any(re.match(re.escape(start) + r"[\s,]", line) for start in SENTENCE_STARTS + ("Xét", "Nhân dịp"))
 
 
 def _wrapped_issuer_line(previous: str, line: str) -> bool:
@@ -1039,6 +1056,8 @@ def _finish(parsed: Parsed) -> None:
         prefix = fold_chars(data["symbol"].split("-")[0]).strip()
         if prefix in SYMBOL_TYPES:
             data["doc_type"] = SYMBOL_TYPES[prefix]
+    if subject and doc_types.get(data["doc_type"]).printed_name:
+        subject = re.sub(r"^(?:V\s*/\s*V|VỀ VIỆC|VỀ)\s*[:.]?\s+", "", subject)  # "CHỈ THỊ" / "VỀ TĂNG CƯỜNG ..."
     if subject:
         if len(subject) > 1 and subject[0].isupper() and subject[1:2].islower():
             subject = subject[0].lower() + subject[1:]
