@@ -50,10 +50,11 @@ SENTENCE_STARTS = ("Thực hiện", "Căn cứ", "Triển khai", "Trong", "Theo"
 _NUMBER = re.compile(r"^s[ốo]\s*[:.]?\s*(?P<number>\d*)[\s._…]*/\s*(?P<symbol>[\wĐđ&.\-]+?(?:-\s[\wĐđ&.\-]+)?)(?=\s|$)\s*(?P<rest>.*)$",
                      re.IGNORECASE)
 _NUMBER_ONLY = re.compile(r"^s[ốo]\s*:\s*(?P<number>\d*)\s*$", re.IGNORECASE)
-_PLACE_DATE = re.compile(r"^(?P<place>[^\d,;:()]{2,60}?|)\s*,\s*ngày\b\s*(?P<d>\d{1,2})?\s*(?:/|\s)?\s*"
-                         r"(?:tháng\s*(?P<m>\d{1,2})?)?\s*(?:/|\s)?\s*(?:năm\s*(?P<y>\d{4})?)?\s*(?P<rest>.*)$",
+_PLACE_DATE = re.compile(r"^(?P<place>[^\d,;:()]{2,60}?|)\s*,\s*ngày\b\s*(?P<d>\d{1,2})?[\s.…_]*(?:/|\s)?\s*"
+                         r"(?:tháng\s*(?P<m>\d{1,2})?)?[\s.…_]*(?:/|\s)?\s*(?:năm\s*(?P<y>\d{4})?)?\s*(?P<rest>.*)$",
                          re.IGNORECASE)
-_SUBJECT = re.compile(r"^(?:V\s*/\s*v|về\s+việc)\s*[:.]?\s*(?P<subject>.*)$", re.IGNORECASE)
+_SUBJECT = re.compile(r"^(?P<quote>[“\"])?(?:V\s*/\s*v|về\s+vi[eêệ]c)\s*[:.]?\s*(?P<subject>.*?)(?(quote)[”\"]|)$",
+                      re.IGNORECASE)
 _KINH_GUI = re.compile(r"^kính\s+gửi\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
 _DIEN = re.compile(r"^(?P<who>[^:]{6,}?)\s+(?:điện|ĐIỆN)\s*(?:[:.]\s*(?P<rest>.*))?$")
 _NOI_NHAN = re.compile(r"^nơi\s+nhận\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
@@ -139,15 +140,16 @@ def parse_text(text: str, vocabulary=None) -> Parsed:
 
 # ---------------------------------------------------------------- header
 
+_MOTTO = re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*[-–]?\s*tu do\s*[-–]?\s*hanh phuc")
+
+
 def _split_motto(line: str) -> tuple[str, str | None]:
     """Remove the national motto from a line (PDF text may glue it to the agency line)."""
     folded = fold_chars(line)
-    for phrase in ("cong hoa xa hoi chu nghia viet nam", "doc lap - tu do - hanh phuc", "doc lap – tu do – hanh phuc",
-                   "doc lap tu do hanh phuc", "doc lap - tu do – hanh phuc"):
-        at = folded.find(phrase)
-        if at >= 0:
-            rest = (line[:at] + " " + line[at + len(phrase):]).strip(" -–")
-            return rest, phrase
+    match = _MOTTO.search(folded)
+    if match:
+        rest = (line[:match.start()] + " " + line[match.end():]).strip(" -–")
+        return rest, match.group(0)
     return line, None
 
 
