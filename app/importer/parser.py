@@ -778,12 +778,32 @@ def _parse_body(lines: list[str], parsed: Parsed, vocabulary) -> None:
     else:
         parsed.found.add("markers")
         builder = _SectionBuilder(parsed, vocabulary)
+        lead_in = _lead_in_assignees(preamble, vocabulary)
         for child in _group_loose_items(root.children):
-            builder.emit(child, None, [])
+            builder.emit(child, None, lead_in)
         data["sections"] = builder.sections
         preamble = preamble + builder.preamble_extra
     data["preamble"] = "\n".join(preamble)
     data["closing"] = "\n".join(closing)
+
+
+_LEAD_IN_VERB = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|chỉ\s+đạo|ủy\s+quyền(?:\s+cho)?)\s+",
+                           re.IGNORECASE)
+
+
+def _lead_in_assignees(preamble: list[str], vocabulary) -> list[dict]:
+    """"... Bộ Tài chính đề nghị UBND các tỉnh, thành phố quan tâm chỉ đạo:" / "1. ...": the bodies named in
+    the paragraph that introduces the items are given every item that names nobody itself."""
+    if not preamble or not preamble[-1].rstrip().endswith(":"):
+        return []
+    text = preamble[-1]
+    sentence_start = max(text.rfind(". ", 0, len(text) - 1), text.rfind("; ", 0, len(text) - 1)) + 1
+    for match in _LEAD_IN_VERB.finditer(text, sentence_start):
+        found = ag.scan_list(text, match.end(), vocabulary)
+        if found:
+            names = [name for name, _s, _e in found.names if not ag.GENERIC.search(name)]
+            return _assignee_dicts([{"agency": name, "role": "lead"} for name in names])
+    return []
 
 
 def _group_loose_items(children: list[Node]) -> list[Node]:
@@ -988,12 +1008,18 @@ class _SectionBuilder:
                 elif when["recurrence"] and "recurrence" not in task:
                     task["recurrence"] = when["recurrence"]
         if not assignees and not inherited and len(tasks) == 1:
-            assignees = self._labelled(tasks[0]["text"])
+            assignees = self._labelled(tasks[0]["text"]) or self._named_in_task(tasks[0]["text"])
         section = {"number": number, "heading": heading or None, "assignees": assignees, "tasks": tasks}
         if not assignees and not inherited and len(tasks) > 1:
             self._split_by_task_agencies(section)
         else:
             self.sections.append(section)
+
+    def _named_in_task(self, text: str) -> list[dict]:
+        """A heading that names nobody ("Về kinh phí:"), then "Giao Bộ Xây dựng chủ trì, ..." as its text."""
+        found = ag.assignees_in(text, self.vocabulary)
+        self._note_generic(found.generic)
+        return _assignee_dicts(found.items)
 
     def _labelled(self, text: str) -> list[dict]:
         """"... Cơ quan chủ trì: Sở Y tế. Cơ quan phối hợp: Sở Tài chính, UBND các huyện." inside a paragraph."""
