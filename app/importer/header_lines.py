@@ -174,3 +174,27 @@ def normalize_tail(lines: list[str]) -> list[str]:
             continue
         out.append(line)
     return out
+
+
+_LONE_MARKER = re.compile(r"^(?:[IVX]{1,5}\.(?:\d{1,2}\.)*|\d{1,2}(?:\.\d{1,2}){0,3}\.?|[a-zđ]\)|[-+])$")
+
+
+def join_lone_markers(lines: list[str]) -> list[str]:
+    """"1.1." / "Trưởng Ban Chỉ đạo", "-" / "Tuyên truyền ...": a marker alone on its line (a crawl or a PDF
+    breaking right after it) goes with the next line that has text."""
+    out: list[str] = []
+    waiting: str | None = None
+    for line in lines:
+        if waiting is not None:
+            if not line:
+                continue
+            out.append(waiting + " " + line)
+            waiting = None
+            continue
+        if _LONE_MARKER.match(line):
+            waiting = line
+            continue
+        out.append(line)
+    if waiting is not None:
+        out.append(waiting)
+    return out

@@ -21,7 +21,7 @@ from app import doc_types
 from app.importer import agencies as ag
 from app.importer.cleanup import clean_lines
 from app.importer.deadlines import find_deadline, parse_when
-from app.importer.header_lines import normalize_header, normalize_tail
+from app.importer.header_lines import join_lone_markers, normalize_header, normalize_tail
 from app.text import fold
 
 _VN_LETTERS = [chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isalpha()]
@@ -126,16 +126,43 @@ def empty_directive() -> dict:
 
 
 def parse_text(text: str, vocabulary=None) -> Parsed:
-    lines = normalize_tail(normalize_header(clean_lines(text)))
+    lines = join_lone_markers(normalize_tail(normalize_header(clean_lines(text))))
     parsed = Parsed(empty_directive())
     body_start = _parse_header(lines, parsed)
     parsed.data["subject"] = " ".join(part.strip() for part in parsed.subject_parts if part.strip())
     tail_start = _find_tail(lines, body_start)
+    attached_at = _attachment_start(lines, tail_start)
     body = lines[body_start:tail_start]
     _parse_body(body, parsed, vocabulary)
-    _parse_tail(lines[tail_start:], parsed)
+    _parse_tail(lines[tail_start:attached_at], parsed)
+    if attached_at < len(lines):
+        _parse_attachment(lines[attached_at:], parsed, vocabulary)
     _finish(parsed)
     return parsed
+
+
+def _attachment_start(lines: list[str], tail_start: int) -> int:
+    """A document issued with this one ("KẾ HOẠCH" after the signature of a quyết định): where it starts."""
+    signed = False
+    for index in range(tail_start, len(lines)):
+        line = lines[index]
+        if _signature_line(line) or _NOI_NHAN.match(line):
+            signed = True
+        elif signed and _is_upper_line(line) and fold_chars(line).strip(" .:") in TYPE_LINES:
+            return index
+    return len(lines)
+
+
+def _parse_attachment(lines: list[str], parsed: Parsed, vocabulary) -> None:
+    """The attached document's items are tasks of this directive; its title and signature are not read."""
+    start = 1
+    while start < len(lines) and (not lines[start] or _is_upper_line(lines[start])):
+        start += 1  # the title lines
+    end = _find_tail(lines, start)
+    attached = Parsed(empty_directive(), year=parsed.year)
+    _parse_body(lines[start:end], attached, vocabulary)
+    parsed.data["sections"].extend(attached.data["sections"])
+    parsed.notes.extend(attached.notes)
 
 
 # ---------------------------------------------------------------- header
