@@ -37,7 +37,7 @@ URGENCY_LINES = {"khan": "khan", "thuong khan": "thuong_khan", "hoa toc": "hoa_t
 AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
 # Roman parts that hold the purpose of a plan, not tasks: their text goes to the preamble.
 NON_TASK_PARTS = ("muc dich", "yeu cau", "can cu", "quan diem", "muc tieu", "su can thiet", "tinh hinh",
-                  "ket qua", "danh gia", "dac diem")
+                  "ket qua", "danh gia", "dac diem", "pham vi", "doi tuong", "noi dung", "kinh phi")
 SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "THỦ TƯỚNG", "BÍ THƯ", "PHÓ", "CHỈ HUY", "ĐẠI DIỆN", "ỦY VIÊN")
 # Below an authority line ("TM."), the body it acts for: "ỦY BAN NHÂN DÂN", "BAN CHỈ ĐẠO ...".
 BODY_WORDS = ("ỦY BAN", "UỶ BAN", "HỘI ĐỒNG", "BAN ", "VĂN PHÒNG", "SỞ ", "CỤC", "UBND", "HĐND", "TỔNG", "VIỆN",
@@ -648,6 +648,8 @@ def _glue(prev: str, line: str) -> str:
 
 
 def _continues(prev: str, line: str, blank: bool, wrapped: bool) -> bool:
+    if re.match(r"-\s\d{4}\b", line) and re.search(r"\b\d{4}$", prev) and not _terminal(prev):
+        return True  # "giai đoạn 2021" / "- 2025”; ...": a year range broken at the end of a line
     if line.startswith("- ") and _starts_lower(line[2:]) and not _terminal(prev) and not prev.startswith("|"):
         return True  # "kinh tế" / "- xã hội": a dash inside a sentence broken at the end of a line
     if _marker(line) or prev.startswith("|") or _NOI_NHAN.match(line):
@@ -900,7 +902,7 @@ class _SectionBuilder:
 
     def emit(self, node: Node, part: str | None, inherited: list[dict]) -> None:
         if node.kind == "part":
-            if any(key in fold_chars(node.text) for key in NON_TASK_PARTS) and not self.sections:
+            if any(key in fold_chars(node.text) for key in NON_TASK_PARTS) and not self._assigns(node):
                 self.preamble_extra.extend(self._flatten(node))
                 return
             part = node.label
@@ -923,6 +925,11 @@ class _SectionBuilder:
         passed = _assignee_dicts(own.items) or inherited
         for child in structural:
             self.emit(child, part, passed)
+
+    def _assigns(self, node: Node) -> bool:
+        """Whether a part names anyone who must act (a "Mục đích, yêu cầu" part does not)."""
+        return any(ag.assignees_in(line, self.vocabulary).items or _META.match(line)
+                   for line in self._flatten(node)[1:])
 
     @staticmethod
     def _title(text: str) -> bool:
