@@ -72,6 +72,10 @@ _META = re.compile(r"^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?(?P<key>chủ\s+trì|ph
                    re.IGNORECASE)
 
 
+# Kế hoạch activities: "- Nội dung: ..." / "- Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với ...".
+_IMPLEMENTING = re.compile(r"^(?:cơ\s+quan|đơn\s+vị)\s+(?:thực\s+hiện|thực\s+hiện\s+chính)\s*:\s*(?P<value>.+)$",
+                           re.IGNORECASE | re.DOTALL)
+_CONTENT_LABEL = re.compile(r"^nội\s+dung\s*(?:thực\s+hiện)?\s*:\s*", re.IGNORECASE)
 _TOPIC = re.compile(r"^(?P<topic>(?:Về|Đối với)\s[^:;.]{2,80}:)\s*(?P<rest>.+)$", re.DOTALL)
 _LABELLED_ROLE = re.compile(r"(?:(?:cơ\s+quan|đơn\s+vị)\s+)(?P<key>chủ\s+trì|phối\s+hợp)(?:\s+thực\s+hiện)?\s*:\s*"
                             r"(?P<value>.+?)(?:\.\s|\.$|$)", re.IGNORECASE)
@@ -928,8 +932,12 @@ class _SectionBuilder:
 
     def _assigns(self, node: Node) -> bool:
         """Whether a part names anyone who must act (a "Mục đích, yêu cầu" part does not)."""
-        return any(ag.assignees_in(line, self.vocabulary).items or _META.match(line)
-                   for line in self._flatten(node)[1:])
+        def texts(n):
+            for child in n.children:
+                yield child.text
+                yield from texts(child)
+        return any(ag.assignees_in(text, self.vocabulary).items or _META.match(text) or _IMPLEMENTING.match(text)
+                   for text in texts(node))
 
     @staticmethod
     def _title(text: str) -> bool:
@@ -984,6 +992,13 @@ class _SectionBuilder:
         tasks = []
         meta_lead, meta_coord, meta_when, meta_label, meta_words = [], [], None, "", []
         for child in task_nodes:
+            implementing = _IMPLEMENTING.match(child.text)
+            if implementing:
+                found = ag.assignees_in(implementing.group("value"), self.vocabulary)
+                self._note_generic(found.generic)
+                meta_lead += [item["agency"] for item in found.items if item["role"] == "lead"]
+                meta_coord += [item["agency"] for item in found.items if item["role"] != "lead"]
+                continue
             meta = _META.match(child.text)
             if meta:
                 key = fold_chars(meta.group("key"))
@@ -1002,7 +1017,7 @@ class _SectionBuilder:
                     meta_when = value.strip(" .;")
                     meta_label = meta.group(0)[:meta.start("value")].strip()
                 continue
-            text = child.text
+            text = _CONTENT_LABEL.sub("", child.text)
             if child.children:  # "+" sub-items stay with their item
                 text = text + "\n" + "\n".join(self._flatten(grand)[0] for grand in child.children)
             tasks.append(_task(text, year))
