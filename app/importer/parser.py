@@ -904,12 +904,15 @@ class _SectionBuilder:
         self.sections: list[dict] = []
         self.preamble_extra: list[str] = []
 
-    def emit(self, node: Node, part: str | None, inherited: list[dict]) -> None:
+    def emit(self, node: Node, part: str | None, inherited: list[dict], purpose: bool = False) -> None:
         if node.kind == "part":
-            if any(key in fold_chars(node.text) for key in NON_TASK_PARTS) and not self._assigns(node):
+            purpose = any(key in fold_chars(node.text) for key in NON_TASK_PARTS)
+            if purpose and not self._assigns(node):
                 self.preamble_extra.extend(self._flatten(node))
                 return
             part = node.label
+        elif purpose and not self._assigns(node) and not ag.assignees_in(node.text, self.vocabulary).items:
+            return  # inside a part of targets ("Mục tiêu"): only the items that name who acts are tasks
         number = self._number(node, part)
         if node.kind == "row":
             self._row(node, number)
@@ -928,7 +931,7 @@ class _SectionBuilder:
             self.parsed.notes.append(f"Tiêu đề “{self._label(node)}{node.text}” không có nhiệm vụ riêng.")
         passed = _assignee_dicts(own.items) or inherited
         for child in structural:
-            self.emit(child, part, passed)
+            self.emit(child, part, passed, purpose)
 
     def _assigns(self, node: Node) -> bool:
         """Whether a part names anyone who must act (a "Mục đích, yêu cầu" part does not)."""
