@@ -812,6 +812,9 @@ def _parse_body(lines: list[str], parsed: Parsed, vocabulary) -> None:
         parsed.found.add("markers")
         builder = _SectionBuilder(parsed, vocabulary)
         lead_in = _lead_in_assignees(preamble, vocabulary)
+        named = sum(1 for child in root.children if ag.assignees_in(child.text, vocabulary).items)
+        if named * 2 >= len(root.children):
+            lead_in = []  # the items name their own bodies: the lead-in only introduces them
         for child in _group_loose_items(root.children):
             builder.emit(child, None, lead_in)
         data["sections"] = builder.sections
