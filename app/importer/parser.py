@@ -38,7 +38,7 @@ AUTHORITIES = ("TM", "KT", "TL", "TUQ", "Q")
 # Roman parts that hold the purpose of a plan, not tasks: their text goes to the preamble.
 NON_TASK_PARTS = ("muc dich", "yeu cau", "can cu", "quan diem", "muc tieu", "su can thiet", "tinh hinh",
                   "ket qua", "danh gia", "dac diem", "pham vi", "doi tuong", "noi dung", "kinh phi")
-SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "THỦ TƯỚNG", "BÍ THƯ", "PHÓ", "CHỈ HUY", "ĐẠI DIỆN", "ỦY VIÊN")
+SIGNER_WORDS = ("CHỦ TỊCH", "GIÁM ĐỐC", "CHÁNH", "TRƯỞNG", "THỦ TƯỚNG", "CHỦ NHIỆM", "BÍ THƯ", "PHÓ", "CHỈ HUY", "ĐẠI DIỆN", "ỦY VIÊN")
 # Below an authority line ("TM."), the body it acts for: "ỦY BAN NHÂN DÂN", "BAN CHỈ ĐẠO ...".
 BODY_WORDS = ("ỦY BAN", "UỶ BAN", "HỘI ĐỒNG", "BAN ", "VĂN PHÒNG", "SỞ ", "CỤC", "UBND", "HĐND", "TỔNG", "VIỆN",
               "ĐỘI", "BỘ ", "TRUNG TÂM", "CÔNG AN", "TỔ ")
@@ -465,6 +465,7 @@ def _parse_tail(lines: list[str], parsed: Parsed) -> None:
     cc_raw = ""
     cc_open = False  # the last Nơi nhận line has not ended with ";" or "."
     leftovers = []
+    name_last = False  # the line before held the signer's name
     for raw in lines:
         line = raw.strip()
         if not line:
@@ -507,8 +508,13 @@ def _parse_tail(lines: list[str], parsed: Parsed) -> None:
             titles.append(glued[0])
             signer["name"] = glued[1]
             continue
+        if name_last and _name_goes_on(signer["name"], line):
+            signer["name"] = signer["name"] + " " + line.strip()  # "Lê Tấn" / "Cận": a name broken over lines
+            continue
+        name_last = False
         if titles and signer["name"] is None and _looks_like_name(line):
             signer["name"] = line.strip()
+            name_last = True
             continue
         if in_cc and cc_open and data["cc"]:
             cc_raw = cc_raw + " " + line  # "- C, PCVP UBND tỉnh, các Phòng: KG-VX," / "KT, TH-NC;"
@@ -518,11 +524,21 @@ def _parse_tail(lines: list[str], parsed: Parsed) -> None:
         if _looks_like_name(line) or titles and signer["name"] is None and len(line.split()) <= 6 and \
                 not line.rstrip().endswith((";", ".", ":")):
             signer["name"] = line.strip()
+            name_last = True
             continue
         leftovers.append(line)
     _set_signer(titles, signer, parsed)
     if leftovers:
         parsed.notes.append("Phần cuối văn bản có dòng không thuộc Nơi nhận hay chữ ký: " + " / ".join(leftovers[:3]))
+
+
+def _name_goes_on(name: str | None, line: str) -> bool:
+    """"Vũ" / "Chiến Thắng": the next line completes a name of one to three words."""
+    if not name or _is_upper_line(name):
+        return False
+    words = line.split()
+    return len(name.split()) <= 3 and 1 <= len(words) <= 3 and len(name.split()) + len(words) <= 5 and \
+        all(re.fullmatch(f"[{UPPER}][{LOWER}'’\\-]*", word) for word in words)
 
 
 def _split_glued_signature(line: str) -> tuple[str, str | None]:
@@ -559,6 +575,14 @@ def _split_title_name(line: str) -> tuple[str, str] | None:
     return title, name
 
 
+def _authority_goes_on(title: str, line: str) -> bool:
+    """The title an authority acts for, broken over two lines."""
+    if _AUTHORITY.match(line) or not _is_upper_line(line):
+        return False
+    last = title.split()[-1]
+    return title.endswith(",") or last in ("ỦY", "UỶ", "CỦA", "VÀ", "-") or line.split()[0] in ("NHÂN", "DÂN")
+
+
 def _set_signer(titles: list[str], signer: dict, parsed: Parsed) -> None:
     lines = []
     for line in titles:
@@ -572,6 +596,8 @@ def _set_signer(titles: list[str], signer: dict, parsed: Parsed) -> None:
     if first:
         signer["authority"] = first.group("a") + "."
         rest = first.group("title").strip()
+        while rest and len(lines) > 1 and _authority_goes_on(rest, lines[1]):
+            rest = rest + " " + lines.pop(1)  # "KT. BỘ TRƯỞNG," / "CHỦ NHIỆM", "TL. CHỦ TỊCH ỦY" / "BAN NHÂN DÂN TỈNH"
         if rest:
             signer["authority_title"] = rest
             lines = lines[1:]
