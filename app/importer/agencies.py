@@ -54,7 +54,7 @@ UNITS = _phrases(
     "huyện|thị xã|thị|thành phố|xã|phường|thị trấn|quận|tỉnh|sở|ban|ngành|ban ngành|đơn vị|cơ quan|địa phương|"
     "đoàn thể|hội|phòng|tổ chức|doanh nghiệp|trường|bộ phận|khoa|trạm|thôn|làng|tổ dân phố|bệnh viện|"
     "trung tâm|sở ngành|cấp|bộ|ngành chức năng|lực lượng|chốt|đồn|trạm y tế|cơ sở|hội đoàn thể|"
-    "thành viên|huyện, thị xã|sở, ngành"
+    "thành viên|huyện, thị xã|sở, ngành|đồng chí|ông|bà"
 )
 # Lower-case words that end a name: the verb (or preposition) of the sentence begins.
 STOPS = _phrases(

@@ -845,8 +845,27 @@ def _parse_body(lines: list[str], parsed: Parsed, vocabulary) -> None:
             builder.emit(child, None, lead_in)
         data["sections"] = builder.sections
         preamble = preamble + builder.preamble_extra
+        closing = _closing_tasks(closing, data["sections"], vocabulary)
     data["preamble"] = "\n".join(preamble)
     data["closing"] = "\n".join(closing)
+
+
+_CLOSING_OPENER = re.compile(r"^(?:Đề\s+nghị|Giao|Yêu\s+cầu)\s+", re.IGNORECASE)
+
+
+def _closing_tasks(closing: list[str], sections: list[dict], vocabulary) -> list[str]:
+    """"Đề nghị Đài truyền thanh xã, các đồng chí Trưởng thôn thông báo ..." after the last item: a paragraph
+    that gives named bodies work is one more (unnumbered) section, not the closing formula."""
+    kept = []
+    for paragraph in closing:
+        opener = _CLOSING_OPENER.match(paragraph)
+        found = ag.assignees_in(paragraph, vocabulary) if opener else None
+        if found and found.items and len(paragraph) > 100:  # longer than a closing formula
+            sections.append({"number": None, "heading": None, "assignees": _assignee_dicts(found.items),
+                             "tasks": [_task(paragraph)]})
+        else:
+            kept.append(paragraph)
+    return kept
 
 
 _LEAD_IN_VERB = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|chỉ\s+đạo|ủy\s+quyền(?:\s+cho)?)\s+",
