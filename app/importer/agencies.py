@@ -244,6 +244,8 @@ def _read_name(toks, i, head_len) -> int:
                 tok.low == "có" and i + 2 < len(toks) and toks[i + 1].low == "liên" and toks[i + 2].low == "quan":
             i += 2 if tok.low == "liên" else 3  # "các cơ quan có liên quan": generic, kept whole
             break
+        if tok.capital and _match(toks, i, ROLE_LEAD + _phrases("phối hợp|tiếp tục|tăng cường")):
+            break  # "Sở Nội vụ" / "Chủ trì, phối hợp ...": a heading and its text run together
         if not tok.capital:
             if tok.low == "các" and _match(toks, i + 1, UNITS):
                 group_mode = True
@@ -307,17 +309,24 @@ def _valid_end(toks, i) -> bool:
         return True
     if tok.word and not tok.capital and (_match(toks, i, STOPS) or _match(toks, i, ROLE_LEAD)):
         return True
+    if tok.word and tok.capital and _match(toks, i, ROLE_LEAD + _phrases("phối hợp|tiếp tục|tăng cường")):
+        return True  # "Sở Nội vụ" / "Chủ trì, ...": the heading's text on the same line
     if tok.text.strip(".") == "" or tok.text in ("./.", "."):
         return True
     return False
 
 
+_CLAUSE = re.compile(r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở)\s[^,;:]{3,160},\s*(?=[A-ZĐÀ-Ỹ]|các\s)")
+
+
 def _opener(text: str) -> int:
-    toks = tokens(text)
+    clause = _CLAUSE.match(text)  # "Căn cứ kế hoạch này, Giám đốc các Sở, ... xây dựng ..."
+    offset = clause.end() if clause and scan_list(text, clause.end()) else 0
+    toks = [t for t in tokens(text) if t.start >= offset]
     n = _match(toks, 0, OPENERS)
     if n and toks[0].capital:
         return toks[n - 1].end
-    return 0
+    return offset
 
 
 @dataclass
@@ -354,6 +363,16 @@ def assignees_in(text: str, vocabulary=None) -> Assignees:
                 result.append({"agency": name, "role": "coordinating"})
         break
     return Assignees(result, None, generic)
+
+
+def coordinating_in(text: str, vocabulary=None) -> tuple[list[str], list[str]]:
+    """The bodies after "phối hợp (chặt chẽ) (với)" anywhere in a task's text, and the generic ones among them."""
+    names, generic = [], []
+    for match in re.finditer(r"\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s+", text or "", re.IGNORECASE):
+        found = scan_list(text, match.end(), vocabulary)
+        for name, _s, _e in found.names if found else []:
+            (generic if GENERIC.search(name) else names).append(name)
+    return names, generic
 
 
 def split_names(cell: str, vocabulary=None) -> tuple[list[str], list[str]]:

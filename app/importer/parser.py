@@ -1109,11 +1109,24 @@ class _SectionBuilder:
                     task["recurrence"] = when["recurrence"]
         if not assignees and not inherited and len(tasks) == 1:
             assignees = self._labelled(tasks[0]["text"]) or self._named_in_task(tasks[0]["text"])
+        if own.items and tasks and not meta_coord:
+            assignees = self._with_coordinating(assignees, tasks)
         section = {"number": number, "heading": heading or None, "assignees": assignees, "tasks": tasks}
         if not assignees and not inherited and len(tasks) > 1:
             self._split_by_task_agencies(section)
         else:
             self.sections.append(section)
+
+    def _with_coordinating(self, assignees: list[dict], tasks: list[dict]) -> list[dict]:
+        """"Sở Y tế:" / "- Chủ trì, phối hợp với Công an tỉnh ...": who the heading's body works with."""
+        names = []
+        for task in tasks:
+            found, generic = ag.coordinating_in(task["text"], self.vocabulary)
+            self._note_generic(generic)
+            names += found
+        extra = [{"agency": name, "role": "coordinating"} for name in names
+                 if all(ag.low(name) != ag.low(a["agency"]) for a in assignees)]
+        return _assignee_dicts(assignees + extra)
 
     def _named_in_task(self, text: str) -> list[dict]:
         """A heading that names nobody ("Về kinh phí:"), then "Giao Bộ Xây dựng chủ trì, ..." as its text."""
