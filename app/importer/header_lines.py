@@ -198,3 +198,50 @@ def join_lone_markers(lines: list[str]) -> list[str]:
     if waiting is not None:
         out.append(waiting)
     return out
+
+
+_CELL_ROLES = (("stt", "tt", "so tt"), ("noi dung", "nhiem vu", "cong viec"), ("chu tri",), ("phoi hop",),
+               ("thoi gian", "thoi han", "hoan thanh"), ("san pham", "ket qua"), ("ghi chu",))
+
+
+def _header_cell(line: str) -> bool:
+    folded = _folded(line)
+    return bool(line) and len(line) <= 40 and any(folded == key or folded.startswith(key) or f" {key}" in folded
+                                                  for keys in _CELL_ROLES for key in keys)
+
+
+def rebuild_flat_tables(lines: list[str]) -> list[str]:
+    """A table flattened to one cell per line ("TT" / "Nội dung/nhiệm vụ" / "Cơ quan chủ trì" / ... then
+    "1" / the task, wrapped / the lead / the others / the time): back to "| 1 | ... |" rows. A row's last
+    cells take one line each; the lines before them are its content."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        k = i
+        while k < len(lines) and _header_cell(lines[k]):
+            k += 1
+        width = k - i
+        if width < 3 or not re.fullmatch(r"s?tt|số tt|stt\.?", lines[i].strip().lower()) or \
+                k >= len(lines) or lines[k].strip() != "1":
+            out.append(lines[i])
+            i += 1
+            continue
+        out.append("| " + " | ".join(lines[i:k]) + " |")
+        number, row, i = 1, [], k + 1
+        while i < len(lines):
+            line = lines[i]
+            if line.strip() == str(number + 1) or not line:
+                if len(row) >= width - 1:
+                    cells = [" ".join(row[:len(row) - (width - 2)])] + row[len(row) - (width - 2):]
+                    out.append(f"| {number} | " + " | ".join(cells) + " |")
+                if not line:
+                    row = None
+                    break
+                number, row = number + 1, []
+            else:
+                row.append(line)
+            i += 1
+        if row and len(row) >= width - 1:
+            cells = [" ".join(row[:len(row) - (width - 2)])] + row[len(row) - (width - 2):]
+            out.append(f"| {number} | " + " | ".join(cells) + " |")
+    return out

@@ -26,7 +26,7 @@ import re
 
 from app import doc_types
 from app.importer.cleanup import clean_lines
-from app.importer.header_lines import join_lone_markers, normalize_header, normalize_tail
+from app.importer.header_lines import join_lone_markers, normalize_header, normalize_tail, rebuild_flat_tables
 from app.importer.parse_common import (
     Parsed, SYMBOL_TYPES, TYPE_LINES, _NOI_NHAN, _is_upper_line, empty_directive, fold_chars,
 )
@@ -36,7 +36,7 @@ from app.importer.parse_body import read_body
 
 
 def parse_text(text: str, vocabulary=None) -> Parsed:
-    lines = join_lone_markers(normalize_tail(normalize_header(clean_lines(text))))
+    lines = join_lone_markers(rebuild_flat_tables(normalize_tail(normalize_header(clean_lines(text)))))
     parsed = Parsed(empty_directive())
     body_start = read_header(lines, parsed)
     parsed.data["subject"] = " ".join(part.strip() for part in parsed.subject_parts if part.strip())
@@ -58,7 +58,8 @@ def _attachment_start(lines: list[str], tail_start: int) -> int:
         line = lines[index]
         if _signature_line(line) or _NOI_NHAN.match(line):
             signed = True
-        elif signed and _is_upper_line(line) and fold_chars(line).strip(" .:") in TYPE_LINES:
+        elif signed and _is_upper_line(line) and (fold_chars(line).strip(" .:") in TYPE_LINES
+                                                   or re.match(r"phu luc\b", fold_chars(line))):
             return index
     return len(lines)
 
