@@ -271,6 +271,11 @@ def _read_name(toks, i, head_len) -> int:
 
 def _thuoc_tail(toks, i) -> int:
     """After a unit word: "thuộc Ủy ban nhân dân tỉnh", "trực thuộc", "trên địa bàn tỉnh"."""
+    if i + 1 < len(toks) and toks[i].low == "của" and toks[i + 1].capital and not _head_at(toks, i + 1):
+        i += 2  # "các Sở, ban, ngành của Thành phố"
+        while i < len(toks) and toks[i].word and toks[i].capital:
+            i += 1
+        return i
     if i < len(toks) and toks[i].low in ("thuộc", "trực"):
         i += 1
         while i < len(toks) and toks[i].word and toks[i].low not in ("và",):
