@@ -51,7 +51,7 @@ NOT_HEADS = {("ban", "hành"), ("ban", "giao"), ("phòng", "chống"), ("phòng"
              ("thường", "xuyên"), ("trưởng", "thành"), ("đài", "thọ"), ("cơ", "sở"), ("bảo", "đảm")}
 # After "các": the kinds of agencies a group is made of.
 UNITS = _phrases(
-    "huyện|thị xã|thị|thành phố|xã|phường|thị trấn|quận|tỉnh|sở|ban|ngành|ban ngành|đơn vị|cơ quan|địa phương|"
+    "huyện|thị xã|thị|thành phố|xã|phường|đặc khu|thị trấn|quận|tỉnh|sở|ban|ngành|ban ngành|đơn vị|cơ quan|địa phương|"
     "đoàn thể|hội|phòng|tổ chức|doanh nghiệp|trường|bộ phận|khoa|trạm|thôn|làng|tổ dân phố|bệnh viện|"
     "trung tâm|sở ngành|cấp|bộ|ngành chức năng|lực lượng|chốt|đồn|trạm y tế|cơ sở|hội đoàn thể|"
     "thành viên|huyện, thị xã|sở, ngành|đồng chí|ông|bà"

@@ -8,7 +8,7 @@ import re
 
 from app.importer import agencies as ag
 from app.importer.parse_common import (
-    Node, Parsed, _BULLET, _LETTER, _LETTERS, _NESTED, _NOI_NHAN, _NUM, _PART_NUM, _PLUS, _ROMAN,
+    _ARTICLE, Node, Parsed, _BULLET, _LETTER, _LETTERS, _NESTED, _NOI_NHAN, _NUM, _PART_NUM, _PLUS, _ROMAN,
     _assignee_dicts, _is_upper_line, _marker, _roman_value, _starts_lower, _task, _terminal, fold_chars,
 )
 from app.importer.parse_sections import SectionBuilder
@@ -91,6 +91,10 @@ def _classify(paragraph: str, state: dict) -> Node:
         depth = label.count(".") + 1
         state["letter"] = None
         return Node("nested", label, match.group("rest"), rank=depth)
+    match = _ARTICLE.match(paragraph)
+    if match:
+        state.update(num=None, letter=None)
+        return Node("num", re.sub(r"\s+", " ", match.group("label")), match.group("rest"), rank=1)
     match = _NUM.match(paragraph)
     if match:
         value = int(match.group("label"))

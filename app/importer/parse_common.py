@@ -49,6 +49,7 @@ _ROMAN = re.compile(r"^(?P<label>[IVX]{1,5})\s*[.)]\s+(?P<rest>\S.*)$")
 _PART_NUM = re.compile(r"^(?P<part>[IVX]{1,5})\.(?P<label>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<rest>\S.*)$")
 _NESTED = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){1,3})\s*[.)]?\s+(?P<rest>\S.*)$")
 _NUM = re.compile(r"^(?P<label>\d{1,3})\s*[.)]\s*(?P<rest>\S.*)$")
+_ARTICLE = re.compile(r"^(?P<label>Điều\s+\d{1,2})\s*[.:]\s*(?P<rest>\S.*)$")  # a quyết định's articles
 _LETTER = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s*(?P<rest>\S.*)$")
 _BULLET = re.compile(r"^-\s+(?P<rest>.*)$")
 _PLUS = re.compile(r"^\+\s+(?P<rest>.*)$")
@@ -131,7 +132,7 @@ class Node:
 
 
 def _marker(line: str) -> bool:
-    return bool(_BULLET.match(line) or _PLUS.match(line) or _NESTED.match(line) or _NUM.match(line)
+    return bool(_BULLET.match(line) or _PLUS.match(line) or _NESTED.match(line) or _NUM.match(line) or _ARTICLE.match(line)
                 or _PART_NUM.match(line) and _roman_value(_PART_NUM.match(line).group("part"))
                 or _LETTER.match(line) and len(line) > 6 or _ROMAN.match(line) and _roman_value(_ROMAN.match(line).group("label"))
                 or line.startswith("|"))

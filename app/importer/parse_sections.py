@@ -26,6 +26,10 @@ class SectionBuilder:
         elif purpose and not self._assigns(node) and not ag.assignees_in(node.text, self.vocabulary).items:
             return  # inside a part of targets ("Mục tiêu"): only the items that name who acts are tasks
         number = self._number(node, part)
+        if (node.label or "").startswith("Điều") and not self._assigns(node) and \
+                not ag.assignees_in(node.text, self.vocabulary).items:
+            self.preamble_extra.append(f"{node.label}. {node.text}")  # "Điều 1. Ban hành kèm theo ...": no task
+            return
         if node.kind == "row":
             self._row(node, number)
             return
