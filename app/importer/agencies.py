@@ -244,6 +244,8 @@ def _read_name(toks, i, head_len) -> int:
                 tok.low == "có" and i + 2 < len(toks) and toks[i + 1].low == "liên" and toks[i + 2].low == "quan":
             i += 2 if tok.low == "liên" else 3  # "các cơ quan có liên quan": generic, kept whole
             break
+        if tok.text in ("-", "–") and i + 1 < len(toks) and _match(toks, i + 1, _phrases("cơ quan|đơn vị")):
+            break  # "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo": the body, then what it is
         if tok.capital and _match(toks, i, ROLE_LEAD + _phrases("phối hợp|tiếp tục|tăng cường")):
             break  # "Sở Nội vụ" / "Chủ trì, phối hợp ...": a heading and its text run together
         if not tok.capital:
@@ -315,7 +317,9 @@ def _valid_end(toks, i) -> bool:
     if tok.word and not tok.capital and (_match(toks, i, STOPS) or _match(toks, i, ROLE_LEAD)):
         return True
     if tok.word and tok.capital and _match(toks, i, ROLE_LEAD + _phrases("phối hợp|tiếp tục|tăng cường")):
-        return True  # "Sở Nội vụ" / "Chủ trì, ...": the heading's text on the same line
+        return True
+    if tok.text in ("-", "–") and _match(toks, i + 1, _phrases("cơ quan|đơn vị")):
+        return True  # "Sở Tài chính - Cơ quan thường trực ..."  # "Sở Nội vụ" / "Chủ trì, ...": the heading's text on the same line
     if tok.text.strip(".") == "" or tok.text in ("./.", "."):
         return True
     return False
