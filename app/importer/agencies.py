@@ -54,8 +54,11 @@ UNITS = _phrases(
     "huyện|thị xã|thị|thành phố|xã|phường|đặc khu|thị trấn|quận|tỉnh|sở|ban|ngành|ban ngành|đơn vị|cơ quan|địa phương|"
     "đoàn thể|hội|phòng|tổ chức|doanh nghiệp|trường|bộ phận|khoa|trạm|thôn|làng|tổ dân phố|bệnh viện|"
     "trung tâm|sở ngành|cấp|bộ|ngành chức năng|lực lượng|chốt|đồn|trạm y tế|cơ sở|hội đoàn thể|"
-    "thành viên|huyện, thị xã|sở, ngành|đồng chí|ông|bà"
+    "thành viên|huyện, thị xã|sở, ngành|đồng chí|ông|bà|công ty|tổng công ty"
 )
+# After "các": kinds of documents, not of bodies.
+DOCUMENT_WORDS = _phrases("nghị định|nghị quyết|quyết định|thông tư|luật|chỉ thị|công văn|văn bản|kế hoạch|"
+                          "thông báo|chương trình|đề án|dự án|quy định|báo cáo|tờ trình|công điện")
 # Lower-case words that end a name: the verb (or preposition) of the sentence begins.
 STOPS = _phrases(
     "tiếp tục|chủ trì|phối hợp|làm đầu mối|là đầu mối|là cơ quan|làm cơ quan|khẩn trương|thực hiện|tăng cường|"
@@ -120,6 +123,8 @@ def _head_at(toks, i) -> int:
     if i >= len(toks) or not toks[i].word:
         return 0
     if toks[i].low == "các":
+        if _match(toks, i + 1, DOCUMENT_WORDS):
+            return 0  # "Các Nghị định về ...": documents, not bodies
         if i + 1 < len(toks) and toks[i + 1].word and (toks[i + 1].capital or _match(toks, i + 1, UNITS)
                                                         or _match(toks, i + 1, HEADS)):
             return 1
