@@ -175,8 +175,9 @@ class SectionBuilder:
                     task["deadline_text"] = when["deadline_text"]
                 elif when["recurrence"] and "recurrence" not in task:
                     task["recurrence"] = when["recurrence"]
-        if not assignees and not inherited and len(tasks) == 1:
-            assignees = self._labelled(tasks[0]["text"]) or self._named_in_task(tasks[0]["text"])
+        if not own.items and not meta_lead and not meta_coord and len(tasks) == 1:
+            # the body named in the item's own text comes before the lead-in's
+            assignees = self._labelled(tasks[0]["text"]) or self._named_in_task(tasks[0]["text"]) or assignees
         if own.items and tasks and not meta_coord:
             assignees = self._with_coordinating(assignees, tasks)
         section = {"number": number, "heading": heading or None, "assignees": assignees, "tasks": tasks}
