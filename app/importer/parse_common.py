@@ -44,7 +44,7 @@ _SUBJECT = re.compile(r"^(?P<quote>[“\"])?(?:V\s*/\s*v|về\s+vi[eêệ]c)\s*[
 _KINH_GUI = re.compile(r"^kính\s+gửi\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
 _DIEN = re.compile(r"^(?P<who>[^:]{6,}?)\s+(?:điện|ĐIỆN)\s*(?:[:.]\s*(?P<rest>.*))?$")
 _NOI_NHAN = re.compile(r"^nơi\s+nhận\s*[:.]?\s*(?P<rest>.*)$", re.IGNORECASE)
-_AUTHORITY = re.compile(r"^(?P<a>TM|KT|TL|TUQ|Q)\s*\.\s*(?P<title>.*)$")
+_AUTHORITY = re.compile(f"^(?P<a>TM|KT|TL|TUQ|Q)\\s*(?:\\.\\s*|\\s+(?=[{UPPER}]{{2}}))(?P<title>.*)$")  # "KT GIÁM ĐỐC" too
 _ROMAN = re.compile(r"^(?P<label>[IVX]{1,5})\s*[.)]\s+(?P<rest>\S.*)$")
 _PART_NUM = re.compile(r"^(?P<part>[IVX]{1,5})\.(?P<label>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<rest>\S.*)$")
 _NESTED = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){1,3})\s*[.)]?\s+(?P<rest>\S.*)$")
