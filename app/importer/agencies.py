@@ -235,6 +235,11 @@ def _read_name(toks, i, head_len) -> int:
                     i = _thuoc_tail(toks, i)
                     continue
             break
+        if tok.text == ":" and _match(toks, i - 1, UNITS):
+            after = _place_list(toks, i + 1)  # "các tỉnh: Khánh Hòa, Đắk Lắk, Gia Lai", "Các Bộ: Quốc phòng, Tài chính"
+            if after:
+                i = after
+                continue
         if tok.text in ";:)":
             break
         if tok.low == "và":
@@ -274,6 +279,28 @@ def _read_name(toks, i, head_len) -> int:
         if i > 60:
             break
     return i
+
+
+def _place_list(toks, i) -> int:
+    """After "các tỉnh:": capitalised names separated by "," and "và", up to a ":" or a verb; the index after
+    them, or 0 when the words there are not such a list (the text of a task)."""
+    start = i
+    while i < len(toks):
+        tok = toks[i]
+        if tok.text == "," or tok.low == "và" and i + 1 < len(toks) and toks[i + 1].capital and \
+                not _head_at(toks, i + 1):
+            i += 1
+            continue
+        if tok.word and tok.capital and not _head_at(toks, i) and not _match(toks, i, STOPS):
+            i += 1
+            continue
+        break
+    if i == start or not toks[i - 1].word:
+        return 0
+    if i >= len(toks) or toks[i].text == ":" or toks[i].low == "và" or \
+            toks[i].word and not toks[i].capital and _match(toks, i, STOPS):
+        return i
+    return 0
 
 
 def _thuoc_tail(toks, i) -> int:

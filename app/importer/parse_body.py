@@ -55,6 +55,9 @@ def _continues(prev: str, line: str, blank: bool, wrapped: bool) -> bool:
         return True  # "giai đoạn 2021" / "- 2025”; ...": a year range broken at the end of a line
     if line.startswith("- ") and _starts_lower(line[2:]) and not _terminal(prev) and not prev.startswith("|"):
         return True  # "kinh tế" / "- xã hội": a dash inside a sentence broken at the end of a line
+    if prev.rstrip().endswith(":") and line.rstrip().endswith(":") and len(line) < 80 and \
+            re.fullmatch(r"(?:[A-ZĐÀ-Ỹ][^\s,:]*(?:\s+[A-ZĐÀ-Ỹ][^\s,:]*)*(?:,\s*|\s+và\s+)?)+:", line.strip()):
+        return True  # "... trọng tâm là các tỉnh:" / "Đắk Lắk, Khánh Hòa, Gia Lai và Lâm Đồng:": one heading
     if _marker(line) or prev.startswith("|") or _NOI_NHAN.match(line):
         return False
     if _is_upper_line(prev) and not _is_upper_line(line):
