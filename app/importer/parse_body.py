@@ -298,6 +298,22 @@ def _unmarked_body(paragraphs, vocabulary):
         heading, task = None, text
         if found.colon_at and text[found.colon_at:].strip():
             heading, task = text[:found.colon_at].strip(), text[found.colon_at:].strip()
-        sections.append({"number": None, "heading": heading, "assignees": _assignee_dicts(found.items),
+        items = found.items or _asked_in(text, vocabulary)
+        sections.append({"number": None, "heading": heading, "assignees": _assignee_dicts(items),
                          "tasks": [_task(task)]})
     return preamble, sections, closing
+
+
+def _asked_in(text: str, vocabulary) -> list[dict]:
+    """One paragraph that names nobody at its start: the bodies after its "đề nghị" / "yêu cầu" / "giao"
+    ("..., đề nghị bộ, ngành, địa phương khẩn trương ..."), the last such request first."""
+    for match in reversed(list(_LEAD_IN_VERB.finditer(text))):
+        rest = text[match.end():]
+        found = ag.scan_list(rest, 0, vocabulary)
+        prefix = "" if found else "các "  # "bộ, ngành, địa phương": a group written without "các"
+        if not found:
+            found = ag.scan_list(prefix + rest, 0, vocabulary)
+        if found:
+            names = [name[len(prefix):] if name.startswith(prefix) else name for name, _s, _e in found.names]
+            return [{"agency": name, "role": "lead"} for name in names if not ag.GENERIC.search(name)]
+    return []
