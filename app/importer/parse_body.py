@@ -8,7 +8,7 @@ import re
 
 from app.importer import agencies as ag
 from app.importer.parse_common import (
-    _ARTICLE, Node, Parsed, _BULLET, _LETTER, _LETTERS, _NESTED, _NOI_NHAN, _NUM, _PART_NUM, _PLUS, _ROMAN,
+    _LEAD_IN_VERB, _asked_in, _ARTICLE, Node, Parsed, _BULLET, _LETTER, _LETTERS, _NESTED, _NOI_NHAN, _NUM, _PART_NUM, _PLUS, _ROMAN,
     _assignee_dicts, _is_upper_line, _marker, _roman_value, _starts_lower, _task, _terminal, fold_chars,
 )
 from app.importer.parse_sections import SectionBuilder
@@ -248,8 +248,6 @@ def _closing_tasks(closing: list[str], sections: list[dict], vocabulary) -> list
     return kept
 
 
-_LEAD_IN_VERB = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|chỉ\s+đạo|ủy\s+quyền(?:\s+cho)?)\s+",
-                           re.IGNORECASE)
 
 
 def _lead_in_assignees(preamble: list[str], vocabulary) -> list[dict]:
@@ -303,17 +301,3 @@ def _unmarked_body(paragraphs, vocabulary):
                          "tasks": [_task(task)]})
     return preamble, sections, closing
 
-
-def _asked_in(text: str, vocabulary) -> list[dict]:
-    """One paragraph that names nobody at its start: the bodies after its "đề nghị" / "yêu cầu" / "giao"
-    ("..., đề nghị bộ, ngành, địa phương khẩn trương ..."), the last such request first."""
-    for match in reversed(list(_LEAD_IN_VERB.finditer(text))):
-        rest = text[match.end():]
-        found = ag.scan_list(rest, 0, vocabulary)
-        prefix = "" if found else "các "  # "bộ, ngành, địa phương": a group written without "các"
-        if not found:
-            found = ag.scan_list(prefix + rest, 0, vocabulary)
-        if found:
-            names = [name[len(prefix):] if name.startswith(prefix) else name for name, _s, _e in found.names]
-            return [{"agency": name, "role": "lead"} for name in names if not ag.GENERIC.search(name)]
-    return []

@@ -181,3 +181,23 @@ def _task(text: str, default_year=None) -> dict:
     if found["recurrence"]:
         task["recurrence"] = found["recurrence"]
     return task
+
+
+_LEAD_IN_VERB = re.compile(r"\b(?:đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|chỉ\s+đạo|ủy\s+quyền(?:\s+cho)?)\s+",
+                           re.IGNORECASE)
+
+
+
+def _asked_in(text: str, vocabulary) -> list[dict]:
+    """One paragraph that names nobody at its start: the bodies after its "đề nghị" / "yêu cầu" / "giao"
+    ("..., đề nghị bộ, ngành, địa phương khẩn trương ..."), the last such request first."""
+    for match in reversed(list(_LEAD_IN_VERB.finditer(text))):
+        rest = text[match.end():]
+        found = ag.scan_list(rest, 0, vocabulary)
+        prefix = "" if found else "các "  # "bộ, ngành, địa phương": a group written without "các"
+        if not found:
+            found = ag.scan_list(prefix + rest, 0, vocabulary)
+        if found:
+            names = [name[len(prefix):] if name.startswith(prefix) else name for name, _s, _e in found.names]
+            return [{"agency": name, "role": "lead"} for name in names if not ag.GENERIC.search(name)]
+    return []

@@ -4,7 +4,7 @@ heading, assignees with their roles, tasks with their deadlines)."""
 from app.importer import agencies as ag
 from app.importer.deadlines import parse_when
 from app.importer.parse_common import (
-    NON_TASK_PARTS, Node, Parsed, _CONTENT_LABEL, _IMPLEMENTING, _LABELLED_ROLE, _META, _TOPIC,
+    _asked_in,    NON_TASK_PARTS, Node, Parsed, _CONTENT_LABEL, _IMPLEMENTING, _LABELLED_ROLE, _META, _TOPIC,
     _assignee_dicts, _is_upper_line, _task, fold_chars,
 )
 
@@ -201,7 +201,7 @@ class SectionBuilder:
         """A heading that names nobody ("Về kinh phí:"), then "Giao Bộ Xây dựng chủ trì, ..." as its text."""
         found = ag.assignees_in(text, self.vocabulary)
         self._note_generic(found.generic)
-        return _assignee_dicts(found.items)
+        return _assignee_dicts(found.items or _asked_in(text, self.vocabulary))
 
     def _labelled(self, text: str) -> list[dict]:
         """"... Cơ quan chủ trì: Sở Y tế. Cơ quan phối hợp: Sở Tài chính, UBND các huyện." inside a paragraph."""
