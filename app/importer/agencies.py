@@ -42,13 +42,13 @@ HEADS = _phrases(
     "tỉnh ủy|huyện ủy|thành ủy|thị ủy|đảng ủy|ủy ban kiểm tra|thành viên|các thành viên|giám đốc|"
     "phó giám đốc|chủ tịch|phó chủ tịch|thủ trưởng|lãnh đạo|trưởng ban|trưởng phòng|trưởng|chánh văn phòng|"
     "chỉ huy trưởng|người đứng đầu|bí thư|cục thuế|chi cục thuế|hải quan|kbnn|ubkt|bqlda|ban quản lý|"
-    "các bộ phận|bộ phận|khoa|trạm y tế|trạm"
+    "các bộ phận|bộ phận|khoa|trạm y tế|trạm|vụ"
 )
 # Head words that are verbs or common nouns when followed by these words ("Ban hành", "Phòng, chống").
 NOT_HEADS = {("ban", "hành"), ("ban", "giao"), ("phòng", "chống"), ("phòng", "ngừa"), ("phòng", "tránh"),
              ("hội", "nghị"), ("hội", "thảo"), ("báo", "cáo"), ("trang", "bị"), ("trường", "hợp"),
              ("cục", "bộ"), ("đội", "ngũ"), ("bộ", "máy"), ("đoàn", "kết"), ("trạm", "dừng"),
-             ("thường", "xuyên"), ("trưởng", "thành"), ("đài", "thọ"), ("cơ", "sở"), ("bảo", "đảm")}
+             ("thường", "xuyên"), ("trưởng", "thành"), ("đài", "thọ"), ("cơ", "sở"), ("bảo", "đảm"), ("vụ", "việc")}
 # After "các": the kinds of agencies a group is made of.
 UNITS = _phrases(
     "huyện|thị xã|thị|thành phố|xã|phường|đặc khu|thị trấn|quận|tỉnh|sở|ban|ngành|ban ngành|đơn vị|cơ quan|địa phương|"
