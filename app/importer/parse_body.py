@@ -204,12 +204,36 @@ def _table_roles(cells: list[str]) -> dict | None:
     return None
 
 
+_ATTACHED = re.compile(r"\b(?:gửi\s+kèm|kèm\s+theo|đính\s+kèm)\b[^.]*:$", re.IGNORECASE)
+
+
+def _without_attachment_list(paragraphs: list[str], parsed: Parsed) -> list[str]:
+    """"Bộ Tài chính gửi kèm bộ Cẩm nang gồm:" and its "- " list (and a "(...)" after it) say what is sent
+    with the letter, not what must be done: they go to the notes."""
+    out, k = [], 0
+    while k < len(paragraphs):
+        paragraph = paragraphs[k]
+        if _ATTACHED.search(paragraph) and not _marker(paragraph) and k + 1 < len(paragraphs) \
+                and _BULLET.match(paragraphs[k + 1]):
+            listed = [paragraph]
+            k += 1
+            while k < len(paragraphs) and (_BULLET.match(paragraphs[k]) or paragraphs[k].startswith("(")):
+                listed.append(paragraphs[k])
+                k += 1
+            parsed.notes.append("Tài liệu gửi kèm (không phải nhiệm vụ): " + " ".join(listed))
+            continue
+        out.append(paragraph)
+        k += 1
+    return out
+
+
 def read_body(lines: list[str], parsed: Parsed, vocabulary) -> None:
     data = parsed.data
     paragraphs, wrapped = _paragraphs(lines)
     if not paragraphs:
         parsed.warnings.append("Không thấy nội dung văn bản (các mục, nhiệm vụ).")
         return
+    paragraphs = _without_attachment_list(paragraphs, parsed)
     preamble, root, closing = _build_tree(paragraphs, wrapped)
     if not root.children:
         preamble, sections, closing = _unmarked_body(paragraphs, vocabulary)
