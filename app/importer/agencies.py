@@ -56,6 +56,8 @@ UNITS = _phrases(
     "trung tâm|sở ngành|cấp|bộ|ngành chức năng|lực lượng|chốt|đồn|trạm y tế|cơ sở|hội đoàn thể|"
     "thành viên|huyện, thị xã|sở, ngành|đồng chí|ông|bà|công ty|tổng công ty"
 )
+# Capitalised, these begin the sentence after a heading that ran into it ("Sở Nội vụ Chủ trì, ...").
+SENTENCE_VERBS = _phrases("phối hợp|tiếp tục|tăng cường|căn cứ|chủ động|thực hiện|triển khai|khẩn trương|đẩy mạnh")
 # After "các": kinds of documents, not of bodies.
 DOCUMENT_WORDS = _phrases("nghị định|nghị quyết|quyết định|thông tư|luật|chỉ thị|công văn|văn bản|kế hoạch|"
                           "thông báo|chương trình|đề án|dự án|quy định|báo cáo|tờ trình|công điện")
@@ -256,7 +258,7 @@ def _read_name(toks, i, head_len) -> int:
             break
         if tok.text in ("-", "–") and i + 1 < len(toks) and _match(toks, i + 1, _phrases("cơ quan|đơn vị")):
             break  # "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo": the body, then what it is
-        if tok.capital and _match(toks, i, ROLE_LEAD + _phrases("phối hợp|tiếp tục|tăng cường")):
+        if tok.capital and _match(toks, i, ROLE_LEAD + SENTENCE_VERBS):
             break  # "Sở Nội vụ" / "Chủ trì, phối hợp ...": a heading and its text run together
         if not tok.capital:
             if tok.low == "các" and _match(toks, i + 1, UNITS):
@@ -348,7 +350,7 @@ def _valid_end(toks, i) -> bool:
         return True
     if tok.word and not tok.capital and (_match(toks, i, STOPS) or _match(toks, i, ROLE_LEAD)):
         return True
-    if tok.word and tok.capital and _match(toks, i, ROLE_LEAD + _phrases("phối hợp|tiếp tục|tăng cường")):
+    if tok.word and tok.capital and _match(toks, i, ROLE_LEAD + SENTENCE_VERBS):
         return True
     if tok.text in ("-", "–") and _match(toks, i + 1, _phrases("cơ quan|đơn vị")):
         return True  # "Sở Tài chính - Cơ quan thường trực ..."  # "Sở Nội vụ" / "Chủ trì, ...": the heading's text on the same line

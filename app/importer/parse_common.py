@@ -60,7 +60,7 @@ _META = re.compile(r"^(?:(?:cơ\s+quan|đơn\s+vị)\s+)?(?P<key>chủ\s+trì|ph
 
 
 # Kế hoạch activities: "- Nội dung: ..." / "- Cơ quan thực hiện: Sở Nội vụ chủ trì, phối hợp với ...".
-_IMPLEMENTING = re.compile(r"^(?:cơ\s+quan|đơn\s+vị)\s+(?:thực\s+hiện|thực\s+hiện\s+chính)\s*:\s*(?P<value>.+)$",
+_IMPLEMENTING = re.compile(r"^(?:cơ\s+quan|đơn\s+vị)\s+(?:thực\s+hiện|thực\s+hiện\s+chính)\s*:\s*(?P<value>.*)$",
                            re.IGNORECASE | re.DOTALL)
 _CONTENT_LABEL = re.compile(r"^nội\s+dung\s*(?:thực\s+hiện)?\s*:\s*", re.IGNORECASE)
 _TOPIC = re.compile(r"^(?P<topic>(?:Về|Đối với)\s[^:;.]{2,80}:)\s*(?P<rest>.+)$", re.DOTALL)

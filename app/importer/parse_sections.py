@@ -112,11 +112,13 @@ class SectionBuilder:
         meta_lead, meta_coord, meta_when, meta_label, meta_words = [], [], None, "", []
         for child in task_nodes:
             implementing = _IMPLEMENTING.match(child.text)
-            if implementing:
-                found = ag.assignees_in(implementing.group("value"), self.vocabulary)
-                self._note_generic(found.generic)
-                meta_lead += [item["agency"] for item in found.items if item["role"] == "lead"]
-                meta_coord += [item["agency"] for item in found.items if item["role"] != "lead"]
+            if implementing and (implementing.group("value").strip() or child.children):
+                # "- Cơ quan thực hiện: X chủ trì, phối hợp với ...", or the same as "+" lines below it
+                for value in [implementing.group("value")] + [grand.text for grand in child.children]:
+                    found = ag.assignees_in(value, self.vocabulary)
+                    self._note_generic(found.generic)
+                    meta_lead += [item["agency"] for item in found.items if item["role"] == "lead"]
+                    meta_coord += [item["agency"] for item in found.items if item["role"] != "lead"]
                 continue
             meta = _META.match(child.text)
             if meta:
