@@ -41,7 +41,7 @@ class SectionBuilder:
             tasks, own = [node], ag.Assignees([], None, [])
         if tasks or not structural:
             self._section(node, number, tasks, own, inherited)
-        elif node.text and not self._title(node.text):
+        elif node.text and not self._title(node.text) and (own.items or not self._assigns(node)):
             self._section(node, number, [], own, inherited)  # a full sentence before sub-items: its own task
         elif node.text:
             self.parsed.notes.append(f"Tiêu đề “{self._label(node)}{node.text}” không có nhiệm vụ riêng.")
