@@ -204,6 +204,25 @@ def _table_roles(cells: list[str]) -> dict | None:
     return None
 
 
+_ANNOUNCES = re.compile(r"\bthông\s+báo\b[^:]{0,40}:$", re.IGNORECASE)
+
+
+def _announced(sections: list[dict], issuer: list[str]) -> tuple[list[dict], list[str]]:
+    """"Ủy ban nhân dân xã Đức Hợp thông báo như sau: 1. Tạm dừng ... 2. UBND xã chỉ xem xét ...": what the
+    issuer announces, or does itself, is not a task given to anyone; items naming another body stay."""
+    level = fold_chars(issuer[-1]).split()[0] if issuer and issuer[-1].split() else None
+    def itself(name: str) -> bool:
+        words = fold_chars(name).split()
+        return bool(level) and len(words) >= 2 and words[-1] == level and " ".join(words[:-1]) in ("ubnd", "uy ban nhan dan")
+    kept, announced = [], []
+    for section in sections:
+        if not section["assignees"] or all(itself(a["agency"]) for a in section["assignees"]):
+            announced.extend(task["text"] for task in section["tasks"])
+        else:
+            kept.append(section)
+    return kept, announced
+
+
 _ATTACHED = re.compile(r"\b(?:gửi\s+kèm|kèm\s+theo|đính\s+kèm)\b[^.]*:$", re.IGNORECASE)
 
 
@@ -249,6 +268,9 @@ def read_body(lines: list[str], parsed: Parsed, vocabulary) -> None:
             builder.emit(child, None, lead_in)
         data["sections"] = builder.sections
         preamble = preamble + builder.preamble_extra
+        if preamble and _ANNOUNCES.search(preamble[-1]) and not _LEAD_IN_VERB.search(preamble[-1]):
+            data["sections"], announced = _announced(data["sections"], data["issuer"])
+            preamble += announced
         closing = _closing_tasks(closing, data["sections"], vocabulary)
     data["preamble"] = "\n".join(preamble)
     data["closing"] = "\n".join(closing)
