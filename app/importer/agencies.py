@@ -327,7 +327,7 @@ def _extend_with_vocabulary(text, toks, first, end, vocabulary) -> int:
     best = end
     for k in range(end + 1, min(len(toks), first + 30) + 1):
         last = toks[k - 1]
-        if not last.word and last.text != ")":
+        if not last.word and last.text != ")" or last.text in ("-", "–"):
             continue
         if vocabulary(text[toks[first].start:last.end]):
             best = k

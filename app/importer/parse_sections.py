@@ -1,12 +1,28 @@
 """Stage 2b of the parser: the body's tree to the sections of the directive format (number as printed,
 heading, assignees with their roles, tasks with their deadlines)."""
 
+import re
+
 from app.importer import agencies as ag
 from app.importer.deadlines import parse_when
 from app.importer.parse_common import (
     _asked_in,    NON_TASK_PARTS, Node, Parsed, _CONTENT_LABEL, _IMPLEMENTING, _LABELLED_ROLE, _META, _TOPIC,
     _assignee_dicts, _is_upper_line, _task, fold_chars,
 )
+
+
+_RESPONSIBLE = (re.compile(r"^(?:Trách\s+nhiệm|Nhiệm\s+vụ)\s+của\s+(?P<who>[^:()]{3,120}?)\s*(?:\([^)]*\))?\s*:?$"),
+                re.compile(r"^(?P<who>[^:()]{3,120}?)\s+có\s+trách\s+nhiệm\s*:?$"))
+
+
+def _responsible(heading: str):
+    """"Trách nhiệm của đối tượng thực hiện kiểm kê:", "Các đơn vị cấp nước sạch ... có trách nhiệm": the heading
+    names its body in words the agency reader does not know; the body is what the heading says."""
+    for pattern in _RESPONSIBLE:
+        match = pattern.match(heading.strip())
+        if match:
+            return ag.Assignees([{"agency": match.group("who").strip(), "role": "lead"}], None, [])
+    return None
 
 
 class SectionBuilder:
@@ -37,6 +53,8 @@ class SectionBuilder:
         structural = [child for child in node.children if not self._task_like(node, child)]
         own = ag.assignees_in(node.text, self.vocabulary)
         self._note_generic(own.generic)
+        if not own.items and node.kind != "para":
+            own = _responsible(node.text) or own
         if node.kind == "para":
             tasks, own = [node], ag.Assignees([], None, [])
         if tasks or not structural:
