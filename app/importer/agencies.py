@@ -408,6 +408,17 @@ def assignees_in(text: str, vocabulary=None) -> Assignees:
     return Assignees(result, None, generic)
 
 
+def only_a_name(text: str) -> bool:
+    """A short heading that starts with an agency word and holds no verb ("Báo và Phát thanh, Truyền hình
+    thành phố"): a name the reader could not delimit, but a name."""
+    toks = tokens(text)
+    words = [t for t in toks if t.word]
+    if not 2 <= len(words) <= 12 or not _head_at(toks, 0) or any(t.text in ".;()" for t in toks):
+        return False
+    return not any(not t.capital and (_match(toks, k, STOPS) or _match(toks, k, ROLE_LEAD))
+                   for k, t in enumerate(toks) if t.word and t.low not in ("và", "các", "của", "thuộc", "trực"))
+
+
 def coordinating_in(text: str, vocabulary=None) -> tuple[list[str], list[str]]:
     """The bodies after "phối hợp (chặt chẽ) (với)" anywhere in a task's text, and the generic ones among them."""
     names, generic = [], []

@@ -15,13 +15,20 @@ _RESPONSIBLE = (re.compile(r"^(?:Trách\s+nhiệm|Nhiệm\s+vụ)\s+của\s+(?P<
                 re.compile(r"^(?P<who>[^:()]{3,120}?)\s+có\s+trách\s+nhiệm\s*:?$"))
 
 
+_RESPONSIBLE_SENTENCE = re.compile(r"^(?P<who>[A-ZĐ][^:();.]{3,120}?)\s+có\s+trách\s+nhiệm\s")
+
+
 def _responsible(heading: str):
     """"Trách nhiệm của đối tượng thực hiện kiểm kê:", "Các đơn vị cấp nước sạch ... có trách nhiệm": the heading
-    names its body in words the agency reader does not know; the body is what the heading says."""
+    names its body in words the agency reader does not know; the body is what the heading says. So does a
+    heading that is only a name ("Báo và Phát thanh, Truyền hình thành phố")."""
+    heading = heading.strip()
     for pattern in _RESPONSIBLE:
-        match = pattern.match(heading.strip())
+        match = pattern.match(heading)
         if match:
             return ag.Assignees([{"agency": match.group("who").strip(), "role": "lead"}], None, [])
+    if ag.only_a_name(heading.rstrip(":")):
+        return ag.Assignees([{"agency": heading.rstrip(": "), "role": "lead"}], None, [])
     return None
 
 
@@ -221,7 +228,9 @@ class SectionBuilder:
         """A heading that names nobody ("Về kinh phí:"), then "Giao Bộ Xây dựng chủ trì, ..." as its text."""
         found = ag.assignees_in(text, self.vocabulary)
         self._note_generic(found.generic)
-        return _assignee_dicts(found.items or _asked_in(text, self.vocabulary))
+        responsible = _RESPONSIBLE_SENTENCE.match(text)  # "Các cơ quan ..., cá nhân liên quan có trách nhiệm ..."
+        named = [{"agency": responsible.group("who"), "role": "lead"}] if responsible else []
+        return _assignee_dicts(found.items or _asked_in(text, self.vocabulary) or named)
 
     def _labelled(self, text: str) -> list[dict]:
         """"... Cơ quan chủ trì: Sở Y tế. Cơ quan phối hợp: Sở Tài chính, UBND các huyện." inside a paragraph."""
