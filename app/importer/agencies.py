@@ -296,6 +296,10 @@ def _place_list(toks, i) -> int:
         if tok.word and tok.capital and not _head_at(toks, i) and not _match(toks, i, STOPS):
             i += 1
             continue
+        if i > start and tok.word and not tok.capital and not _match(toks, i, STOPS) and \
+                (tok.text in ("-", "–") or toks[i - 1].capital):
+            i += 1  # "Nông nghiệp và Môi trường", "Quy hoạch - Kiến trúc": names with small words
+            continue
         break
     if i == start or not toks[i - 1].word:
         return 0
