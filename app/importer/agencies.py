@@ -159,7 +159,7 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
     toks = [t for t in tokens(text) if t.start >= start]
     names, i, colon = [], 0, False
     while i < len(toks):
-        n = _head_at(toks, i)
+        n = _head_at(toks, i) or (len(names) >= 2 and _loose_name_at(toks, i))
         if not n:
             break
         first = i
@@ -178,7 +178,7 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
             colon = True
             break
         if tok.text in ",;":
-            if _head_at(toks, i + 1):
+            if _head_at(toks, i + 1) or len(names) >= 2 and _loose_name_at(toks, i + 1):
                 i += 1
                 continue
             break
@@ -198,9 +198,19 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
     return Found(names=names, end=end, colon=colon)
 
 
+def _loose_name_at(toks, i) -> int:
+    """In a long list of bodies ("..., Tòa án nhân dân tỉnh, Thuế tỉnh, Kiểm toán nhà nước khu vực II, ..."), a
+    capitalised name whose first word is no agency word still starts a name (1 token), else 0."""
+    if i < len(toks) and toks[i].word and toks[i].capital and not _match(toks, i, STOPS) and \
+            not _match(toks, i, DOCUMENT_WORDS) and i + 1 < len(toks) and toks[i + 1].word:
+        return 1
+    return 0
+
+
 def _read_name(toks, i, head_len) -> int:
     """Read one name starting at toks[i]; return the index of the token after it."""
     group_mode = toks[i].low == "các"
+    start = i
     i += head_len
     if group_mode:
         i += _match(toks, i, UNITS)  # "các tổ chức": the unit, not the verb "tổ chức"
@@ -278,7 +288,7 @@ def _read_name(toks, i, head_len) -> int:
                 break
         previous_capital = tok.capital
         i += 1
-        if i > 60:
+        if i - start > 60:  # no name is that long
             break
     return i
 
