@@ -6,7 +6,7 @@ name, the signer's name, a wrapped Nơi nhận item; what is left is noted."""
 import re
 
 from app.importer.parse_common import (
-    BODY_WORDS, LOWER, PLACEHOLDERS, Parsed, SIGNER_WORDS, UPPER, _AUTHORITY, _NOI_NHAN, _NUM, _ROMAN,
+    _starts_lower,    BODY_WORDS, LOWER, PLACEHOLDERS, Parsed, SIGNER_WORDS, UPPER, _AUTHORITY, _NOI_NHAN, _NUM, _ROMAN,
     _is_upper_line, _item, _marker,
 )
 
@@ -104,8 +104,9 @@ def read_tail(lines: list[str], parsed: Parsed) -> None:
             signer["name"] = line.strip()
             name_last = True
             continue
-        if in_cc and cc_open and data["cc"]:
-            cc_raw = cc_raw + " " + line  # "- C, PCVP UBND tỉnh, các Phòng: KG-VX," / "KT, TH-NC;"
+        if in_cc and data["cc"] and (cc_open or _starts_lower(line) and not titles):
+            # "- C, PCVP UBND tỉnh, các Phòng: KG-VX," / "KT, TH-NC;"; "- VPCP: ..., TGĐ Cổng TTĐT;" / "các Vụ: ..."
+            cc_raw = cc_raw + " " + line
             data["cc"][-1] = _cc_item(cc_raw)
             cc_open = not line.rstrip().endswith((";", "."))
             continue
