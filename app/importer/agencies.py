@@ -320,7 +320,16 @@ def _place_list(toks, i) -> int:
 
 
 def _thuoc_tail(toks, i) -> int:
-    """After a unit word: "thuộc Ủy ban nhân dân tỉnh", "trực thuộc", "trên địa bàn tỉnh"."""
+    """After a unit word: "thuộc Ủy ban nhân dân tỉnh", "trực thuộc", "trên địa bàn tỉnh", "từ Hà Tĩnh đến Lâm Đồng"."""
+    if i + 1 < len(toks) and toks[i].low == "từ" and toks[i + 1].capital:
+        k = i + 1
+        while k < len(toks) and toks[k].word and toks[k].capital:
+            k += 1
+        if k + 1 < len(toks) and toks[k].low == "đến" and toks[k + 1].capital:
+            k += 1
+            while k < len(toks) and toks[k].word and toks[k].capital:
+                k += 1
+            return k
     if i + 1 < len(toks) and toks[i].low == "của" and toks[i + 1].capital and not _head_at(toks, i + 1):
         i += 2  # "các Sở, ban, ngành của Thành phố"
         while i < len(toks) and toks[i].word and toks[i].capital:
