@@ -8,7 +8,7 @@ import re
 
 from app.importer import agencies as ag
 from app.importer.parse_common import (
-    _LEAD_IN_VERB, _asked_in, _ARTICLE, Node, Parsed, _BULLET, _LETTER, _LETTERS, _NESTED, _NOI_NHAN, _NUM, _PART_NUM, _PLUS, _ROMAN,
+    _META,    _LEAD_IN_VERB, _asked_in, _ARTICLE, Node, Parsed, _BULLET, _LETTER, _LETTERS, _NESTED, _NOI_NHAN, _NUM, _PART_NUM, _PLUS, _ROMAN,
     _assignee_dicts, _is_upper_line, _marker, _roman_value, _starts_lower, _task, _terminal, fold_chars,
 )
 from app.importer.parse_sections import SectionBuilder
@@ -163,6 +163,11 @@ def _build_tree(paragraphs: list[str], wrapped: bool) -> tuple[list[str], Node, 
                 node.labels = header_labels
         if node.kind == "para":
             top = stack[-1]
+            when = _META.match(node.text)
+            if when and top.kind in ("bullet", "plus") and top.when is None and \
+                    fold_chars(when.group("key")).startswith(("thoi gian", "thoi han", "han")):
+                top.when = node.text  # the time line of a "- " task: its deadline, not more of its words
+                continue
             if top.kind in ("bullet", "plus", "letter") and not top.children or top.kind == "para" or \
                     top.kind in ("num", "nested", "part") and not top.children and not top.text.rstrip().endswith(":") \
                     and not SectionBuilder._title(top.text):

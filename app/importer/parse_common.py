@@ -128,6 +128,7 @@ class Node:
     rank: float = 0
     part: str | None = None  # "II" of "II.1." (a part printed inside the number)
     labels: dict | None = None  # table rows: column role -> header as printed ("Cơ quan chủ trì")
+    when: str | None = None  # "Thời gian hoàn thành: Trước ngày 31/5/2026" printed on its own under an item
 
 
 

@@ -18,6 +18,21 @@ _RESPONSIBLE = (re.compile(r"^(?:Trách\s+nhiệm|Nhiệm\s+vụ)\s+của\s+(?P<
 _RESPONSIBLE_SENTENCE = re.compile(r"^(?P<who>[A-ZĐ][^:();.]{3,120}?)\s+có\s+trách\s+nhiệm\s")
 
 
+def _with_time_line(task: dict, when_line: str | None, year) -> dict:
+    """A task's own time line ("Thời gian hoàn thành: Trước ngày 31/5/2026"): its deadline, the words kept."""
+    meta = _META.match(when_line or "")
+    if not meta:
+        return task
+    when = parse_when(meta.group("value").strip(" .;"), year)
+    if when["deadline"]:
+        task["deadline"], task["deadline_text"] = when["deadline"], when_line.strip().rstrip(".")
+    elif when["recurrence"]:
+        task["recurrence"] = when["recurrence"]
+    else:  # a time the reader cannot date ("Từ tháng 10/2025 đến khi kết thúc kiểm kê"): kept in the words
+        task["text"] = task["text"].rstrip() + " " + when_line.strip()
+    return task
+
+
 def _responsible(heading: str):
     """"Trách nhiệm của đối tượng thực hiện kiểm kê:", "Các đơn vị cấp nước sạch ... có trách nhiệm": the heading
     names its body in words the agency reader does not know; the body is what the heading says. So does a
@@ -166,7 +181,7 @@ class SectionBuilder:
             text = _CONTENT_LABEL.sub("", child.text)
             if child.children:  # "+" sub-items stay with their item
                 text = text + "\n" + "\n".join(self._flatten(grand)[0] for grand in child.children)
-            tasks.append(_task(text, year))
+            tasks.append(_with_time_line(_task(text, year), child.when, year))
         if meta_lead or meta_coord:
             assignees = _assignee_dicts([{"agency": n, "role": "lead"} for n in meta_lead] +
                                         [{"agency": n, "role": "coordinating"} for n in meta_coord])
