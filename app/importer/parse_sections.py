@@ -179,6 +179,12 @@ class SectionBuilder:
                     meta_label = meta.group(0)[:meta.start("value")].strip()
                 continue
             text = _CONTENT_LABEL.sub("", child.text)
+            if text != child.text and child.children:
+                # "- Nội dung:" / "+ Tổng kết ..." / "+ Tập huấn ...": each "+" line is one of the activity's tasks
+                if text.strip():
+                    tasks.append(_with_time_line(_task(text, year), child.when, year))
+                tasks.extend(_with_time_line(_task(grand.text, year), grand.when, year) for grand in child.children)
+                continue
             if child.children:  # "+" sub-items stay with their item
                 text = text + "\n" + "\n".join(self._flatten(grand)[0] for grand in child.children)
             tasks.append(_with_time_line(_task(text, year), child.when, year))
