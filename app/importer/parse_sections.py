@@ -33,6 +33,26 @@ def _with_time_line(task: dict, when_line: str | None, year) -> dict:
     return task
 
 
+_IMPLIED = re.compile(r"^(?P<who>Tỉnh|Thành phố|Huyện|Xã|Phường|Bộ|Ngành)\s+(?:cần|phải|tiếp tục|chủ động|khẩn trương|"
+                      r"tập trung|quan tâm|sớm)\b")
+
+
+def _implied(part: Node) -> list[dict]:
+    """"II. ... 1. Về tăng trưởng kinh tế: Tỉnh cần tập trung ..." / "2. Cần đánh giá ...": the addressee of a
+    thông báo kết luận named once, bare, at the start of the part; it is the body of the part's items."""
+    first = next((child for child in part.children if child.kind in ("num", "nested")), None)
+    if first is None:
+        return []
+    texts = [first.text] + [child.text for child in first.children[:1]]
+    for text in texts:
+        topic = _TOPIC.match(text)
+        text = topic.group("rest") if topic else text
+        match = _IMPLIED.match(text.strip())
+        if match:
+            return [{"agency": match.group("who"), "role": "lead", "deadline": None}]
+    return []
+
+
 def _responsible(heading: str):
     """"Trách nhiệm của đối tượng thực hiện kiểm kê:", "Các đơn vị cấp nước sạch ... có trách nhiệm": the heading
     names its body in words the agency reader does not know; the body is what the heading says. So does a
@@ -85,7 +105,7 @@ class SectionBuilder:
             self._section(node, number, [], own, inherited)  # a full sentence before sub-items: its own task
         elif node.text:
             self.parsed.notes.append(f"Tiêu đề “{self._label(node)}{node.text}” không có nhiệm vụ riêng.")
-        passed = _assignee_dicts(own.items) or inherited
+        passed = _assignee_dicts(own.items) or (_implied(node) if node.kind == "part" else []) or inherited
         for child in structural:
             self.emit(child, part, passed, purpose)
 
