@@ -18,7 +18,7 @@ FLOORS = {
     "07_bvhttdl-6316-cv-giao-nhiem-vu": 0.86,
     "08_hanoi-6397-cv-dau-thau": 0.80,
     "09_hcm-sgddt-5155-cv-tthtcd": 0.99,
-    "10_quangngai-1627-qd-kh-kiem-ke": 0.85,
+    "10_quangngai-1627-qd-kh-kiem-ke": 0.86,
     "11_hanoi-310-kh-5g-iot": 0.77,
     "12_hcm-174-kh-binh-dang-gioi": 0.82,
     "13_btc-17986-cv-cam-nang-thue": 0.99,

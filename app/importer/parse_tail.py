@@ -69,6 +69,11 @@ def read_tail(lines: list[str], parsed: Parsed) -> None:
                 continue
         if PLACEHOLDERS.match(line):
             continue
+        if line.startswith("+ ") and data["cc"] and re.search(r":\s*\+", cc_raw):
+            # "- VPUB: + CVP, các PCVP (đ/b);" / "+ Cổng TTĐT tỉnh (đưa tin);": one entry with its sub-entries
+            cc_raw = cc_raw + " " + line
+            data["cc"][-1] = _cc_item(cc_raw)
+            continue
         if line.startswith("- ") or line.startswith("+ "):
             item, signature = _split_glued_signature(line)
             cc_raw = item
