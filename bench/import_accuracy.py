@@ -222,6 +222,12 @@ def main():
     times = [float(r[4]) for r in rows]
     print(f"Time per document (import with resolution): median {statistics.median(times):.1f} ms, "
           f"max {max(times):.1f} ms")
+    from bench.corpus_import import CORPUS, report, score_documents
+
+    if CORPUS.is_dir():  # unseen real documents, scored by ../shared/tools/score_import.py
+        print(f"Development corpus ({CORPUS.name}, score_import.py's score per document)")
+        for line in report(score_documents(app)):
+            print("  " + line)
 
 
 if __name__ == "__main__":

@@ -14,71 +14,11 @@ or "các" + a unit word (các huyện, các Sở), and runs until a lower-case v
 import re
 from dataclasses import dataclass
 
+from app.importer.agency_words import (  # noqa: F401  (GENERIC and low are read by other modules as ag.X)
+    DOCUMENT_WORDS, GENERIC, HEADS, NOT_HEADS, OPENERS, ROLE_LEAD, SENTENCE_VERBS, STOPS, UNITS, _phrases, low,
+)
+
 _TOKEN = re.compile(r"\(|\)|[,;:]|[^\s,;:()]+")
-# old-style tone placement ("Uỷ", "hoà") compared as the new style ("Ủy", "hòa")
-_OLD_PAIRS = {"uỷ": "ủy", "uý": "úy", "uỳ": "ùy", "uỹ": "ũy", "uỵ": "ụy", "oà": "òa", "oá": "óa", "oả": "ỏa",
-              "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe"}
-
-
-def low(word: str) -> str:
-    word = word.lower()
-    for old, new in _OLD_PAIRS.items():
-        if word.endswith(old):  # only open syllables: "hoà" -> "hòa", "thuỷ" -> "thủy"; "soát" stays
-            return word[: -len(old)] + new
-    return word
-
-
-def _phrases(text: str) -> list[tuple[str, ...]]:
-    return sorted({tuple(p.split()) for p in text.split("|") if p}, key=len, reverse=True)
-
-
-# Words that start an agency name (compared in lower case, accents kept). Sorted longest first.
-HEADS = _phrases(
-    "ủy ban nhân dân|ubnd|hội đồng nhân dân|hđnd|ủy ban|ubmttq|mttq|sở|bộ|cục|chi cục|tổng cục|công an|"
-    "văn phòng|vp|trung tâm|ttyt|phòng|trường|bệnh viện|viện|đài|báo|trang|cổng|hội|liên đoàn|liên minh|"
-    "đoàn|tỉnh đoàn|huyện đoàn|thành đoàn|mặt trận|thường trực|tt|cơ quan|kho bạc|ngân hàng|chi nhánh|"
-    "thanh tra|bảo hiểm xã hội|bhxh|quỹ|công ty|tổng công ty|bộ chỉ huy|bchqs|ban chỉ huy|bộ đội|hạt|đội|"
-    "học viện|đại học|ban|bcđ|bcd|cảng vụ|tòa án|viện kiểm sát|quân khu|bộ tư lệnh|kiểm lâm|vườn quốc gia|"
-    "tỉnh ủy|huyện ủy|thành ủy|thị ủy|đảng ủy|ủy ban kiểm tra|thành viên|các thành viên|giám đốc|"
-    "phó giám đốc|chủ tịch|phó chủ tịch|thủ trưởng|lãnh đạo|trưởng ban|trưởng phòng|trưởng|chánh văn phòng|"
-    "chỉ huy trưởng|người đứng đầu|bí thư|cục thuế|chi cục thuế|hải quan|kbnn|ubkt|bqlda|ban quản lý|"
-    "các bộ phận|bộ phận|khoa|trạm y tế|trạm"
-)
-# Head words that are verbs or common nouns when followed by these words ("Ban hành", "Phòng, chống").
-NOT_HEADS = {("ban", "hành"), ("ban", "giao"), ("phòng", "chống"), ("phòng", "ngừa"), ("phòng", "tránh"),
-             ("hội", "nghị"), ("hội", "thảo"), ("báo", "cáo"), ("trang", "bị"), ("trường", "hợp"),
-             ("cục", "bộ"), ("đội", "ngũ"), ("bộ", "máy"), ("đoàn", "kết"), ("trạm", "dừng"),
-             ("thường", "xuyên"), ("trưởng", "thành"), ("đài", "thọ"), ("cơ", "sở"), ("bảo", "đảm")}
-# After "các": the kinds of agencies a group is made of.
-UNITS = _phrases(
-    "huyện|thị xã|thành phố|xã|phường|thị trấn|quận|tỉnh|sở|ban|ngành|ban ngành|đơn vị|cơ quan|địa phương|"
-    "đoàn thể|hội|phòng|tổ chức|doanh nghiệp|trường|bộ phận|khoa|trạm|thôn|làng|tổ dân phố|bệnh viện|"
-    "trung tâm|sở ngành|cấp|bộ|ngành chức năng|lực lượng|chốt|đồn|trạm y tế|cơ sở|hội đoàn thể|"
-    "thành viên|huyện, thị xã|sở, ngành"
-)
-# Lower-case words that end a name: the verb (or preposition) of the sentence begins.
-STOPS = _phrases(
-    "tiếp tục|chủ trì|phối hợp|làm đầu mối|là đầu mối|là cơ quan|làm cơ quan|khẩn trương|thực hiện|tăng cường|"
-    "đề xuất|chịu trách nhiệm|có trách nhiệm|rà soát|chỉ đạo|triển khai|tổ chức|nghiên cứu|xây dựng|theo dõi|"
-    "kiểm tra|báo cáo|hướng dẫn|căn cứ|nghiêm túc|tập trung|chủ động|quán triệt|đẩy mạnh|bám|kịp thời|yêu cầu|"
-    "đề nghị|giao|phải|cần|có|thống nhất|ban hành|tham mưu|trình|đôn đốc|giám sát|cập nhật|tổng hợp|thẩm định|"
-    "phê duyệt|bố trí|đảm bảo|bảo đảm|hoàn thành|hoàn thiện|nắm|tuyên truyền|phổ biến|quản lý|xử lý|sớm|ngay|"
-    "khắc phục|giải quyết|tiếp nhận|cung cấp|gửi|được|sẽ|đã|đang|cùng|thông báo|chuẩn bị|phát huy|đánh giá|"
-    "tích cực|trực tiếp|duy trì|nâng cao|lập|soạn thảo|thường xuyên|kiên quyết|dừng|tạm dừng|chấp hành|"
-    "phân công|điều chỉnh|bổ sung|công bố|lựa chọn|mở|vận động|tạo|hỗ trợ|khảo sát|sắp xếp|rút kinh nghiệm|"
-    "xem xét|tiếp thu|nghiêm|theo|tại|trong|để|nhằm|với|cho|khi|nếu|thì|mà|nhưng|hoặc|hay|tùy|dù|mỗi|đều|"
-    "vẫn|còn|vừa|cử|chỉ|thay|xác định|xét|huy động|ưu tiên|tuyệt đối|tìm|mua|bàn giao|nhận|trả|thu|phát|"
-    "đưa|làm|là|kiểm soát|phát hiện|bám sát|rà|lồng ghép|đăng|sẵn sàng|tiến hành|thành lập|ứng phó|"
-    "kịp|quyết liệt|quan tâm|theo dõi|điều tra|truy vết|tiêm|cách ly|phong tỏa|thẩm tra|tập huấn|"
-    "liên hệ|trao đổi|thống kê|ký|chịu|nghiêm cấm|không|chưa|cũng|đồng thời|trên cơ sở|căn cứ vào|"
-    "hằng|hàng|định kỳ|từ|đến|về việc|như sau|gồm|bao gồm|sau|trước"
-)
-ROLE_LEAD = _phrases("chủ trì|làm đầu mối|là đầu mối|làm cơ quan đầu mối|là cơ quan đầu mối|"
-                     "là cơ quan thường trực|làm cơ quan thường trực|là cơ quan chủ trì|làm cơ quan chủ trì")
-OPENERS = _phrases("giao cho|giao|yêu cầu|đề nghị|ủy quyền cho|ủy quyền|chỉ đạo|ủy ban nhân dân tỉnh giao|"
-                   "ubnd tỉnh giao|chủ tịch ubnd tỉnh giao|chủ tịch ủy ban nhân dân tỉnh giao")
-GENERIC = re.compile(r"(có\s+)?liên\s+quan$|^các\s+(cơ\s+quan|đơn\s+vị|địa\s+phương|ngành|cấp)"
-                     r"(\s*,\s*(cơ\s+quan|đơn\s+vị|địa\s+phương|ngành|cấp))*$", re.IGNORECASE)
 
 
 @dataclass
@@ -120,6 +60,8 @@ def _head_at(toks, i) -> int:
     if i >= len(toks) or not toks[i].word:
         return 0
     if toks[i].low == "các":
+        if _match(toks, i + 1, DOCUMENT_WORDS):
+            return 0  # "Các Nghị định về ...": documents, not bodies
         if i + 1 < len(toks) and toks[i + 1].word and (toks[i + 1].capital or _match(toks, i + 1, UNITS)
                                                         or _match(toks, i + 1, HEADS)):
             return 1
@@ -152,7 +94,7 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
     toks = [t for t in tokens(text) if t.start >= start]
     names, i, colon = [], 0, False
     while i < len(toks):
-        n = _head_at(toks, i)
+        n = _head_at(toks, i) or (len(names) >= 2 and _loose_name_at(toks, i))
         if not n:
             break
         first = i
@@ -171,7 +113,7 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
             colon = True
             break
         if tok.text in ",;":
-            if _head_at(toks, i + 1):
+            if _head_at(toks, i + 1) or len(names) >= 2 and _loose_name_at(toks, i + 1):
                 i += 1
                 continue
             break
@@ -191,9 +133,19 @@ def scan_list(text: str, start: int = 0, vocabulary=None) -> Found | None:
     return Found(names=names, end=end, colon=colon)
 
 
+def _loose_name_at(toks, i) -> int:
+    """In a long list of bodies ("..., Tòa án nhân dân tỉnh, Thuế tỉnh, Kiểm toán nhà nước khu vực II, ..."), a
+    capitalised name whose first word is no agency word still starts a name (1 token), else 0."""
+    if i < len(toks) and toks[i].word and toks[i].capital and not _match(toks, i, STOPS) and \
+            not _match(toks, i, DOCUMENT_WORDS) and i + 1 < len(toks) and toks[i + 1].word:
+        return 1
+    return 0
+
+
 def _read_name(toks, i, head_len) -> int:
     """Read one name starting at toks[i]; return the index of the token after it."""
     group_mode = toks[i].low == "các"
+    start = i
     i += head_len
     if group_mode:
         i += _match(toks, i, UNITS)  # "các tổ chức": the unit, not the verb "tổ chức"
@@ -230,6 +182,11 @@ def _read_name(toks, i, head_len) -> int:
                     i = _thuoc_tail(toks, i)
                     continue
             break
+        if tok.text == ":" and _match(toks, i - 1, UNITS):
+            after = _place_list(toks, i + 1)  # "các tỉnh: Khánh Hòa, Đắk Lắk, Gia Lai", "Các Bộ: Quốc phòng, Tài chính"
+            if after:
+                i = after
+                continue
         if tok.text in ";:)":
             break
         if tok.low == "và":
@@ -244,6 +201,10 @@ def _read_name(toks, i, head_len) -> int:
                 tok.low == "có" and i + 2 < len(toks) and toks[i + 1].low == "liên" and toks[i + 2].low == "quan":
             i += 2 if tok.low == "liên" else 3  # "các cơ quan có liên quan": generic, kept whole
             break
+        if tok.text in ("-", "–") and i + 1 < len(toks) and _match(toks, i + 1, _phrases("cơ quan|đơn vị")):
+            break  # "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo": the body, then what it is
+        if tok.capital and _match(toks, i, ROLE_LEAD + SENTENCE_VERBS):
+            break  # "Sở Nội vụ" / "Chủ trì, phối hợp ...": a heading and its text run together
         if not tok.capital:
             if tok.low == "các" and _match(toks, i + 1, UNITS):
                 group_mode = True
@@ -262,13 +223,53 @@ def _read_name(toks, i, head_len) -> int:
                 break
         previous_capital = tok.capital
         i += 1
-        if i > 60:
+        if i - start > 60:  # no name is that long
             break
     return i
 
 
+def _place_list(toks, i) -> int:
+    """After "các tỉnh:": capitalised names separated by "," and "và", up to a ":" or a verb; the index after
+    them, or 0 when the words there are not such a list (the text of a task)."""
+    start = i
+    while i < len(toks):
+        tok = toks[i]
+        if tok.text == "," or tok.low == "và" and i + 1 < len(toks) and toks[i + 1].capital and \
+                not _head_at(toks, i + 1):
+            i += 1
+            continue
+        if tok.word and tok.capital and not _head_at(toks, i) and not _match(toks, i, STOPS):
+            i += 1
+            continue
+        if i > start and tok.word and not tok.capital and not _match(toks, i, STOPS) and \
+                (tok.text in ("-", "–") or toks[i - 1].capital):
+            i += 1  # "Nông nghiệp và Môi trường", "Quy hoạch - Kiến trúc": names with small words
+            continue
+        break
+    if i == start or not toks[i - 1].word:
+        return 0
+    if i >= len(toks) or toks[i].text == ":" or toks[i].low == "và" or \
+            toks[i].word and not toks[i].capital and _match(toks, i, STOPS):
+        return i
+    return 0
+
+
 def _thuoc_tail(toks, i) -> int:
-    """After a unit word: "thuộc Ủy ban nhân dân tỉnh", "trực thuộc", "trên địa bàn tỉnh"."""
+    """After a unit word: "thuộc Ủy ban nhân dân tỉnh", "trực thuộc", "trên địa bàn tỉnh", "từ Hà Tĩnh đến Lâm Đồng"."""
+    if i + 1 < len(toks) and toks[i].low == "từ" and toks[i + 1].capital:
+        k = i + 1
+        while k < len(toks) and toks[k].word and toks[k].capital:
+            k += 1
+        if k + 1 < len(toks) and toks[k].low == "đến" and toks[k + 1].capital:
+            k += 1
+            while k < len(toks) and toks[k].word and toks[k].capital:
+                k += 1
+            return k
+    if i + 1 < len(toks) and toks[i].low == "của" and toks[i + 1].capital and not _head_at(toks, i + 1):
+        i += 2  # "các Sở, ban, ngành của Thành phố"
+        while i < len(toks) and toks[i].word and toks[i].capital:
+            i += 1
+        return i
     if i < len(toks) and toks[i].low in ("thuộc", "trực"):
         i += 1
         while i < len(toks) and toks[i].word and toks[i].low not in ("và",):
@@ -284,7 +285,7 @@ def _extend_with_vocabulary(text, toks, first, end, vocabulary) -> int:
     best = end
     for k in range(end + 1, min(len(toks), first + 30) + 1):
         last = toks[k - 1]
-        if not last.word and last.text != ")":
+        if not last.word and last.text != ")" or last.text in ("-", "–"):
             continue
         if vocabulary(text[toks[first].start:last.end]):
             best = k
@@ -307,17 +308,26 @@ def _valid_end(toks, i) -> bool:
         return True
     if tok.word and not tok.capital and (_match(toks, i, STOPS) or _match(toks, i, ROLE_LEAD)):
         return True
+    if tok.word and tok.capital and _match(toks, i, ROLE_LEAD + SENTENCE_VERBS):
+        return True
+    if tok.text in ("-", "–") and _match(toks, i + 1, _phrases("cơ quan|đơn vị")):
+        return True  # "Sở Tài chính - Cơ quan thường trực ..."  # "Sở Nội vụ" / "Chủ trì, ...": the heading's text on the same line
     if tok.text.strip(".") == "" or tok.text in ("./.", "."):
         return True
     return False
 
 
+_CLAUSE = re.compile(r"^(?:Căn\s+cứ|Trên\s+cơ\s+sở)\s[^,;:]{3,160},\s*(?=[A-ZĐÀ-Ỹ]|các\s)")
+
+
 def _opener(text: str) -> int:
-    toks = tokens(text)
+    clause = _CLAUSE.match(text)  # "Căn cứ kế hoạch này, Giám đốc các Sở, ... xây dựng ..."
+    offset = clause.end() if clause and scan_list(text, clause.end()) else 0
+    toks = [t for t in tokens(text) if t.start >= offset]
     n = _match(toks, 0, OPENERS)
     if n and toks[0].capital:
         return toks[n - 1].end
-    return 0
+    return offset
 
 
 @dataclass
@@ -354,6 +364,27 @@ def assignees_in(text: str, vocabulary=None) -> Assignees:
                 result.append({"agency": name, "role": "coordinating"})
         break
     return Assignees(result, None, generic)
+
+
+def only_a_name(text: str) -> bool:
+    """A short heading that starts with an agency word and holds no verb ("Báo và Phát thanh, Truyền hình
+    thành phố"): a name the reader could not delimit, but a name."""
+    toks = tokens(text)
+    words = [t for t in toks if t.word]
+    if not 2 <= len(words) <= 12 or not _head_at(toks, 0) or any(t.text in ".;()" for t in toks):
+        return False
+    return not any(not t.capital and (_match(toks, k, STOPS) or _match(toks, k, ROLE_LEAD))
+                   for k, t in enumerate(toks) if t.word and t.low not in ("và", "các", "của", "thuộc", "trực"))
+
+
+def coordinating_in(text: str, vocabulary=None) -> tuple[list[str], list[str]]:
+    """The bodies after "phối hợp (chặt chẽ) (với)" anywhere in a task's text, and the generic ones among them."""
+    names, generic = [], []
+    for match in re.finditer(r"\bphối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s+", text or "", re.IGNORECASE):
+        found = scan_list(text, match.end(), vocabulary)
+        for name, _s, _e in found.names if found else []:
+            (generic if GENERIC.search(name) else names).append(name)
+    return names, generic
 
 
 def split_names(cell: str, vocabulary=None) -> tuple[list[str], list[str]]:

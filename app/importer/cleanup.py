@@ -15,7 +15,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
 _BULLET = re.compile(r"^\s*(?:[•◦▪▫●○■□◆◇➢➤►▸‣⁃∙·\uf0b7\uf0a7\uf0d8\uf076\uf0fc–—−]|-(?!-)|\*(?=\s))\s*(?=\S)")
 _PLUS = re.compile(r"^\s*\+\s*(?=\S)")
-_RULE = re.compile(r"^[\s\-_=.*~·•]{3,}$")
+_RULE = re.compile(r"^[\s\-_=.*~·•–—]{3,}$")  # "-------", "______", "–––––" (the rules under header lines)
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -48,6 +48,8 @@ def clean_line(raw: str) -> str:
         # a table copied from Word or a spreadsheet: one tab between cells
         raw = "| " + " | ".join(cell.strip() for cell in cells) + " |"
     line = _CONTROL.sub("", raw)
+    if _RULE.match(line.strip()):
+        return ""
     line = line.replace("**", "").replace("__", "").replace("`", "").replace("~~", "")
     line = _SUBSCRIPT.sub(r" \1", line)
     line = _MD_HEADING.sub("", line)

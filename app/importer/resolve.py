@@ -64,8 +64,17 @@ class Resolver:
             self._indexes[cache_key] = DirectoryIndex(issuer).index
         return self._indexes[cache_key]
 
-    def resolve(self, name: str, issuer: Agency | None):
-        """(Agency or AgencyGroup or None, how it matched)."""
+    def resolve(self, name: str, issuer: Agency | None, foreign: bool = False):
+        """(Agency or AgencyGroup or None, how it matched).
+
+        `foreign`: the letter prints an issuer the directory does not hold (Ủy ban nhân dân Thành phố Hồ Chí
+        Minh in a Kon Tum deployment). Its "Sở Nội vụ" is its own Sở, not the directory's: only a name
+        printed in full (the directory name itself, place included) is matched."""
+        if foreign:
+            wanted = name_key(name)
+            found = [a for a in self.agencies if name_key(a.name) == wanted] + \
+                    [g for g in self.groups if name_key(g.name) == wanted]
+            return (found[0], "exact") if len(found) == 1 else (None, None)
         index = self.index(issuer)
         tries = [(name, "exact")]
         stripped = PERSON_TITLE.sub("", name)

@@ -86,9 +86,10 @@ def _resolve(parsed: Parsed, source, filename, resolver: Resolver) -> ImportResu
         notes.append(f"Văn bản không in tên cơ quan ban hành; suy ra là {issuer.name} (theo {', '.join(reasons)}): "
                      "kiểm tra lại.")
     unresolved, targets = [], {}
+    foreign = bool(data["issuer"]) and issuer is None  # names belong to a tree the directory does not hold
     for s_index, section in enumerate(data["sections"]):
         for a_index, assignee in enumerate(section["assignees"]):
-            target, how = resolver.resolve(assignee["agency"], issuer)
+            target, how = resolver.resolve(assignee["agency"], issuer, foreign)
             assignee["resolved"] = target_label(target)
             assignee["resolved_type"] = target_kind(target)
             assignee["match"] = how
@@ -98,7 +99,7 @@ def _resolve(parsed: Parsed, source, filename, resolver: Resolver) -> ImportResu
                 targets[(s_index, a_index)] = target
     recipients = []
     for name in data["recipients"]:
-        target, how = resolver.resolve(name, issuer)
+        target, how = resolver.resolve(name, issuer, foreign)
         recipients.append({"name": name, "resolved": target_label(target), "resolved_type": target_kind(target)})
     needs_recipients = any(not s["assignees"] for s in data["sections"])
     if needs_recipients:
