@@ -14,7 +14,7 @@ import argparse
 import statistics
 import time
 
-from corpus_letters import annotation_to_letter, application, documents, scorer
+from bench.corpus_letters import annotation_to_letter, application, documents, scorer
 
 
 def as_scored(result) -> dict:
