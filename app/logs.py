@@ -56,6 +56,11 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
+# libraries that log every step of their work at INFO (WeasyPrint's layout, fontTools' subsetting) or
+# every oddity of a PDF they read (pdfminer): only their warnings and errors are kept
+QUIET_LIBRARIES = {"weasyprint": logging.WARNING, "fontTools": logging.WARNING, "pdfminer": logging.ERROR}
+
+
 def configure(level: str | None = None, file: str | None = None, fmt: str | None = None) -> logging.Handler:
     """(Re)configure the root logger: one handler of ours, replacing the previous one."""
     level = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
@@ -73,13 +78,16 @@ def configure(level: str | None = None, file: str | None = None, fmt: str | None
         old.close()
     root.addHandler(handler)
     root.setLevel(getattr(logging, level, logging.INFO))
+    for noisy, floor in QUIET_LIBRARIES.items():  # a letter would otherwise write dozens of lines
+        logging.getLogger(noisy).setLevel(max(floor, root.level))
     return handler
 
 
 def _user_id():
     """The user the request ran as, if it loaded one (a static file or /healthz costs no query for it)."""
     user = g.get("_login_user")  # where Flask-Login keeps the user of this request
-    return user.get_id() if user is not None and getattr(user, "is_authenticated", False) else None
+    # the row id, not get_id(): that carries the session token, which never goes to a log
+    return getattr(user, "id", None) if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def register(app: Flask) -> None:
