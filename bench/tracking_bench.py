@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = {
     "small": {"directives": 200, "assignments": 10_000, "agencies": 150},
     "large": {"directives": 2_000, "assignments": 100_000, "agencies": 1_500},
+    # not in the default run: ~10 min on SQLite alone (run it with --sizes huge --export-all never)
+    "huge": {"directives": 20_000, "assignments": 1_000_000, "agencies": 15_000},
 }
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench1234"
@@ -742,7 +744,7 @@ def compare(backend, by_size):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="small,large", help="comma-separated: small, large")
+    parser.add_argument("--sizes", default="small,large", help="comma-separated: small, large, huge")
     parser.add_argument("--rounds", type=int, default=15, help="timed requests per page (default 15)")
     parser.add_argument("--excel-rounds", type=int, default=5, help="timed per-agency exports (default 5)")
     parser.add_argument("--export-all", choices=("auto", "always", "never"), default="auto",
