@@ -2,16 +2,19 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/tracking_bench.py                  # SQLite, and PostgreSQL if 127.0.0.1:5432 answers
-    .venv/bin/python bench/tracking_bench.py --postgres [URL] # PostgreSQL even if the port check fails
-    .venv/bin/python bench/tracking_bench.py --no-postgres --sizes small --rounds 5   # quick look
+    .venv/bin/python -m bench.tracking_bench                  # SQLite, and PostgreSQL if 127.0.0.1:5432 answers
+    .venv/bin/python -m bench.tracking_bench --postgres [URL] # PostgreSQL even if the port check fails
+    .venv/bin/python -m bench.tracking_bench --no-postgres --sizes small --rounds 5   # quick look
 
 A database is filled with generated data (fixed seed, SQLAlchemy Core bulk inserts) at each size,
 then pages are requested through Flask's test client, logged in as the office user or as a
 department user, and timed with time.perf_counter. SQL statements are counted with a
-`before_cursor_execute` listener on the engine, reset for every request. Everything is printed
-as a plain `name: value` line (progress lines start with `#`); nothing asserts, the exit status
-is 0 unless the script itself crashes. See bench/README.md.
+`before_cursor_execute` listener on the engine, reset for every request. Every timed request must
+answer 200 (an Excel one with a workbook): anything else stops the run with an AssertionError, so
+that data the app no longer shows to these users cannot time an error page. /healthz is timed in
+the same run as the reference (`<page>_vs_trivial_p95_ratio`). Everything is printed as a plain
+`name: value` line (progress lines start with `#`), then a Markdown table per backend. See
+bench/README.md.
 """
 import argparse
 import os
@@ -33,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = {
     "small": {"directives": 200, "assignments": 10_000, "agencies": 150},
     "large": {"directives": 2_000, "assignments": 100_000, "agencies": 1_500},
+    # not in the default run: ~10 min on SQLite alone (run it with --sizes huge --export-all never)
+    "huge": {"directives": 20_000, "assignments": 1_000_000, "agencies": 15_000},
 }
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench1234"
@@ -124,8 +129,9 @@ def generate(size: dict, today: date, rng: random.Random) -> dict:
 
     now = utc_at(today, dtime(10, 0))  # created during office hours of the local day
     tables: dict[str, list[dict]] = {name: [] for name in (
-        "agencies", "agency_groups", "agency_group_members", "users", "directives", "directive_recipients",
-        "directive_cc_lines", "sections", "section_assignees", "tasks", "assignments", "progress_reports")}
+        "agencies", "agency_groups", "agency_group_members", "users", "user_roles", "directives",
+        "directive_recipients", "directive_cc_lines", "sections", "section_assignees", "tasks", "assignments",
+        "progress_reports", "register_counters", "register_entries", "received_counters", "received_entries")}
 
     # Agencies: the province, its office, departments and branches, districts, then communes up to the count.
     agencies = tables["agencies"]
@@ -133,12 +139,13 @@ def generate(size: dict, today: date, rng: random.Random) -> dict:
     def agency(name, short, kind, parent, abbreviation=""):
         agencies.append({"id": len(agencies) + 1, "parent_id": parent, "name": name, "short_name": short,
                          "abbreviation": abbreviation, "kind": kind, "header_text": "", "place": "Kon Tum",
-                         "active": True})
+                         "active": True, "serves_id": None})
         return len(agencies)
 
     root = agency("Ủy ban nhân dân tỉnh Kon Tum", "UBND tỉnh", "ubnd_tinh", None, "UBND")
     agencies[0]["header_text"] = "ỦY BAN NHÂN DÂN\nTỈNH KON TUM"
     office = agency("Văn phòng Ủy ban nhân dân tỉnh Kon Tum", "Văn phòng UBND tỉnh", "van_phong", root, "VP")
+    agencies[office - 1]["serves_id"] = root  # its staff act for UBND tỉnh: they follow its directives
     departments = [agency(f"Sở {n} tỉnh Kon Tum", f"Sở {n}", "so", root) for n in SO_NAMES]
     branches = [agency(f"{n} Kon Tum", n, "nganh", root) for n in NGANH_NAMES]
     districts = [agency(f"Ủy ban nhân dân {n}", f"UBND {n}", "ubnd_huyen", root) for n in HUYEN_NAMES]
@@ -164,12 +171,18 @@ def generate(size: dict, today: date, rng: random.Random) -> dict:
 
     from werkzeug.security import generate_password_hash
     password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    # Roles live in user_roles (as app/loader.py's demo users: staff of the Văn phòng and of Sở Y tế);
+    # session_token is part of the login cookie (get_id() is "id:token").
+    user_defaults = {"password_hash": password_hash, "admin_scope_id": None, "active": True, "created_at": now,
+                     "last_login_at": None, "email": None, "mail_kinds": "", "mail_digest": False,
+                     "digest_sent_at": None}
     tables["users"] = [
-        {"id": 1, "username": OFFICE_USER, "full_name": "Chuyên viên Văn phòng (bench)", "password_hash": password_hash,
-         "role": "office", "agency_id": office, "active": True, "created_at": now},
-        {"id": 2, "username": DEPARTMENT_USER, "full_name": "Chuyên viên Sở Y tế (bench)",
-         "password_hash": password_hash, "role": "department", "agency_id": busy, "active": True, "created_at": now},
+        {"id": 1, "username": OFFICE_USER, "full_name": "Chuyên viên Văn phòng (bench)", "agency_id": office,
+         "session_token": "b" * 32, **user_defaults},
+        {"id": 2, "username": DEPARTMENT_USER, "full_name": "Chuyên viên Sở Y tế (bench)", "agency_id": busy,
+         "session_token": "c" * 32, **user_defaults},
     ]
+    tables["user_roles"] = [{"user_id": 1, "role": "staff"}, {"user_id": 2, "role": "staff"}]
     department_user = 2
 
     # How many assignments each directive gets: the fixed ones first, the rest shared evenly.
@@ -187,6 +200,8 @@ def generate(size: dict, today: date, rng: random.Random) -> dict:
 
     statuses, weights = zip(*STATUS_WEIGHTS)
     special = {}
+    outgoing = Counter()  # (agency, year) -> last number of the register
+    incoming = Counter()
     for index in range(size["directives"]):
         directive_id = next_id("directives")
         fixed_name = list(FIXED_DIRECTIVES)[index] if index < len(FIXED_DIRECTIVES) else None
@@ -213,6 +228,8 @@ def generate(size: dict, today: date, rng: random.Random) -> dict:
         topic = r.choice(TOPICS)
         subject = f"Về việc tăng cường công tác {topic} trên địa bàn tỉnh (đợt {index + 1})"
         created = now - timedelta(days=r.randint(0, 365), minutes=r.randint(0, 1440))
+        issued = created.date()  # issued the day it was entered (UTC date: close enough)
+        live_agencies = set()
         recipients = ["Các sở, ban, ngành thuộc tỉnh", "Ủy ban nhân dân các huyện, thành phố"][: r.randint(1, 2)]
         cc = ["Như trên", "Chủ tịch, các PCT UBND tỉnh", "Lưu: VT, KGVX"]
         texts = [symbol, subject, "ỦY BAN NHÂN DÂN TỈNH KON TUM", "Kon Tum", *recipients, *cc]
@@ -255,6 +272,7 @@ def generate(size: dict, today: date, rng: random.Random) -> dict:
                         completed = today - timedelta(days=r.randint(0, 10))
                     percent = {"chua_thuc_hien": 0, "dang_thuc_hien": r.randrange(10, 95, 5)}.get(status, 100)
                     assignment_id = next_id("assignments")
+                    live_agencies.add(agency_id)
                     tables["assignments"].append({
                         "id": assignment_id, "task_id": task_id, "agency_id": agency_id,
                         "via_group_id": group if group and agency_id in groups[group] else None,
@@ -281,20 +299,39 @@ def generate(size: dict, today: date, rng: random.Random) -> dict:
                                                     "position": position, "deadline": None, **assignee})
                 texts.append(names[assignee["agency_id"]] if assignee["agency_id"] else
                              tables["agency_groups"][assignee["group_id"] - 1]["name"])
+        # Issued (numbered in UBND tỉnh's outgoing register): only then are the tasks live. As
+        # app/directives/received.py does, it arrives in the incoming register of every assigned agency.
+        outgoing[(root, issued.year)] += 1
+        sequence = outgoing[(root, issued.year)]
+        tables["register_entries"].append({
+            "id": directive_id, "directive_id": directive_id, "agency_id": root, "year": issued.year,
+            "sequence": sequence, "number": str(sequence), "issued_date": issued, "issued_at": created,
+            "issued_by_id": None, "docx_path": f"bench/{directive_id}.docx", "docx_sha256": "0" * 64,
+            "pdf_path": f"bench/{directive_id}.pdf", "pdf_sha256": "0" * 64})
+        for agency_id in sorted(live_agencies):
+            incoming[(agency_id, issued.year)] += 1
+            tables["received_entries"].append({
+                "id": next_id("received_entries"), "directive_id": directive_id, "agency_id": agency_id,
+                "year": issued.year, "sequence": incoming[(agency_id, issued.year)], "received_date": issued,
+                "registered_at": created, "registered_by_id": None, "source": "internal"})
         tables["directives"].append({
-            "id": directive_id, "doc_type": kind, "issuer_agency_id": root,
-            "issuer_text": "ỦY BAN NHÂN DÂN\nTỈNH KON TUM", "number": None, "symbol": symbol, "place": "Kon Tum",
-            "issued_date": None, "subject": subject, "urgency": None, "preamble": "", "closing": "",
+            "id": directive_id, "doc_type": kind, "issuer_agency_id": root, "owner_agency_id": root,
+            "parent_id": None, "purpose": "chi_dao", "deadline": None,
+            "issuer_text": "ỦY BAN NHÂN DÂN\nTỈNH KON TUM", "number": str(sequence), "symbol": symbol,
+            "place": "Kon Tum", "issued_date": issued, "subject": subject, "urgency": None, "preamble": "", "closing": "",
             "signer_authority": "TM.", "signer_authority_title": "ỦY BAN NHÂN DÂN", "signer_title": "CHỦ TỊCH",
-            "signer_name": "Nguyễn Văn A", "state": "approved", "source_key": None,
+            "signer_name": "Nguyễn Văn A", "state": "issued", "source_key": None,
             "search_text": fold(" \n ".join(texts)), "created_by_id": 1, "created_at": created,
             "updated_by_id": 1, "updated_at": created, "version": 1,
         })
-    return {"tables": tables, "busy_agency": busy, "office": office, "special": special}
+    tables["register_counters"] = [{"agency_id": a, "year": y, "last_number": n} for (a, y), n in outgoing.items()]
+    tables["received_counters"] = [{"agency_id": a, "year": y, "last_number": n} for (a, y), n in incoming.items()]
+    return {"tables": tables, "busy_agency": busy, "office": office, "root": root, "special": special}
 
 
-INSERT_ORDER = ("agencies", "agency_groups", "agency_group_members", "users", "directives", "directive_recipients",
-                "directive_cc_lines", "sections", "section_assignees", "tasks", "assignments", "progress_reports")
+INSERT_ORDER = ("agencies", "agency_groups", "agency_group_members", "users", "user_roles", "directives",
+                "directive_recipients", "directive_cc_lines", "sections", "section_assignees", "tasks", "assignments",
+                "progress_reports", "register_counters", "register_entries", "received_counters", "received_entries")
 
 
 def load(app, data: dict, label: str, postgres: bool) -> None:
@@ -313,6 +350,14 @@ def load(app, data: dict, label: str, postgres: bool) -> None:
                 db.session.execute(insert(table), rows[start:start + BATCH])
             db.session.commit()
             progress(f"{label}: {name} {len(rows)} rows ({time.perf_counter() - started:.1f} s)")
+        # Core inserts bypass the session hooks that keep the full-text index: rebuild it, as
+        # `flask search rebuild` does (the inbox search reads search_entries, not directives.search_text)
+        from app import search
+
+        rebuilt = time.perf_counter()
+        with db.engine.begin() as connection:
+            search.rebuild(connection)
+        out(f"{label}_search_rebuild_s", round(time.perf_counter() - rebuilt, 1))
         if postgres:
             for name in INSERT_ORDER:
                 if "id" in metadata[name].c:
@@ -321,7 +366,7 @@ def load(app, data: dict, label: str, postgres: bool) -> None:
             db.session.commit()
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("ANALYZE"))  # what autovacuum would have done on a live server
-        for name in INSERT_ORDER:
+        for name in (*INSERT_ORDER, "search_entries"):
             out(f"{label}_rows_{name}", db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar())
         db.session.remove()
 
@@ -358,13 +403,25 @@ def login(app, username):
     return client
 
 
-def measure(client, recorder, url, rounds, warmup):
-    """(timings in seconds, statements of each request, response size in bytes, status)."""
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def check_page(label, page, url, response):
+    """Every timed request must be the page itself: a 403/404 (data the app no longer shows to these
+    users), a redirect to the login or to Tệp đã xuất (an export that became a job) times nothing."""
+    status = response.status_code
+    assert status == 200, f"{label} {page}: GET {url} answered HTTP {status}, not 200 " \
+                          f"(location {response.headers.get('Location')!r})"
+    if url.split("?")[0].endswith(".xlsx"):
+        assert response.mimetype == XLSX, f"{label} {page}: GET {url} answered {response.mimetype}, not Excel"
+
+
+def measure(label, page, client, recorder, url, rounds, warmup):
+    """(timings in seconds, statements of each request, response size in bytes); asserts HTTP 200."""
     for _ in range(warmup):
         response = client.get(url)
         response.get_data()
-        if response.status_code != 200:
-            return None, None, 0, response.status_code
+        check_page(label, page, url, response)
     timings, statements, size = [], [], 0
     for _ in range(rounds):
         recorder.reset()
@@ -374,17 +431,19 @@ def measure(client, recorder, url, rounds, warmup):
         timings.append(time.perf_counter() - started)
         statements.append(list(recorder.statements))
         size = len(body)
-        if response.status_code != 200:
-            return None, None, 0, response.status_code
-    return timings, statements, size, 200
+        check_page(label, page, url, response)
+    return timings, statements, size
 
 
-def report_page(label, page, timings, statements, size, results):
+def report_page(label, page, timings, statements, size, results, trivial_p95=None):
     counts = [len(s) for s in statements]
     last = statements[-1]
     median, p95 = ms(statistics.median(timings)), ms(percentile(timings, 0.95))
     out(f"{label}_{page}_ms_median", median)
     out(f"{label}_{page}_ms_p95", p95)
+    ratio = round(p95 / trivial_p95, 1) if trivial_p95 else None
+    if trivial_p95:
+        out(f"{label}_{page}_vs_trivial_p95_ratio", ratio)
     out(f"{label}_{page}_statements", counts[-1] if len(set(counts)) == 1 else f"{min(counts)}..{max(counts)}")
     out(f"{label}_{page}_sql_ms", ms(sum(d for _s, _p, d in last)))
     slowest = max(last, key=lambda item: item[2]) if last else None
@@ -396,7 +455,8 @@ def report_page(label, page, timings, statements, size, results):
         if n > 1:  # the very same statement with the same parameters, run again in one request
             out(f"{label}_{page}_repeated_statement", f"{n} x {short_sql(statement, 200)}")
     out(f"{label}_{page}_bytes", size)
-    results[page] = {"median": median, "p95": p95, "statements": max(counts), "last": last}
+    results[page] = {"median": median, "p95": p95, "statements": max(counts), "last": last, "ratio": ratio,
+                     "statements_shown": counts[-1] if len(set(counts)) == 1 else f"{min(counts)}..{max(counts)}"}
 
 
 def profile_request(label, page, client, url, top=12):
@@ -440,9 +500,7 @@ def run_export_all(label, client, recorder, results, estimate_s, mode):
     response = client.get(url)
     body = response.get_data()
     elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        out(f"{label}_export_all", f"HTTP {response.status_code}")
-        return None
+    check_page(label, "export_all", url, response)
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out(f"{label}_export_all_ms_once", ms(elapsed))
     out(f"{label}_export_all_statements", len(recorder.statements))
@@ -451,6 +509,40 @@ def run_export_all(label, client, recorder, results, estimate_s, mode):
     results["export_all"] = {"median": ms(elapsed), "p95": ms(elapsed), "statements": len(recorder.statements),
                              "last": list(recorder.statements)}
     return elapsed
+
+
+def run_excel_job(app, label, recorder, results, organisation_id, agency_id, rounds, trivial_p95):
+    """The same per-agency Excel list through the job path: above EXCEL_JOB_ROWS the view records a Job
+    and the queue runs `excel_job` (app/jobs/exports.py) in the worker. Here that function is called
+    directly, in an app context of its own (as the worker has), with a no-op progress callback: the
+    time is the worker's, without the queue's wait, the Job row updates and writing the file."""
+    from types import SimpleNamespace
+
+    from app.extensions import db
+    from app.jobs.exports import excel_job
+    from app.models import User
+
+    params = {"scope": "owned", "organisation_id": organisation_id, "args": {"agency": [str(agency_id)]},
+              "name": "nhiem-vu", "title": "Nhiệm vụ đã giao (bench)", "description": "bench"}
+
+    def no_progress(done, total=None, force=False):
+        pass
+
+    timings, statements, size = [], [], 0
+    for round_ in range(rounds + 1):  # the first is the warm-up
+        with app.app_context():
+            recorder.reset()
+            started = time.perf_counter()
+            job = SimpleNamespace(user=db.session.get(User, 1))
+            content, name = excel_job(job, params, no_progress)
+            elapsed = time.perf_counter() - started
+            db.session.remove()
+        assert content[:2] == b"PK" and name.endswith(".xlsx"), f"{label} excel_agency_job: no workbook"
+        if round_:
+            timings.append(elapsed)
+            statements.append(list(recorder.statements))
+            size = len(content)
+    report_page(label, "excel_agency_job", timings, statements, size, results, trivial_p95)
 
 
 def run_size(backend, size_name, database, args, export_estimate):
@@ -467,7 +559,9 @@ def run_size(backend, size_name, database, args, export_estimate):
     # EXCEL_JOB_ROWS: the Excel export is timed in the request; above the threshold the app would run the
     # same function as a job (app/jobs/exports.py) and answer with a redirect to Tệp đã xuất
     config = {"SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
-              "EXCEL_JOB_ROWS": 10 ** 9, **database}
+              "EXCEL_JOB_ROWS": 10 ** 9,
+              # one JSON line per request is still formatted and written (as in production), to /dev/null
+              "LOG_FILE": os.devnull, **database}
     app = create_app(config)
     today = local_today()
     started = time.perf_counter()
@@ -492,6 +586,17 @@ def run_size(backend, size_name, database, args, export_estimate):
     recorder = StatementRecorder(engine)
     office = login(app, OFFICE_USER)
     department = login(app, DEPARTMENT_USER)
+    anonymous = app.test_client()
+    # The reference: pages that do (almost) nothing, timed in the same process and run, so that a
+    # page's p95 can be read as "N times the bare request" whatever the machine's load.
+    trivial_rounds = max(args.rounds, 30)
+    results = {}
+    for page, client, url in (("trivial_healthz", office, "/healthz"), ("trivial_login", anonymous, "/dang-nhap")):
+        progress(f"{label}: {page} GET {url} (5 warm-up + {trivial_rounds} timed)")
+        timings, statements, body_size = measure(label, page, client, recorder, url, trivial_rounds, 5)
+        report_page(label, page, timings, statements, body_size, results)
+    trivial_p95 = results["trivial_healthz"]["p95"]
+    out(f"{label}_trivial_page", f"/healthz (office user's session), p95 {trivial_p95} ms")
     pages = [
         ("dashboard", office, "/theo-doi", args.rounds, 2),
         ("inbox", department, "/nhiem-vu", args.rounds, 2),
@@ -501,20 +606,17 @@ def run_size(backend, size_name, database, args, export_estimate):
         ("directive_big", office, f"/van-ban/{special['directive_big']}", args.rounds, 2),
         ("excel_agency", office, f"/theo-doi/nhiem-vu.xlsx?agency={busy}", args.excel_rounds, 1),
     ]
-    results = {}
     for page, client, url, rounds, warmup in pages:
         progress(f"{label}: {page} GET {url} ({warmup} warm-up + {rounds} timed)")
-        timings, statements, body_size, status = measure(client, recorder, url, rounds, warmup)
-        if timings is None:
-            out(f"{label}_{page}", f"HTTP {status}")
-            continue
-        report_page(label, page, timings, statements, body_size, results)
+        timings, statements, body_size = measure(label, page, client, recorder, url, rounds, warmup)
+        report_page(label, page, timings, statements, body_size, results, trivial_p95)
         if args.show_sql:
             for statement, params, duration in statements[-1]:
                 print(f"#   {ms(duration):8.1f} ms  {short_sql(statement, 400)}  {params[:120]}")
         if page in args.profile:
             profile_request(label, page, client, url)
     out(f"{label}_excel_agency_rows", busy_rows)
+    run_excel_job(app, label, recorder, results, data["root"], busy, args.excel_rounds, trivial_p95)
     elapsed = run_export_all(label, office, recorder, results, export_estimate, args.export_all)
     with app.app_context():
         db.session.remove()
@@ -585,8 +687,11 @@ def compare(backend, by_size):
     findings = []
     for page in pages:
         present = [s for s in sizes if page in by_size[s]]
-        for key in ("median", "p95", "statements"):
-            suffix = {"median": "ms_median", "p95": "ms_p95", "statements": "statements"}[key]
+        for key in ("median", "p95", "ratio", "statements"):
+            suffix = {"median": "ms_median", "p95": "ms_p95", "ratio": "vs_trivial_p95_ratio",
+                      "statements": "statements"}[key]
+            if key == "ratio" and all(by_size[s][page].get("ratio") is None for s in present):
+                continue
             out(f"{backend}_{page}_{suffix}", " ".join(f"{s}={by_size[s][page][key]}" for s in present))
         if len(present) > 1:
             counts = {by_size[s][page]["statements"] for s in present}
@@ -623,11 +728,23 @@ def compare(backend, by_size):
         out(f"{backend}_finding_{index}", finding)
     if not findings:
         out(f"{backend}_findings", "none")
+    # the same figures as a Markdown table (bench/README.md keeps one per backend)
+    print(f"\n{backend}: ms per request; ratio = p95 / p95 of /healthz in the same run\n")
+    print("| page | size | median ms | p95 ms | p95 / trivial p95 | statements |")
+    print("|---|---|---:|---:|---:|---:|")
+    for page in pages:
+        for size_name in sizes:
+            result = by_size[size_name].get(page)
+            if result:
+                ratio = "" if result.get("ratio") is None else result["ratio"]
+                print(f"| {page} | {size_name} | {result['median']} | {result['p95']} | {ratio} | "
+                      f"{result.get('statements_shown', result['statements'])} |")
+    print(flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="small,large", help="comma-separated: small, large")
+    parser.add_argument("--sizes", default="small,large", help="comma-separated: small, large, huge")
     parser.add_argument("--rounds", type=int, default=15, help="timed requests per page (default 15)")
     parser.add_argument("--excel-rounds", type=int, default=5, help="timed per-agency exports (default 5)")
     parser.add_argument("--export-all", choices=("auto", "always", "never"), default="auto",

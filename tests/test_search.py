@@ -1,7 +1,7 @@
 """Full-text search (app/search.py) on every backend: words with accents and case ignored, number and
 symbol once issued, agencies, ranking, highlighted words, only the searched fields, the index kept by
 the transactions that change the data, and the user's scope; the directive list and the API use it."""
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app import scope, search
 from app.directive_format import directive_to_data
@@ -241,3 +241,38 @@ def test_assignment_lists_search_the_task_its_agency_its_directive_and_its_repor
         db.session.commit()
         assert [row[0].id for row in rows("khu cach ly tap trung")] == [assignment.id]
         assert rows("%") == [] and rows("_") == []
+
+
+def test_sqlite_list_search_runs_each_full_text_query_once_not_once_per_entry(live):
+    """The assignment lists' search box on SQLite: each full-text query is a list of rowids computed
+    once. Joined to search_entries instead, SQLite drove the join from the entries' kind index and ran
+    the FTS query again for every entry of that kind: 1 s per inbox search at 10,000 assignments,
+    minutes at 100,000 (bench/tracking_bench.py)."""
+    from app.clock import local_today
+    from app.tracking import queries as tracking_queries
+
+    with live.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        department = user_named("soyte")
+        query = tracking_queries.assignment_rows(tracking_queries.Filters(q="chống dịch"), local_today(), 3,
+                                                 scope.own_assignments(department))
+        sent = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            sent.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", keep)
+        try:
+            assert db.session.execute(query).all()  # it still finds the department's tasks on the subject
+        finally:
+            event.remove(db.engine, "before_cursor_execute", keep)
+        statement, parameters = next((s, p) for s, p in sent if "search_fts" in s)
+        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        children: dict = {}
+        for _node, parent, _unused, detail in plan:
+            children.setdefault(parent, []).append(detail)
+        fts_scans = [(parent, detail) for _node, parent, _unused, detail in plan if "search_fts" in detail]
+        assert len(fts_scans) == 3  # tasks, directives, reports
+        for parent, _detail in fts_scans:
+            assert not any("search_entries" in sibling for sibling in children[parent]), plan
