@@ -13,6 +13,7 @@ from app.documents.letter import LetterError
 from app.extensions import db
 from app.loader import LoadError, database_is_empty, demo_logins, load_path
 from app.rules.permissions import ROLES
+from app.numbers import number as vn_number
 
 directive_cli = AppGroup("directive", help="Văn bản chỉ đạo: nạp từ tệp.")
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
@@ -34,7 +35,7 @@ def backup_create_command(path):
     files = len(manifest["members"]) - 1
     rows = sum(manifest["database"]["tables"].values())
     click.echo(f"Đã sao lưu vào {written}: cơ sở dữ liệu {manifest['database']['dialect']} "
-               f"({len(manifest['database']['tables'])} bảng, {rows:,} dòng) và {files} tệp.")
+               f"({len(manifest['database']['tables'])} bảng, {vn_number(rows)} dòng) và {files} tệp.")
 
 
 @backup_cli.command("restore")
@@ -47,7 +48,7 @@ def backup_restore_command(archive):
         result = backup.restore(Path(archive))
     except backup.BackupError as error:
         _fail(str(error))
-    click.echo(f"Đã phục hồi từ {archive} và kiểm tra: {result['tables']} bảng, {result['rows']:,} dòng, "
+    click.echo(f"Đã phục hồi từ {archive} và kiểm tra: {result['tables']} bảng, {vn_number(result['rows'])} dòng, "
                f"{result['files']} tệp khớp mã SHA-256.")
 signing_cli = AppGroup("signing", help="Chữ ký số: chứng thư, ký, kiểm tra.")
 
@@ -118,7 +119,7 @@ def render_command(file, fmt, out, draft):
     except (FormatError, LetterError) as error:
         _fail(str(error))
     _write(Path(out), content)
-    click.echo(f"Đã ghi {out} ({len(content):,} byte).")
+    click.echo(f"Đã ghi {out} ({vn_number(len(content))} byte).")
 
 
 @directive_cli.command("export")
@@ -139,7 +140,7 @@ def export_command(directive_id, fmt, out):
         _fail(str(error))
     path = Path(out) if out else Path(current_app.config["GENERATED_DIR"]) / letters.file_name(directive, fmt)
     _write(path, content)
-    click.echo(f"Đã ghi {path} ({len(content):,} byte).")
+    click.echo(f"Đã ghi {path} ({vn_number(len(content))} byte).")
 
 
 @demo_cli.command("logins")

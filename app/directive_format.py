@@ -15,6 +15,7 @@ from app.text import clean_line, clean_text
 TOP_KEYS = {
     "doc_type", "issuer", "number", "symbol", "place", "date", "subject", "urgency", "recipients",
     "preamble", "sections", "closing", "cc", "signer", "deadline",
+    "import",  # what the importer noted (file, encoding, resolved names, warnings): kept by the file, not a field
 }
 TEXT_LIMIT = 20000  # one paragraph; a whole letter is far shorter
 RECURRENCE = re.compile(r"^(weekly:[0-6]|(monthly|quarterly|halfyearly):(last|[1-9]|[12]\d|3[01])|yearly:(1[0-2]|[1-9])-([1-9]|[12]\d|3[01]))$")
@@ -55,6 +56,8 @@ def parse_directive(raw) -> dict:
         raise FormatError(["nội dung phải là một bảng khóa: giá trị (doc_type, issuer, subject, ...)"])
     for key in sorted(set(raw) - TOP_KEYS):
         errors.append(f"{key}: khóa không có trong định dạng văn bản")
+    if raw.get("import") is not None and not isinstance(raw["import"], dict):
+        errors.append("import: phải là một bảng khóa: giá trị (ghi chú của lần nhập)")
     out = {
         "doc_type": _choice(raw, "doc_type", DOC_TYPES, errors, default="cong_van"),
         "issuer": _lines(raw.get("issuer"), "issuer", errors, LENGTHS["recipient"]),

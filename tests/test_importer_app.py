@@ -100,6 +100,21 @@ def test_cli_dry_run_prints_the_directive_format_and_writes_nothing(demo, path):
     assert counts(demo) == before
 
 
+def test_the_dry_run_is_a_directive_file_render_accepts_as_it_is(demo, tmp_path):
+    """One format everywhere: what `import --dry-run` prints, `directive render` reads unchanged (the
+    importer's notes ride in its "import" block)."""
+    printed = run(demo, SEEDS / "000_6501fa3ad1d89cac.txt", "--dry-run")
+    assert printed.exit_code == 0, printed.stderr
+    source = tmp_path / "nhap.json"
+    source.write_text(printed.stdout, encoding="utf-8")
+    out = tmp_path / "thu.docx"
+    rendered = demo.test_cli_runner().invoke(args=["directive", "render", str(source), "--format", "docx",
+                                                   "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    assert out.read_bytes()[:2] == b"PK"
+    assert "byte" in rendered.output and "," not in rendered.output.split("(")[-1]  # 39.469 byte, Vietnamese
+
+
 def test_cli_saves_a_draft_with_its_assignments(demo):
     before = counts(demo)
     result = run(demo, SEEDS / "003_a9e32f454b229adf.txt")

@@ -7,6 +7,7 @@ from app import doc_types
 from app.directives.forms import DirectiveForm
 from app.forms import Form
 from app.importer.readers import MAX_TEXT_CHARS
+from app.numbers import number as vn_number
 
 
 class RawTextAreaField(Field):
@@ -34,7 +35,7 @@ class ImportForm(Form):
             self.text.errors = list(self.text.errors) + ["Chọn một tệp hoặc dán nội dung văn bản."]
             return False
         if len(self.text.data or "") > MAX_TEXT_CHARS:
-            self.text.errors = list(self.text.errors) + [f"Tối đa {MAX_TEXT_CHARS:,} ký tự."]
+            self.text.errors = list(self.text.errors) + [f"Tối đa {vn_number(MAX_TEXT_CHARS)} ký tự."]
             return False
         return ok
 

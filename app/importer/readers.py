@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from app.importer import legacy
 from app.importer.errors import ImportRefused
+from app.numbers import number as vn_number
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 SUFFIXES = TEXT_SUFFIXES + (".docx", ".pdf")
@@ -113,7 +114,7 @@ def decode_text(content: bytes) -> tuple[str, str, list[str]]:
                      + (" Chữ hoa có dấu của phông TCVN3 có thể bị chuyển thành chữ thường: kiểm tra lại."
                         if found == "tcvn3" else ""))
     if len(text) > MAX_TEXT_CHARS:
-        raise ImportRefused(f"Văn bản quá dài ({len(text):,} ký tự); chỉ nhận đến {MAX_TEXT_CHARS:,} ký tự.")
+        raise ImportRefused(f"Văn bản quá dài ({vn_number(len(text))} ký tự); chỉ nhận đến {vn_number(MAX_TEXT_CHARS)} ký tự.")
     return text, encoding, notes
 
 
@@ -151,7 +152,7 @@ def read_text(text: str) -> Source:
     if not text.strip():
         raise ImportRefused("Chưa có nội dung: dán văn bản hoặc chọn tệp.")
     if len(text) > MAX_TEXT_CHARS:
-        raise ImportRefused(f"Văn bản quá dài ({len(text):,} ký tự); chỉ nhận đến {MAX_TEXT_CHARS:,} ký tự.")
+        raise ImportRefused(f"Văn bản quá dài ({vn_number(len(text))} ký tự); chỉ nhận đến {vn_number(MAX_TEXT_CHARS)} ký tự.")
     _refuse_garbage(text)
     notes = []
     found = legacy.detect(text)
@@ -192,7 +193,7 @@ def read_docx(content: bytes) -> Source:
     if not text.strip():
         raise ImportRefused("Tệp DOCX không có chữ (có thể chỉ chứa ảnh quét): cần nhận dạng chữ (OCR) trước.")
     if len(text) > MAX_TEXT_CHARS:
-        raise ImportRefused(f"Văn bản quá dài ({len(text):,} ký tự); chỉ nhận đến {MAX_TEXT_CHARS:,} ký tự.")
+        raise ImportRefused(f"Văn bản quá dài ({vn_number(len(text))} ký tự); chỉ nhận đến {vn_number(MAX_TEXT_CHARS)} ký tự.")
     notes = []
     found = legacy.detect(text)
     if found:
