@@ -304,3 +304,24 @@ def test_short_numbered_title_then_its_text():
     assert first["heading"] == "Đánh giá chung" and first["tasks"][0]["text"].startswith("Năm 2025")
     assert [(s["number"], [(a["agency"], a["role"]) for a in s["assignees"]]) for s in data["sections"][1:]] == [
         ("2", [("Sở Y tế", "lead")]), (None, [("Sở Nội vụ", "lead"), ("Sở Y tế", "coordinating")])]
+
+
+def test_a_kinh_gui_ended_by_a_full_stop_closes_the_list_before_a_dash_item():
+    """"Kính gửi: X." then "- X vận động ..." (a letter of one bullet, as our own letters print it): the
+    bullet is the task, not a second addressee."""
+    text = textwrap.dedent("""\
+        ỦY BAN NHÂN DÂN TỈNH AN GIANG
+        Số: 554/UBND-KT
+        V/v treo cờ Tổ quốc
+
+        Kính gửi: Ủy ban nhân dân các huyện, thị xã, thành phố.
+
+        - Ủy ban nhân dân các huyện, thị xã, thành phố vận động nhân dân treo cờ Tổ quốc từ ngày 22/02/2006.
+
+        Ủy ban nhân dân tỉnh yêu cầu các địa phương khẩn trương thực hiện./.
+        """)
+    parsed = parse_text(text)
+    assert parsed.data["recipients"] == ["Ủy ban nhân dân các huyện, thị xã, thành phố"]
+    tasks = [task["text"] for section in parsed.data["sections"] for task in section["tasks"]]
+    assert tasks == ["Ủy ban nhân dân các huyện, thị xã, thành phố vận động nhân dân treo cờ Tổ quốc từ ngày "
+                     "22/02/2006."]

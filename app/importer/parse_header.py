@@ -133,6 +133,9 @@ def read_header(lines: list[str], parsed: Parsed) -> int:
             recipients_open = (match.group("rest") or "").rstrip().endswith(";")
             continue
         if state == "recipients":
+            closed = bool(data["recipients"]) and recipient_raw.rstrip().endswith(".")
+            if (line.startswith("- ") or line.startswith("+ ")) and closed:
+                return _body_index(lines, index, pending)  # "Kính gửi: X." ended the list: a dash item is body
             if line.startswith("- ") or line.startswith("+ "):
                 data["recipients"].append(_item(line[2:]))
                 recipient_raw = line[2:]
