@@ -9,6 +9,7 @@ LimitExceeded, which views turn into a Vietnamese message.
 Work that knows it needs longer (OCR of a scan: seconds per page) asks for more time with
 `extend()`, up to a ceiling, instead of every upload getting the larger budget.
 """
+import importlib
 import multiprocessing
 import os
 import resource
@@ -21,7 +22,7 @@ DEFAULT_MEGABYTES = 1024
 MAX_SECONDS = 300.0
 
 _channel: ContextVar = ContextVar("limits_channel", default=None)
-_relays: dict = {}  # name -> what the parent calls when the child relays (progress reports)
+_relays: dict = {}  # "module:function" -> the function the parent calls when the child relays (progress)
 
 
 class LimitExceeded(Exception):
@@ -63,19 +64,24 @@ def extend(seconds: float) -> None:
         channel.send(("extend", float(seconds)))
 
 
-def on_relay(name: str, handler) -> None:
-    """Register what the parent does with `relay(name, ...)` sent from a child (once, at import)."""
-    _relays[name] = handler
+def _handler(name: str):
+    """"package.module:function", imported here if the parent has not loaded it yet (the child may have
+    imported a module, OCR for instance, that the parent never needed)."""
+    if name not in _relays:
+        module, _, attribute = name.partition(":")
+        _relays[name] = getattr(importlib.import_module(module), attribute)
+    return _relays[name]
 
 
 def relay(name: str, *args) -> None:
-    """Call the parent's handler `name` (progress a user watches: the child's own stdout and state are
-    its copies, lost when it ends); called outside a limited run, the handler runs here."""
+    """Call `name` ("package.module:function") in the parent: progress a user watches, which the child
+    cannot show itself (its stdout and state are copies, lost when it ends). Outside a limited run it is
+    called here."""
     channel = _channel.get()
     if channel is not None:
         channel.send(("relay", (name, args)))
     else:
-        _relays[name](*args)
+        _handler(name)(*args)
 
 
 def run(func, *args, seconds: float | None = None, megabytes: int | None = None, **kwargs):
@@ -108,7 +114,7 @@ def run(func, *args, seconds: float | None = None, megabytes: int | None = None,
             if kind == "extend":
                 deadline = min(ceiling, deadline + value)
             elif kind == "relay":
-                _relays[value[0]](*value[1])
+                _handler(value[0])(*value[1])
             elif kind == "memory":
                 raise LimitExceeded("memory", megabytes)
             elif kind == "ok":

@@ -66,6 +66,21 @@ def test_work_that_knows_it_is_slow_asks_for_more_time():
     assert limits.run(_extend_then_sleep, 1.5, seconds=1) == "done"
 
 
+def _relay_to_a_module_the_parent_never_imported():
+    limits.relay("tests.relay_target:remember", 1, 2)
+    return "sent"
+
+
+def test_progress_relayed_from_the_child_reaches_a_module_the_parent_had_not_loaded():
+    """OCR is imported in the child only (a web server never needed it before the first scan): its
+    progress must still be shown, not end the import with a KeyError."""
+    import sys
+
+    sys.modules.pop("tests.relay_target", None)
+    assert limits.run(_relay_to_a_module_the_parent_never_imported, seconds=30) == "sent"
+    assert sys.modules["tests.relay_target"].SEEN == [(1, 2)]
+
+
 # ---- the import page and the evidence form ----------------------------------------------------
 
 def test_an_inflating_pdf_is_stopped_with_a_message_and_nothing_saved(demo, login):

@@ -108,12 +108,12 @@ def read_scanned_pdf(content: bytes) -> OcrSource:
         limits.extend(pages * OCR_SECONDS_PER_PAGE)  # a scan needs more time than a text layer, page by page
         texts, done = [], []
         for index in range(pages):
-            limits.relay("ocr_progress", index + 1, pages, None)  # shown by the parent (CLI, web)
+            limits.relay("app.importer.ocr:_report", index + 1, pages, None)  # shown by the parent (CLI, web)
             image = pdf[index].render(scale=DPI / 72, grayscale=True).to_pil()
             text, page = read_page(image, index + 1)
             texts.append(text)
             done.append(page)
-            limits.relay("ocr_progress", index + 1, pages, page)
+            limits.relay("app.importer.ocr:_report", index + 1, pages, page)
     finally:
         pdf.close()
     text = "\n\n".join(texts)
@@ -319,5 +319,3 @@ def estimate_skew(gray) -> float:
     best = max(np.arange(best - 0.5, best + 0.51, 0.1), key=sharpness)
     return float(round(best, 2))
 
-
-limits.on_relay("ocr_progress", _report)
