@@ -325,3 +325,20 @@ def test_a_kinh_gui_ended_by_a_full_stop_closes_the_list_before_a_dash_item():
     tasks = [task["text"] for section in parsed.data["sections"] for task in section["tasks"]]
     assert tasks == ["Ủy ban nhân dân các huyện, thị xã, thành phố vận động nhân dân treo cờ Tổ quốc từ ngày "
                      "22/02/2006."]
+
+
+def test_two_addressees_on_one_line_are_two():
+    """A PDF's text layer (or a crawl) may put "- A; - B" on one line: two recipients, as printed."""
+    text = textwrap.dedent("""\
+        BỘ NỘI VỤ
+        Số: 10989/BNV-TCBC
+        V/v đề xuất biên chế
+
+        Kính gửi:
+        - Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ; - Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung
+        ương.
+
+        Đề nghị các bộ, ngành, địa phương gửi đề xuất về Bộ Nội vụ trước ngày 26/11/2025./.
+        """)
+    assert parse_text(text).data["recipients"] == [
+        "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương"]

@@ -76,6 +76,9 @@ def _parse_attachment(lines: list[str], parsed: Parsed, vocabulary) -> None:
     parsed.notes.extend(attached.notes)
 
 
+_RECIPIENT_JOIN = re.compile(r"\s*;\s+[-–+]\s+")
+
+
 def _finish(parsed: Parsed) -> None:
     data = parsed.data
     subject = data["subject"]
@@ -85,6 +88,8 @@ def _finish(parsed: Parsed) -> None:
             data["doc_type"] = SYMBOL_TYPES[prefix]
     if subject and doc_types.get(data["doc_type"]).printed_name:
         subject = re.sub(r"^(?:V\s*/\s*V|VỀ VIỆC|VỀ)\s*[:.]?\s+", "", subject)  # "CHỈ THỊ" / "VỀ TĂNG CƯỜNG ..."
+    # "- A; - B" printed (or extracted from a PDF) on one line is two addressees
+    data["recipients"] = [part for item in data["recipients"] for part in _RECIPIENT_JOIN.split(item) if part]
     if subject:
         if len(subject) > 1 and subject[0].isupper() and subject[1:2].islower():
             subject = subject[0].lower() + subject[1:]
