@@ -116,3 +116,14 @@ def test_a_scan_cannot_be_linted_and_says_so():
                                          ("1.", "1."), ("1.2.", "1.2."), ("H.", "H."), ("Hà", "Hà")])
 def test_roman_numbers_misread_at_a_line_start_are_put_back(read, meant):
     assert ocr._roman_start(read) == meant
+
+
+def test_a_scanned_title_that_lost_its_accents_is_written_as_the_title():
+    from app.importer.ocr import restore_titles
+
+    scanned = "KT. BỘ TRƯỞNG\nTHƯ TRƯỜNG\nVũ Chiến Thắng\nKT. CHU TICH\nPHO CHỦ TỊCH\nTHU TUONG CHINH PHU\nthư trường"
+    assert restore_titles(scanned).split("\n") == [
+        "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Vũ Chiến Thắng", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+        "THU TUONG CHINH PHU",  # not a title as it stands: left as read
+        "thư trường",  # not a capital line: body text, left alone
+    ]

@@ -63,6 +63,36 @@ def reporting(callback):
         _progress.reset(token)
 
 
+# Titles of signers and of the bodies they sign for: short capital lines whose diacritics a scan often
+# loses or changes ("THƯ TRƯỜNG" for "THỨ TRƯỞNG"); without them the signature block is not recognised.
+TITLES = ("CHỦ TỊCH", "PHÓ CHỦ TỊCH", "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "GIÁM ĐỐC",
+          "PHÓ GIÁM ĐỐC", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG",
+          "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "TỔNG CỤC TRƯỞNG", "CỤC TRƯỞNG",
+          "PHÓ CỤC TRƯỞNG", "ỦY BAN NHÂN DÂN", "BỘ TRƯỞNG, CHỦ NHIỆM", "BÍ THƯ", "PHÓ BÍ THƯ")
+_AUTHORITY_PREFIX = re.compile(r"^((?:KT|TM|TL|TUQ|Q)\s*\.\s*)?(.+)$")
+
+
+def _folded(text: str) -> str:
+    from app.text import fold
+
+    return " ".join(fold(text).split())
+
+
+_TITLE_BY_FOLD = {_folded(title): title for title in TITLES}
+
+
+def restore_titles(text: str) -> str:
+    """A capital line that reads as a signer's title once accents are set aside is written as the title."""
+    out = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        match = _AUTHORITY_PREFIX.match(stripped) if stripped and len(stripped) <= 40 and stripped.upper() == stripped \
+            else None
+        title = _TITLE_BY_FOLD.get(_folded(match.group(2))) if match else None
+        out.append(f"{match.group(1) or ''}{title}" if title and title != match.group(2) else line)
+    return "\n".join(out)
+
+
 def _report(page: int, pages: int, done) -> None:
     (_progress.get() or _default_progress)(page, pages, done)
 
@@ -116,7 +146,7 @@ def read_scanned_pdf(content: bytes) -> OcrSource:
             limits.relay("app.importer.ocr:_report", index + 1, pages, page)
     finally:
         pdf.close()
-    text = "\n\n".join(texts)
+    text = restore_titles("\n\n".join(texts))
     if sum(1 for ch in text if ch.isalpha()) < 20:
         raise ImportRefused("PDF không có lớp chữ và nhận dạng chữ (OCR) không đọc được chữ nào: kiểm tra lại bản "
                             "quét (ảnh quá mờ hoặc trang trắng).")
