@@ -41,6 +41,8 @@ if [ "$goal" = "test" ]; then
   fc-list 2>/dev/null | grep -qi "Liberation Serif" || missing+=(fonts-liberation2)
   # LibreOffice computes the Excel exports in the formula-injection test
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+  # ... and Writer exports a Word file to PDF for the importer's office-layout test
+  [ -e /usr/lib/libreoffice/program/libswlo.so ] || missing+=(libreoffice-writer-nogui)
   # npm fetches axe-core for the accessibility checks of the browser tests
   command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi

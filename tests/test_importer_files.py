@@ -1,6 +1,8 @@
 """The importer's file readers: round trips through the letter renderer (DOCX and PDF), Word's own
 numbering and tables, and every kind of bad input refused with a Vietnamese message."""
 import io
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -171,3 +173,53 @@ def test_undecodable_bytes_name_the_problem():
 def test_pasted_text_must_not_be_empty():
     with pytest.raises(ImportRefused, match="Chưa có nội dung"):
         read_text("  \n ")
+
+
+def _office_layout_docx() -> bytes:
+    """A kế hoạch laid out as offices lay it out in Word: the header as a borderless two-column table,
+    numbers followed by a tab, the Nơi nhận and the signature side by side in another table."""
+    from docx import Document
+
+    document = Document()
+    header = document.add_table(rows=1, cols=2)
+    header.rows[0].cells[0].text = "ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN\n\nSố: 1026/KH-UBND"
+    header.rows[0].cells[1].text = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+                                    "Nghệ An, ngày 28 tháng 11 năm 2025")
+    for text in ("KẾ HOẠCH", "Thực hiện công tác bảo vệ bí mật nhà nước năm 2026",
+                 "Để triển khai công tác bảo vệ bí mật nhà nước, UBND tỉnh ban hành Kế hoạch như sau:",
+                 "1.\tCông an tỉnh chủ trì, phối hợp với Sở Nội vụ tham mưu kiểm tra công tác bảo vệ bí mật nhà nước.",
+                 "2.\tSở Tài chính bố trí kinh phí thực hiện Kế hoạch."):
+        document.add_paragraph(text)
+    tail = document.add_table(rows=1, cols=2)
+    tail.rows[0].cells[0].text = "Nơi nhận:\n- Công an tỉnh;\n- Lưu: VT."
+    tail.rows[0].cells[1].text = "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nBùi Đình Long"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _assert_office_layout_read(text: str):
+    data = parse_text(text).data
+    assert data["issuer"] == ["ỦY BAN NHÂN DÂN", "TỈNH NGHỆ AN"]
+    assert (data["number"], data["symbol"], str(data["date"]), data["doc_type"]) == \
+        ("1026", "KH-UBND", "2025-11-28", "ke_hoach")
+    assert data["subject"] == "thực hiện công tác bảo vệ bí mật nhà nước năm 2026"
+    assert [(s["number"], [(a["agency"], a["role"]) for a in s["assignees"]], len(s["tasks"]))
+            for s in data["sections"]] == [
+        ("1", [("Công an tỉnh", "lead"), ("Sở Nội vụ", "coordinating")], 1), ("2", [("Sở Tài chính", "lead")], 1)]
+    assert data["cc"] == ["Công an tỉnh", "Lưu: VT"]
+    assert data["signer"]["name"] == "Bùi Đình Long" and data["signer"]["authority"] == "TM."
+
+
+def test_a_word_file_laid_out_as_offices_do():
+    _assert_office_layout_read(read_document(_office_layout_docx(), "ke-hoach.docx").text)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or not Path("/usr/lib/libreoffice/program/libswlo.so").exists(),
+                    reason="LibreOffice Writer (make test installs it)")
+def test_the_pdf_word_exports_from_that_file(tmp_path):
+    source = tmp_path / "ke-hoach.docx"
+    source.write_bytes(_office_layout_docx())
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=120)
+    _assert_office_layout_read(read_document((tmp_path / "ke-hoach.pdf").read_bytes(), "ke-hoach.pdf").text)

@@ -6,7 +6,7 @@ Each rule is one small function over the first lines of the letter, applied in t
 2. the Quốc hiệu and the motto broken over lines ("CỘNG HÒA XÃ HỘI" / "CHỦ NGHĨA VIỆT NAM") are joined, so
    that they are recognised and never taken for an agency line;
 3. agency lines broken inside a name ("THỦ TƯỚNG CHÍNH" / "PHỦ", "ỦY BAN NHÂN" / "DÂN") are joined;
-4. the place-date line broken anywhere ("Hà Nội, ngày 20" / "tháng 11 năm 2025", "Thành phố Hồ" /
+4. the place-date line broken anywhere ("Hà Nội, ngày 20" / "tháng 11 năm 2025", "… năm" / "2025", "Thành phố Hồ" /
    "Chí Minh, ngày ...") is joined, and a glued "05tháng" gets its space back;
 5. a "V/v" alone on its line takes the next line.
 
@@ -138,6 +138,9 @@ def join_place_date(lines: list[str]) -> list[str]:
                 elif lines[k]:
                     break
                 k += 1
+        if _DATE_START.match(line) and re.search(r"(?i)\bnăm\s*$", line) and i + 1 < len(lines) \
+                and re.fullmatch(r"\d{4}", lines[i + 1].strip()):
+            line, i = f"{line} {lines[i + 1].strip()}", i + 1  # "…, ngày 28 tháng 11 năm" / "2025"
         line = re.sub(r"(?i)(ngày\s*\d{1,2})(tháng)", r"\1 \2", line)
         line = re.sub(r"(?i)(tháng\s*\d{1,2})(năm)", r"\1 \2", line)
         out.append(line)
