@@ -58,42 +58,30 @@ def current_app_for_tasks() -> Flask:
     return app
 
 
+def _in_app_context(fn):
+    """The task body run inside an application context, with a database session of its own."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        from app.extensions import db
+
+        with current_app_for_tasks().app_context():
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+    return run
+
+
 def task(**options):
     """huey.task() whose function runs inside an application context (and a session of its own)."""
-
-    def decorator(fn):
-        @functools.wraps(fn)
-        def run(*args, **kwargs):
-            from app.extensions import db
-
-            with current_app_for_tasks().app_context():
-                try:
-                    return fn(*args, **kwargs)
-                finally:
-                    db.session.remove()
-
-        return huey.task(**options)(run)
-
-    return decorator
+    return lambda fn: huey.task(**options)(_in_app_context(fn))
 
 
 def periodic_task(validate_datetime, **options):
     """huey.periodic_task() run inside an application context."""
-
-    def decorator(fn):
-        @functools.wraps(fn)
-        def run(*args, **kwargs):
-            from app.extensions import db
-
-            with current_app_for_tasks().app_context():
-                try:
-                    return fn(*args, **kwargs)
-                finally:
-                    db.session.remove()
-
-        return huey.periodic_task(validate_datetime, **options)(run)
-
-    return decorator
+    return lambda fn: huey.periodic_task(validate_datetime, **options)(_in_app_context(fn))
 
 
 # --- enqueue after commit -------------------------------------------------------------------------
