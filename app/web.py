@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import numbers
 from app.extensions import db, login_manager
 from app.models import Agency, User
+from app.models.agencies import AGENCY_KINDS
 from app.models.directives import ASSIGNEE_ROLES, DOC_TYPES, URGENCIES
 from app.rules import directive_states, permissions, signers, timeliness
 from app.rules.workflow import STATUS_BADGES, STATUS_LABELS
@@ -118,6 +119,7 @@ def register(app):
             "ROLE_NAMES": ASSIGNEE_ROLES,
             "DOC_TYPES": DOC_TYPES,
             "URGENCIES": URGENCIES,
+            "AGENCY_KINDS": AGENCY_KINDS,
             "TIMELINESS_LABELS": timeliness.LABELS,
             "TIMELINESS_FILTERS": timeliness.FILTER_LABELS,
             "TIMELINESS_BADGES": timeliness.BADGES,

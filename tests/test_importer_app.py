@@ -92,6 +92,10 @@ def test_cli_dry_run_prints_the_directive_format_and_writes_nothing(demo, path):
     assert "\\u" not in result.stdout  # UTF-8, not ASCII escapes
     data = json.loads(result.stdout)
     expected = json.loads(json.dumps(fixture["directive"], default=str, ensure_ascii=False))
+    assert not any("deadline_text" in task for section in data["sections"] for task in section["tasks"])
+    for note in data["import"]["deadline_words"]:  # the words that set a deadline ride in the import block
+        s_index, t_index = note["at"]
+        data["sections"][s_index - 1]["tasks"][t_index - 1]["deadline_text"] = note["words"]
     assert_same_structure(data, expected)
     assert data["import"]["issuer_agency"] == fixture["issuer_agency"]
     assert sorted({u["agency"] for u in data["import"]["unresolved"]}) == sorted(fixture.get("unresolved", []))

@@ -66,6 +66,8 @@ def agency_edit(agency_id=None):
         form.serves_id.data = str(agency.serves_id or "")
     form.parent_id.choices, form.valid_parents = _agency_choices()
     form.serves_id.choices = form.parent_id.choices
+    if request.method == "GET" and agency is None:
+        _fill_from_query(form)
     if form.validate_on_submit():
         parent = db.session.get(Agency, int(form.parent_id.data)) if form.parent_id.data else None
         serves = db.session.get(Agency, int(form.serves_id.data)) if form.serves_id.data else None
@@ -94,6 +96,19 @@ def agency_edit(agency_id=None):
     status = 400 if request.method == "POST" else 200
     return render_template("admin/agency_form.html", form=form, agency=agency,
                            dissolve_form=_dissolve_form(agency) if agency else None), status
+
+
+def _fill_from_query(form: AgencyForm) -> None:
+    """A new agency proposed by the import page (?name=…&kind=…&parent_id=…): the form filled in, to
+    check and save; a parent outside the admin's reach is left for them to choose."""
+    args = request.args
+    for field in (form.name, form.short_name, form.place):
+        if args.get(field.name):
+            field.data = clean_line(args[field.name])[:300]
+    if args.get("kind") in dict(form.kind.choices):
+        form.kind.data = args["kind"]
+    if args.get("parent_id") in form.valid_parents:
+        form.parent_id.data = args["parent_id"]
 
 
 def _dissolve_form(agency: Agency, formdata=None) -> DissolveForm:

@@ -4,6 +4,7 @@
 The stylesheet holds no numbers: they come from layout.py as CSS custom properties, so the PDF
 and the DOCX share one set of measurements.
 """
+import atexit
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +106,11 @@ def _stylesheets(font_dir: str | None = None):
     fonts = FontConfiguration()
     return fonts, [CSS(string=layout_css(font_dir), font_config=fonts),
                    CSS(filename=str(STYLESHEET), font_config=fonts)]
+
+
+# the cached FontConfiguration is dropped before the interpreter tears its modules down; left to the end,
+# its __del__ finds them gone and prints a TypeError after every command that rendered a letter
+atexit.register(_stylesheets.cache_clear)
 
 
 def render_html(letter: Letter) -> str:

@@ -19,6 +19,7 @@ from app.directives.service import save_directive
 from app.importer import readers
 from app.importer.errors import ImportRefused
 from app.importer.parser import Parsed, parse_text
+from app.importer.proposals import describe, propose, propose_issuer
 from app.importer.resolve import Resolver, target_kind, target_label
 from app.models import Agency
 from app.models.audit import record
@@ -40,6 +41,7 @@ class ImportResult:
     source: readers.Source
     filename: str | None
     targets: dict = field(default_factory=dict)  # (section index, assignee index) -> Agency/AgencyGroup
+    issuer_proposal: object = None  # proposals.Proposal for a printed issuer the directory does not hold
 
 
 def max_bytes() -> int:
@@ -79,8 +81,11 @@ def _resolve(parsed: Parsed, source, filename, resolver: Resolver) -> ImportResu
     warnings = list(parsed.warnings)
     notes = list(source.notes) + list(parsed.notes)
     issuer, found_by, reasons = resolver.find_issuer(data)
+    issuer_proposal = None
     if data["issuer"] and issuer is None:
-        warnings.append("Cơ quan ban hành “" + " / ".join(data["issuer"]) + "” không có trong danh mục: chọn cơ quan.")
+        issuer_proposal = propose_issuer(data["issuer"], resolver)
+        offer = f" hoặc tạo {describe(issuer_proposal)}" if issuer_proposal else ""
+        warnings.append("Cơ quan ban hành “" + " / ".join(data["issuer"]) + f"” không có trong danh mục: chọn cơ quan{offer}.")
     if found_by == "inferred":
         warnings = [w for w in warnings if not w.startswith("Không thấy tên cơ quan ban hành")]
         notes.append(f"Văn bản không in tên cơ quan ban hành; suy ra là {issuer.name} (theo {', '.join(reasons)}): "
@@ -94,7 +99,9 @@ def _resolve(parsed: Parsed, source, filename, resolver: Resolver) -> ImportResu
             assignee["resolved_type"] = target_kind(target)
             assignee["match"] = how
             if target is None:
-                unresolved.append({"agency": assignee["agency"], "section": section["number"], "role": assignee["role"]})
+                proposal = propose(assignee["agency"], issuer)
+                unresolved.append({"agency": assignee["agency"], "section": section["number"], "role": assignee["role"],
+                                   "proposal": proposal.as_dict() if proposal else None})
             else:
                 targets[(s_index, a_index)] = target
     recipients = []
@@ -113,7 +120,7 @@ def _resolve(parsed: Parsed, source, filename, resolver: Resolver) -> ImportResu
                         ". Chọn cơ quan tương ứng hoặc tạo cơ quan mới.")
     return ImportResult(data=data, warnings=warnings, notes=notes, issuer=issuer, issuer_found_by=found_by,
                         issuer_reasons=reasons, unresolved=unresolved, recipients=recipients, source=source,
-                        filename=filename, targets=targets)
+                        filename=filename, targets=targets, issuer_proposal=issuer_proposal)
 
 
 def pure_directive(data: dict) -> dict:
@@ -147,6 +154,12 @@ def _plain(value):
 def as_json(result: ImportResult) -> dict:
     """What `flask directive import --dry-run` prints: the directive format and an "import" report."""
     out = _plain({key: result.data[key] for key in FORMAT_KEYS})
+    deadline_words = []  # the words that set each deadline: a note of the import, not a field of the format
+    for s_index, section in enumerate(out["sections"]):
+        for t_index, task in enumerate(section["tasks"]):
+            words = task.pop("deadline_text", None)
+            if words:  # section: as printed; at: [section, task], counted from 1 (printed numbers may repeat)
+                deadline_words.append({"section": section["number"], "at": [s_index + 1, t_index + 1], "words": words})
     out["import"] = {
         "file": result.filename,
         "format": result.source.kind,
@@ -154,8 +167,10 @@ def as_json(result: ImportResult) -> dict:
         "pages": result.source.pages,
         "issuer_agency": result.issuer.name if result.issuer else None,
         "issuer_found_by": result.issuer_found_by,
+        "issuer_proposal": result.issuer_proposal.as_dict() if result.issuer_proposal else None,
         "recipients": result.recipients,
         "unresolved": result.unresolved,
+        "deadline_words": deadline_words,
         "warnings": result.warnings,
         "notes": result.notes,
     }
