@@ -93,9 +93,10 @@ def test_cli_dry_run_prints_the_directive_format_and_writes_nothing(demo, path):
     data = json.loads(result.stdout)
     expected = json.loads(json.dumps(fixture["directive"], default=str, ensure_ascii=False))
     assert not any("deadline_text" in task for section in data["sections"] for task in section["tasks"])
-    for note in data["import"]["deadline_words"]:  # the words that set a deadline ride in the import block
+    for note in data["import"]["task_words"]:  # the words that set a deadline or a rhythm ride in the import block
         s_index, t_index = note["at"]
-        data["sections"][s_index - 1]["tasks"][t_index - 1]["deadline_text"] = note["words"]
+        task = data["sections"][s_index - 1]["tasks"][t_index - 1]
+        task["deadline_text"], task["recurrence"] = note.get("deadline"), note.get("recurrence")
     assert_same_structure(data, expected)
     assert data["import"]["issuer_agency"] == fixture["issuer_agency"]
     assert sorted({u["agency"] for u in data["import"]["unresolved"]}) == sorted(fixture.get("unresolved", []))
@@ -368,3 +369,25 @@ def test_upload_without_csrf_token_is_refused(demo, login):
     response = office.client.post("/nhap-van-ban", data={"step": "doc", "text": "Kính gửi: Sở Y tế."})
     assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
     assert counts(demo) == before
+
+
+def test_every_dry_run_of_the_corpus_and_seeds_is_read_by_the_directive_format(demo):
+    """What `import --dry-run` prints is a directive file: no key the format refuses, recurrences as
+    rules, the importer's words in its import block (a letter lacking a signer may still not print)."""
+    from app.directive_format import FormatError, parse_directive
+    from app.importer.service import as_json
+
+    from bench.corpus_letters import CORPUS  # the development corpus, when the checkout sits beside it
+
+    paths = sorted(CORPUS.glob("*.txt")) + sorted(SEEDS.glob("*.txt"))
+    assert len(paths) >= 5
+    refused = []
+    with demo.app_context():
+        for path in paths:
+            printed = json.loads(json.dumps(as_json(import_document(content=path.read_bytes(), filename=path.name)),
+                                            ensure_ascii=False))
+            try:
+                parse_directive(printed)
+            except FormatError as error:
+                refused.append(f"{path.stem}: {error}")
+    assert not refused, "\n".join(refused)

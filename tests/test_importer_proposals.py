@@ -134,7 +134,7 @@ def test_the_dry_run_carries_the_proposals_and_still_renders(demo, tmp_path):
     assert printed.exit_code == 0, printed.output
     data = json.loads(printed.stdout)
     assert data["import"]["unresolved"][0]["proposal"]["name"] == "Sở Khoa học và Công nghệ tỉnh Kon Tum"
-    assert data["import"]["deadline_words"][0] == {"section": "1", "at": [1, 1], "words": "trước ngày 30/12/2026"}
+    assert data["import"]["task_words"][0] == {"section": "1", "at": [1, 1], "deadline": "trước ngày 30/12/2026"}
     path = tmp_path / "nhap.json"
     path.write_text(printed.stdout, encoding="utf-8")
     rendered = demo.test_cli_runner().invoke(args=["directive", "render", str(path), "--format", "pdf",

@@ -22,6 +22,7 @@ from app.importer.parser import Parsed, parse_text
 from app.importer.proposals import describe, propose, propose_issuer
 from app.importer.resolve import Resolver, target_kind, target_label
 from app.models import Agency
+from app.rules import recurrence
 from app.models.audit import record
 
 FORMAT_KEYS = ("doc_type", "issuer", "number", "symbol", "place", "date", "subject", "urgency", "recipients",
@@ -154,12 +155,18 @@ def _plain(value):
 def as_json(result: ImportResult) -> dict:
     """What `flask directive import --dry-run` prints: the directive format and an "import" report."""
     out = _plain({key: result.data[key] for key in FORMAT_KEYS})
-    deadline_words = []  # the words that set each deadline: a note of the import, not a field of the format
+    task_words = []  # the words that set a deadline or a rhythm: notes of the import, not fields of the format
     for s_index, section in enumerate(out["sections"]):
         for t_index, task in enumerate(section["tasks"]):
-            words = task.pop("deadline_text", None)
-            if words:  # section: as printed; at: [section, task], counted from 1 (printed numbers may repeat)
-                deadline_words.append({"section": section["number"], "at": [s_index + 1, t_index + 1], "words": words})
+            words = {"deadline": task.pop("deadline_text", None), "recurrence": task.pop("recurrence", None)}
+            if words["recurrence"]:  # the format keeps a rule ("monthly:20"), read from the words and the task
+                rule = recurrence.parse(f"{words['recurrence']} {task['text']}")
+                if rule:
+                    task["recurrence"] = rule
+            if words["deadline"] or words["recurrence"]:
+                # section: as printed; at: [section, task], counted from 1 (printed numbers may repeat)
+                task_words.append({"section": section["number"], "at": [s_index + 1, t_index + 1],
+                                   **{key: value for key, value in words.items() if value}})
     out["import"] = {
         "file": result.filename,
         "format": result.source.kind,
@@ -170,7 +177,7 @@ def as_json(result: ImportResult) -> dict:
         "issuer_proposal": result.issuer_proposal.as_dict() if result.issuer_proposal else None,
         "recipients": result.recipients,
         "unresolved": result.unresolved,
-        "deadline_words": deadline_words,
+        "task_words": task_words,
         "warnings": result.warnings,
         "notes": result.notes,
     }
