@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from app import limits
 from app.importer.errors import ImportRefused
-from app.importer.readers import Source
+from app.importer.source import Source
 
 DPI = 300
 LANGUAGE = "vie"
@@ -164,7 +164,7 @@ def read_scanned_pdf(content: bytes) -> OcrSource:
 def read_page(image, number: int = 1) -> tuple[str, OcrPage]:
     """One page image → (text, its OcrPage). Tesseract's lines are cut at column gaps, lines of
     loose accents and flat rule residue are repaired, weak lines read again on their own; then the
-    words are laid out by the text-layer reader's own column logic (readers._page_lines), so a
+    words are laid out by the text-layer reader's own column logic (read_pdf.page_lines), so a
     scan reads like the same PDF with its text layer."""
     cleaned, skew = clean(image)
     points = 72 / DPI
@@ -182,9 +182,9 @@ def read_page(image, number: int = 1) -> tuple[str, OcrPage]:
         first["text"] = _roman_start(first["text"])
         words.extend(dict(w, top=bottom - typical, bottom=bottom) for w in line)
     page = _WordsPage(words, cleaned.width * points, cleaned.height * points)
-    from app.importer.readers import _page_lines
+    from app.importer.read_pdf import lines_of_page
 
-    text_lines, _first_zone, _full = _page_lines(page, number - 1)
+    text_lines, _first_zone, _full = lines_of_page(page, number - 1)
     confidences = [w["conf"] for w in words]
     confidence = sum(confidences) / len(confidences) if confidences else 0.0
     return "\n".join(text_lines), OcrPage(number, round(confidence, 1), len(confidences), round(skew, 2))
