@@ -11,6 +11,8 @@ DEV_STAMP := $(VENV)/.installed-dev
 AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
 HOST ?= 127.0.0.1
+# the suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in this process alone
+TEST_WORKERS ?= auto
 PORT ?= 5000
 # DEMO=1 (default): the demo, with its accounts whose password everybody knows; `make run DEMO=0`: a real
 # server, `flask setup --production` (one administrator, password printed once, no demo data)
@@ -39,7 +41,7 @@ dev: setup
 
 test: system-deps-test setup $(DEV_STAMP) $(AXE)
 	$(VENV)/bin/ruff check app tests bench
-	AXE_JS=$(AXE) $(PY) -m pytest
+	AXE_JS=$(AXE) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 system-deps:
 	@PYTHON=$(PYTHON) scripts/system-deps.sh run
