@@ -75,8 +75,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app import models  # noqa: F401  (register tables)
     from app import search
+    from app.tracking import tallies
 
     search.init_app(app)
+    tallies.init_app(app)
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.directives import bp as directives_bp

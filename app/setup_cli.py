@@ -76,6 +76,9 @@ def _setup_demo() -> None:
     if not demo_activity.already_applied():
         demo_activity.apply(local_today())
     db.session.commit()
+    from app.jobs.schedule import roll_tallies
+
+    roll_tallies()  # the dashboards read counts kept ahead from now on
     click.echo("CHẾ ĐỘ TRÌNH DIỄN: mọi tài khoản mẫu dùng mật khẩu demo1234 — không dùng cho máy chủ thật.")
 
 
@@ -104,6 +107,9 @@ def _setup_production(admin_username: str) -> None:
         click.echo(f"Lỗi: {error}", err=True)
         sys.exit(1)
     db.session.commit()
+    from app.jobs.schedule import roll_tallies
+
+    roll_tallies()
     click.echo("Đã tạo lược đồ cơ sở dữ liệu và tài khoản quản trị (không có dữ liệu mẫu).")
     click.echo(f"  Tên đăng nhập: {admin_username}")
     click.echo(f"  Mật khẩu:      {password}")

@@ -358,6 +358,14 @@ def load(app, data: dict, label: str, postgres: bool) -> None:
         with db.engine.begin() as connection:
             search.rebuild(connection)
         out(f"{label}_search_rebuild_s", round(time.perf_counter() - rebuilt, 1))
+        # and the dashboard's tallies, as the midnight job counts them (app/tracking/tallies.py)
+        from app.tracking import tallies
+
+        counted = time.perf_counter()
+        tally_rows = tallies.rebuild(db.session)
+        db.session.commit()
+        out(f"{label}_tallies_rebuild_s", round(time.perf_counter() - counted, 1))
+        out(f"{label}_tallies_detail_rows", tally_rows)
         if postgres:
             for name in INSERT_ORDER:
                 if "id" in metadata[name].c:

@@ -357,15 +357,9 @@ def dashboard(args):
     organisation = db.session.get(Agency, organisation_id)
     within = tracking_queries.owned_by(organisation.id)
     today, window = local_today(), current_app.config["DUE_SOON_DAYS"]
-    by_agency = tracking_queries.counts_by(Assignment.agency_id, today, window, within)
-    totals = {group: 0 for group in tracking_queries.DASHBOARD_GROUPS}
-    for kinds in by_agency.values():
-        for kind, count in kinds.items():
-            group = tracking_queries.dashboard_group(kind)
-            if group:
-                totals[group] += count
-    scores = tracking_queries.scorecard(today, window, within, "name", False, counts=by_agency)
-    directive_count = len(tracking_queries.counts_by(Directive.id, today, window, within))
+    figures = tracking_queries.dashboard_figures(organisation.id, today, window)
+    scores = tracking_queries.scorecard(today, window, within, "name", False, counts=figures.by_agency)
+    totals, directive_count = figures.totals, figures.directive_count
     return {"organisation": _agency(organisation), "today": today, "totals": totals,
             "directive_count": directive_count,
             "agencies": [{"agency": _agency(s.agency), "assigned": s.assigned, "done_on_time": s.done_on_time,

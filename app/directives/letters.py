@@ -17,6 +17,7 @@ from app.documents import MEDIA_TYPES, render
 from app import doc_types, storage
 from app.documents.letter import build_letter, format_number, letter_problems
 from app.extensions import db
+from app.tracking import tallies
 from app.lint import must_fix
 from app.models import Directive, RegisterCounter, RegisterEntry
 from app.models.audit import record
@@ -83,6 +84,7 @@ def _claim(directive: Directive) -> None:
     )
     if result.rowcount != 1:
         raise IssueError("Văn bản đã được phát hành hoặc không còn ở trạng thái đã duyệt.")
+    tallies.touch(db.session, directive.id)  # issued: its tasks count on the dashboard
 
 
 def next_number(agency_id: int, year: int) -> int:

@@ -13,6 +13,7 @@ from app.models import Assignment, Directive, DirectiveComment, Notification, Re
 from app.models.audit import record
 from app.tracking import notifications
 from app.rules import directive_states as states
+from app.tracking import tallies
 from app.rules.directive_states import DirectiveStateError
 
 
@@ -29,6 +30,7 @@ def move(directive: Directive, code: str, user, message: str, note: str = "") ->
     )
     if result.rowcount != 1:
         raise DirectiveStateError("Văn bản vừa được người khác thay đổi trạng thái; tải lại trang để xem.")
+    tallies.touch(db.session, directive.id)  # its tasks start or stop counting on the dashboard
     db.session.refresh(directive)
     if note or code in ("submit", "return", "approve"):
         db.session.add(DirectiveComment(directive_id=directive.id, user_id=getattr(user, "id", None), kind=code,

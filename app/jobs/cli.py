@@ -41,5 +41,15 @@ def morning_command(day):
     click.echo(f"Đã chốt {len(result['snapshots'])} bộ số liệu, xếp hàng {result['mails']} thư.")
 
 
+@jobs_cli.command("tallies")
+def tallies_command():
+    """Đếm lại số liệu của trang theo dõi cho hôm nay (tự chạy lúc 00:01 mỗi đêm)."""
+    from app.jobs.schedule import roll_tallies
+    from app.numbers import number
+
+    rows = roll_tallies()
+    click.echo(f"Đã đếm lại số liệu theo dõi: {number(rows)} dòng.")
+
+
 def register(app):
     app.cli.add_command(jobs_cli)

@@ -3,6 +3,7 @@
 - every morning at MORNING_HOUR (07:00): the due-soon and overdue mails and the daily digests;
 - the first morning of a month: the month-end snapshot (cut-off the month's last day) of every
   organisation with live directives (app/tracking/snapshots.py);
+- just after midnight: the dashboard's tallies recounted for the new day (app/tracking/tallies.py);
 - every night: exported files older than JOB_KEEP_DAYS are deleted, and jobs left waiting or running
   by a consumer that was stopped are shown as interrupted.
 
@@ -34,6 +35,11 @@ def every_morning(stamp: datetime) -> bool:
 def every_night(stamp: datetime) -> bool:
     local = _local(stamp)
     return local.hour == 2 and local.minute == 30
+
+
+def just_after_midnight(stamp: datetime) -> bool:
+    local = _local(stamp)
+    return local.hour == 0 and local.minute == 1
 
 
 def claim(name: str, day: date) -> bool:
@@ -76,6 +82,10 @@ def morning(today: date | None = None, force: bool = False) -> dict:
 
         occurrences.refresh_all()  # recurring obligations: the next period's deadline first
         db.session.commit()
+        from app.tracking import tallies
+
+        if not tallies.current(db.session, today, current_app.config["DUE_SOON_DAYS"]):
+            roll_tallies(today)  # the consumer was stopped at midnight
         result = {"snapshots": month_end_snapshots(today), "mails": mail.send_morning(today)}
     except Exception:
         jobs.huey.get(f"morning:{today.isoformat()}")  # unclaim: the retry does the day again
@@ -87,6 +97,20 @@ def morning(today: date | None = None, force: bool = False) -> dict:
 @jobs.periodic_task(every_morning, retries=1, retry_delay=60)
 def morning_task():
     return morning()
+
+
+def roll_tallies(today: date | None = None) -> int:
+    """The dashboard's tallies as of today (deadlines that passed at midnight are now overdue)."""
+    from app.tracking import tallies
+
+    rows = tallies.rebuild(db.session, today or local_today())
+    db.session.commit()
+    return rows
+
+
+@jobs.periodic_task(just_after_midnight, retries=1, retry_delay=60)
+def midnight_tallies():
+    return roll_tallies()
 
 
 @jobs.periodic_task(every_night)

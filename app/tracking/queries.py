@@ -160,6 +160,37 @@ def counts_by(column, today: date, due_soon_days: int, within, directive_id: int
 
 
 @dataclass
+class Figures:
+    by_agency: dict       # {agency id: {class: count}}
+    totals: dict          # the five boxes
+    directive_count: int
+    worst: list           # [(directive id, {class: count})], the most overdue first
+
+
+def dashboard_figures(organisation_id: int, today: date, due_soon_days: int, directives_shown: int = 5) -> Figures:
+    """What the dashboard and its API show: from the tallies counted ahead when they are today's
+    (app/tracking/tallies.py), else counted live with the same classification."""
+    from app.tracking import tallies
+
+    if tallies.current(db.session, today, due_soon_days):
+        by_agency = tallies.by_agency(db.session, organisation_id)
+        directive_count, worst = tallies.worst_directives(db.session, organisation_id, directives_shown, T.OVERDUE)
+    else:
+        within = owned_by(organisation_id)
+        by_agency = counts_by(Assignment.agency_id, today, due_soon_days, within)
+        by_directive = counts_by(Directive.id, today, due_soon_days, within)
+        directive_count = len(by_directive)
+        worst = sorted(by_directive.items(), key=lambda item: (-item[1].get(T.OVERDUE, 0), -item[0]))[:directives_shown]
+    totals = {group: 0 for group in DASHBOARD_GROUPS}
+    for kinds in by_agency.values():
+        for kind, count in kinds.items():
+            group = dashboard_group(kind)
+            if group:
+                totals[group] += count
+    return Figures(by_agency, totals, directive_count, worst)
+
+
+@dataclass
 class Score:
     agency: Agency
     assigned: int

@@ -189,24 +189,17 @@ def dashboard():
     organisation = _organisation()
     within = queries.owned_by(organisation.id)
     today, window = _today_and_window()
-    by_agency = queries.counts_by(Assignment.agency_id, today, window, within)  # feeds boxes and scorecard
-    totals = {group: 0 for group in queries.DASHBOARD_GROUPS}
-    for kinds in by_agency.values():
-        for kind, count in kinds.items():
-            group = queries.dashboard_group(kind)
-            if group:
-                totals[group] += count
+    figures = queries.dashboard_figures(organisation.id, today, window, DIRECTIVES_SHOWN)
     sort = request.args.get("sort", "overdue")
     descending = request.args.get("dir", "desc") != "asc"
-    scores = queries.scorecard(today, window, within, sort, descending, counts=by_agency)
+    scores = queries.scorecard(today, window, within, sort, descending, counts=figures.by_agency)
     score_page = _page_of(scores, "sp", SCORES_PER_PAGE)
-    by_directive = queries.counts_by(Directive.id, today, window, within)
-    worst = sorted(by_directive.items(), key=lambda item: -item[1].get(T.OVERDUE, 0))[:DIRECTIVES_SHOWN]
+    worst = figures.worst
     directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_([i for i, _ in worst])))}
     progress = [(directives[i], kinds) for i, kinds in worst]
     last = snapshots.previous(today + timedelta(days=1), organisation.id)
-    return render_template("tracking/dashboard.html", totals=totals, scores=score_page.items, score_page=score_page,
-                           directive_count=len(by_directive), sort=sort,
+    return render_template("tracking/dashboard.html", totals=figures.totals, scores=score_page.items, score_page=score_page,
+                           directive_count=figures.directive_count, sort=sort,
                            descending=descending, progress=progress, today=today, window=window,
                            groups=queries.DASHBOARD_GROUPS, T=T, snapshot=last,
                            before=snapshots.totals(last) if last else None,

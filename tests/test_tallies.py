@@ -1,0 +1,144 @@
+"""The dashboard's counts kept ahead (app/tracking/tallies.py) equal the live counts after every kind of
+change, on every backend: issuing, reporting, finishing, cancelling, moving a deadline, taking an agency
+off a task, removing a task or a section; a new day is counted live until the tallies are rolled."""
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.clock import local_today
+from app.extensions import db
+from app.jobs.schedule import roll_tallies
+from app.models import Agency, Assignment, Directive, Section, Task
+from app.rules import timeliness as T
+from app.tracking import queries, tallies
+from tests.helpers import go_live
+
+WINDOW = 3
+
+
+def live_counts(owner_id: int, today) -> tuple[dict, int]:
+    within = queries.owned_by(owner_id)
+    by_agency = queries.counts_by(Assignment.agency_id, today, WINDOW, within)
+    by_directive = queries.counts_by(Directive.id, today, WINDOW, within)
+    return by_agency, len(by_directive)
+
+
+def owners() -> list[int]:
+    return sorted(set(db.session.scalars(select(Directive.owner_agency_id).where(
+        Directive.owner_agency_id.is_not(None)))))
+
+
+def assert_tallies_are_live(today=None):
+    today = today or local_today()
+    assert tallies.current(db.session, today, WINDOW)
+    for owner in owners():
+        by_agency, directive_count = live_counts(owner, today)
+        assert tallies.by_agency(db.session, owner) == by_agency, owner
+        assert tallies.worst_directives(db.session, owner, 5, T.OVERDUE)[0] == directive_count, owner
+
+
+@pytest.fixture
+def counted(demo):
+    demo.config["DUE_SOON_DAYS"] = WINDOW
+    with demo.app_context():
+        roll_tallies()
+    go_live(demo)  # the five seed directives issued: their assignments start counting
+    return demo
+
+
+def test_issuing_starts_the_count_and_it_equals_the_live_count(counted):
+    with counted.app_context():
+        assert sum(sum(kinds.values()) for owner in owners()
+                   for kinds in tallies.by_agency(db.session, owner).values()) > 0
+        assert_tallies_are_live()
+
+
+def test_every_kind_of_change_keeps_the_tallies_equal_to_the_live_count(counted):
+    chance = random.Random(20261202)
+    today = None
+    with counted.app_context():
+        today = local_today()
+        assignments = db.session.scalars(select(Assignment).order_by(Assignment.id)).all()
+        agencies = db.session.scalars(select(Agency.id).order_by(Agency.id)).all()
+        for step in range(40):
+            assignment = chance.choice(assignments)
+            change = step % 8
+            if change == 0:
+                assignment.status, assignment.completed_date = "hoan_thanh", today - timedelta(days=chance.randint(0, 9))
+            elif change == 1:
+                assignment.status, assignment.completed_date = "cho_xac_nhan", today
+            elif change == 2:
+                assignment.status = "da_huy"
+            elif change == 3:
+                assignment.deadline = today + timedelta(days=chance.randint(-20, 20))
+            elif change == 4:
+                assignment.deadline = None
+            elif change == 5:
+                assignment.active = not assignment.active
+            elif change == 6:
+                taken = {a.agency_id for a in assignment.task.assignments}
+                free = [agency for agency in agencies if agency not in taken]
+                assignment.agency_id = chance.choice(free)
+            else:
+                task = db.session.get(Task, assignment.task_id)
+                task.removed = not task.removed
+            db.session.commit()
+            assert_tallies_are_live(today)
+        section = db.session.scalars(select(Section).order_by(Section.id)).first()
+        section.removed = True
+        db.session.commit()
+        assert_tallies_are_live(today)
+
+
+def test_a_rolled_back_change_leaves_the_tallies_as_they_were(counted):
+    with counted.app_context():
+        assignment = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        assignment.status = "da_huy"
+        db.session.flush()
+        db.session.rollback()
+        assignment = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        assignment.progress_percent = 40  # a later commit that touches the same directive
+        db.session.commit()
+        assert_tallies_are_live()
+
+
+def test_a_new_day_is_counted_live_until_the_tallies_are_rolled(counted, login):
+    with counted.app_context():
+        today = local_today()
+        assignment = db.session.scalars(select(Assignment).where(Assignment.status != "hoan_thanh")
+                                        .order_by(Assignment.id)).first()
+        assignment.deadline = today  # due today: overdue tomorrow
+        db.session.commit()
+        tomorrow = today + timedelta(days=1)
+        assert not tallies.current(db.session, tomorrow, WINDOW)  # as of yesterday: the dashboard counts live
+        rows = roll_tallies(tomorrow)
+        assert rows > 0
+        assert_tallies_are_live(tomorrow)
+        assert tallies.current(db.session, tomorrow, WINDOW)
+
+
+def test_the_dashboard_shows_the_same_figures_from_the_tallies_and_live(counted, login):
+    office = login("vanphong")
+    with counted.app_context():
+        assignment = db.session.scalars(select(Assignment).order_by(Assignment.id)).first()
+        assignment.deadline = local_today() - timedelta(days=5)  # something overdue
+        db.session.commit()
+    from_tallies = office.get("/theo-doi").get_data(as_text=True)
+    with counted.app_context():
+        state = db.session.get(tallies.TallyState, 1)
+        state.as_of = state.as_of - timedelta(days=1)  # not today's: the page counts live
+        db.session.commit()
+    counted_live = office.get("/theo-doi").get_data(as_text=True)
+
+    def figures(html):
+        import lxml.html
+
+        page = lxml.html.fromstring(html)
+        boxes = [" ".join(node.text_content().split()) for node in page.xpath('//*[@data-testid="dashboard-box"]')]
+        rows = [" ".join(node.text_content().split()) for node in page.xpath("//table//tr")]
+        return boxes, rows
+
+    assert figures(from_tallies) == figures(counted_live)
+    assert figures(from_tallies)[1], "the dashboard has its tables"
