@@ -206,7 +206,9 @@ def dominant_colour(image: Image.Image) -> str:
     """"red", "blue" or "other": the colour of the opaque pixels, by channel sums."""
     rgba = image.convert("RGBA").resize((64, 64))
     r = g = b = 0
-    for pr, pg, pb, pa in rgba.getdata():
+    pixels = rgba.tobytes()  # RGBA bytes, four per pixel (getdata() is deprecated in Pillow 13)
+    for index in range(0, len(pixels), 4):
+        pr, pg, pb, pa = pixels[index:index + 4]
         if pa > 64:
             r, g, b = r + pr, g + pg, b + pb
     if r > 1.5 * max(g, b):
