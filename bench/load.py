@@ -48,7 +48,7 @@ ROLES = {
     "soyte": [("inbox", "/nhiem-vu", 5), ("assignment", "{assignment}", 3), ("notifications", "/thong-bao", 1),
               ("search", "/nhiem-vu?q=b%C3%A1o%20c%C3%A1o", 1)],
     "cdc.kontum": [("inbox", "/nhiem-vu", 5), ("assignment", "{assignment}", 3)],
-    "soyte.ld": [("inbox", "/nhiem-vu", 3), ("dashboard", "/theo-doi", 2)],
+    "soyte.ld": [("dashboard", "/theo-doi", 3), ("directives", "/van-ban", 2)],
 }
 
 
@@ -189,13 +189,13 @@ def run(base: str, args) -> None:
     users = [User(base, names[index % len(names)]) for index in range(args.users)]
     for user in users:
         user.login()
-    office = next(user for user in users if user.username == "vanphong")
-    department = next(user for user in users if user.username == "soyte")
-    links = {
-        "directive": office.first_link("/van-ban", r"/van-ban/\d+\""),
-        "letter": (office.first_link("/van-ban", r"/van-ban/\d+\"") or "").rstrip('"') + "/tai-ve.pdf",
-        "assignment": department.first_link("/nhiem-vu", r"/nhiem-vu/\d+\""),
-    }
+    links = {}  # each user's own pages: a directive, its letter and an assignment that user may open
+    for user in users:
+        directive = user.first_link("/van-ban", r"/van-ban/\d+\"") if user.username not in ("soyte", "cdc.kontum") \
+            else None
+        links[user] = {"directive": directive or "/van-ban", "letter": f"{directive}/tai-ve.pdf" if directive else "/van-ban",
+                       "assignment": user.first_link("/nhiem-vu", r"/nhiem-vu/\d+\"") or "/nhiem-vu"
+                       if user.username in ("soyte", "cdc.kontum") else "/nhiem-vu"}
     timings: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
     lock = threading.Lock()
@@ -207,7 +207,7 @@ def run(base: str, args) -> None:
         weights = [weight for _name, _path, weight in pages]
         while time.perf_counter() < deadline:
             name, path, _weight = chance.choices(pages, weights)[0]
-            path = path.format(**links)
+            path = path.format(**links[user])
             started = time.perf_counter()
             status, _body = user.get(path)
             elapsed = time.perf_counter() - started
