@@ -5,10 +5,8 @@ import io
 import re
 import zipfile
 
-from app.importer import legacy
 from app.importer.errors import ImportRefused
-from app.importer.source import MAX_DOCX_UNCOMPRESSED, MAX_TEXT_CHARS, Source
-from app.numbers import number as vn_number
+from app.importer.source import MAX_DOCX_UNCOMPRESSED, Source, unicode_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -38,14 +36,7 @@ def read_docx(content: bytes) -> Source:
     text = "\n\n".join(block for block in blocks if block.strip())
     if not text.strip():
         raise ImportRefused("Tệp DOCX không có chữ (có thể chỉ chứa ảnh quét): cần nhận dạng chữ (OCR) trước.")
-    if len(text) > MAX_TEXT_CHARS:
-        raise ImportRefused(f"Văn bản quá dài ({vn_number(len(text))} ký tự); chỉ nhận đến {vn_number(MAX_TEXT_CHARS)} ký tự.")
-    notes = []
-    found = legacy.detect(text)
-    if found:
-        text = legacy.to_unicode(text, found)
-        notes.append(f"Văn bản dùng phông chữ bảng mã cũ {legacy.NAMES[found]}: đã chuyển sang Unicode.")
-    return Source(text, "docx", encoding=found or "unicode", notes=notes)
+    return unicode_text(text, "docx", "phông chữ bảng mã cũ")
 
 
 def _paragraph_text(p, numbering) -> str:

@@ -11,7 +11,7 @@ from app.importer import legacy
 from app.importer.errors import ImportRefused
 from app.importer.read_docx import read_docx
 from app.importer.read_pdf import read_pdf
-from app.importer.source import MAX_BYTES, MAX_TEXT_CHARS, TEXT_SUFFIXES, Source, megabytes
+from app.importer.source import MAX_BYTES, MAX_TEXT_CHARS, TEXT_SUFFIXES, Source, megabytes, unicode_text
 from app.numbers import number as vn_number
 
 __all__ = ["MAX_BYTES", "Source", "decode_text", "read_document", "read_docx", "read_pdf", "read_text"]
@@ -128,12 +128,6 @@ def read_text(text: str) -> Source:
     text = (text or "").replace("\x00", "")
     if not text.strip():
         raise ImportRefused("Chưa có nội dung: dán văn bản hoặc chọn tệp.")
-    if len(text) > MAX_TEXT_CHARS:
-        raise ImportRefused(f"Văn bản quá dài ({vn_number(len(text))} ký tự); chỉ nhận đến {vn_number(MAX_TEXT_CHARS)} ký tự.")
-    _refuse_garbage(text)
-    notes = []
-    found = legacy.detect(text)
-    if found:
-        text = legacy.to_unicode(text, found)
-        notes.append(f"Văn bản dùng bảng mã cũ {legacy.NAMES[found]}: đã chuyển sang Unicode.")
-    return Source(text, "text", encoding=found or "unicode", notes=notes)
+    if len(text) <= MAX_TEXT_CHARS:
+        _refuse_garbage(text)  # a text too long is refused as such first
+    return unicode_text(text, "text", "bảng mã cũ")
