@@ -1,5 +1,5 @@
 """the dashboard's tallies: live assignments per organisation, agency, directive and timeliness class as
-of one day, kept by the transactions that change them (app/tracking/tallies.py); counted for today here
+of one day, kept by the transactions that change them (app/tracking/tallies.py); counted by the application
 
 Revision ID: 0010_tallies
 Revises: 0009_signing
