@@ -142,3 +142,45 @@ def test_the_dashboard_shows_the_same_figures_from_the_tallies_and_live(counted,
 
     assert figures(from_tallies) == figures(counted_live)
     assert figures(from_tallies)[1], "the dashboard has its tables"
+
+
+def reference_scorecard(owner_id: int, today, sort: str, descending: bool) -> list[tuple]:
+    """The scorecard sorted in Python from the live counts: what the SQL one must page through."""
+    rows = []
+    for agency_id, kinds in queries.counts_by(Assignment.agency_id, today, WINDOW, queries.owned_by(owner_id)).items():
+        agency = db.session.get(Agency, agency_id)
+        done_on_time, done_late, overdue = (kinds.get(k, 0) for k in (T.DONE_ON_TIME, T.DONE_LATE, T.OVERDUE))
+        known = done_on_time + done_late + overdue
+        rows.append({"agency": agency, "name": agency.short_name.lower(),
+                     "assigned": sum(n for k, n in kinds.items() if k != T.NOT_COUNTED),
+                     "done_on_time": done_on_time, "done_late": done_late, "overdue": overdue,
+                     "on_time_rate": (1, done_on_time / known) if known else (0, 0)})
+    rows.sort(key=lambda row: (row["agency"].name, row["agency"].id))
+    rows.sort(key=lambda row: row[sort], reverse=descending)  # stable: ties stay in name order
+    return [(row["agency"].id, row["assigned"], row["overdue"]) for row in rows]
+
+
+@pytest.mark.parametrize("sort", queries.SCORE_COLUMNS)
+def test_the_scorecard_is_sorted_and_paged_in_sql_like_the_live_counts(counted, sort):
+    with counted.app_context():
+        today = local_today()
+        assignments = db.session.scalars(select(Assignment).order_by(Assignment.id)).all()
+        chance = random.Random(sort)
+        for assignment in chance.sample(assignments, len(assignments) // 3):  # a mixed picture of timeliness
+            assignment.deadline = today + timedelta(days=chance.randint(-30, 30))
+            if chance.random() < 0.3:
+                assignment.status, assignment.completed_date = "hoan_thanh", today - timedelta(days=chance.randint(0, 40))
+        db.session.commit()
+        for owner in owners():
+            for descending in (True, False):
+                expected = reference_scorecard(owner, today, sort, descending)
+                for counts in (tallies.agency_counts(owner), queries.class_counts(today, WINDOW, queries.owned_by(owner))):
+                    paged, page = [], 0
+                    while True:
+                        scores, total = queries.scorecard(counts, sort, descending, limit=3, offset=3 * page)
+                        assert total == len(expected)
+                        if not scores:
+                            break
+                        paged += [(s.agency.id, s.assigned, s.overdue) for s in scores]
+                        page += 1
+                    assert paged == expected, (owner, sort, descending)

@@ -355,10 +355,9 @@ def dashboard(args):
     preferred = current_user.agency.serves_id if current_user.agency else None
     organisation_id = wanted or (preferred if preferred in ids else ids[0])
     organisation = db.session.get(Agency, organisation_id)
-    within = tracking_queries.owned_by(organisation.id)
     today, window = local_today(), current_app.config["DUE_SOON_DAYS"]
     figures = tracking_queries.dashboard_figures(organisation.id, today, window)
-    scores = tracking_queries.scorecard(today, window, within, "name", False, counts=figures.by_agency)
+    scores, _total = tracking_queries.scorecard(figures.counts, "name", False)
     totals, directive_count = figures.totals, figures.directive_count
     return {"organisation": _agency(organisation), "today": today, "totals": totals,
             "directive_count": directive_count,

@@ -159,35 +159,55 @@ def counts_by(column, today: date, due_soon_days: int, within, directive_id: int
     return result
 
 
+def class_counts(today: date, due_soon_days: int, within, directive_id: int | None = None):
+    """The same counts as a subquery (agency_id, timeliness, count), for sorting and paging in SQL."""
+    label = timeliness_expression(today, due_soon_days)
+    query = _joined(select(Assignment.agency_id.label("agency_id"), label.label("timeliness"),
+                           func.count(Assignment.id).label("count"))).where(_visible(), within)
+    if directive_id:
+        query = query.where(Directive.id == directive_id)
+    return query.group_by(Assignment.agency_id, label).subquery("class_counts")
+
+
+def organisation_counts(organisation_id: int, today: date, due_soon_days: int, counted_ahead: bool | None = None):
+    """(agency_id, timeliness, count) of one organisation's directives: the tallies counted ahead when
+    they are today's (app/tracking/tallies.py), else counted live with the same classification."""
+    from app.tracking import tallies
+
+    if counted_ahead is None:
+        counted_ahead = tallies.current(db.session, today, due_soon_days)
+    if counted_ahead:
+        return tallies.agency_counts(organisation_id)
+    return class_counts(today, due_soon_days, owned_by(organisation_id))
+
+
 @dataclass
 class Figures:
-    by_agency: dict       # {agency id: {class: count}}
+    counts: object        # organisation_counts(): what scorecard() pages
     totals: dict          # the five boxes
     directive_count: int
     worst: list           # [(directive id, {class: count})], the most overdue first
 
 
 def dashboard_figures(organisation_id: int, today: date, due_soon_days: int, directives_shown: int = 5) -> Figures:
-    """What the dashboard and its API show: from the tallies counted ahead when they are today's
-    (app/tracking/tallies.py), else counted live with the same classification."""
+    """What the dashboard and its API show, in a fixed number of statements whatever the data."""
     from app.tracking import tallies
 
-    if tallies.current(db.session, today, due_soon_days):
-        by_agency = tallies.by_agency(db.session, organisation_id)
+    counted_ahead = tallies.current(db.session, today, due_soon_days)
+    counts = organisation_counts(organisation_id, today, due_soon_days, counted_ahead)
+    if counted_ahead:
         directive_count, worst = tallies.worst_directives(db.session, organisation_id, directives_shown, T.OVERDUE)
     else:
-        within = owned_by(organisation_id)
-        by_agency = counts_by(Assignment.agency_id, today, due_soon_days, within)
-        by_directive = counts_by(Directive.id, today, due_soon_days, within)
+        by_directive = counts_by(Directive.id, today, due_soon_days, owned_by(organisation_id))
         directive_count = len(by_directive)
         worst = sorted(by_directive.items(), key=lambda item: (-item[1].get(T.OVERDUE, 0), -item[0]))[:directives_shown]
     totals = {group: 0 for group in DASHBOARD_GROUPS}
-    for kinds in by_agency.values():
-        for kind, count in kinds.items():
-            group = dashboard_group(kind)
-            if group:
-                totals[group] += count
-    return Figures(by_agency, totals, directive_count, worst)
+    for kind, count in db.session.execute(select(counts.c.timeliness, func.sum(counts.c.count))
+                                          .group_by(counts.c.timeliness)):
+        group = dashboard_group(kind)
+        if group:
+            totals[group] += int(count)
+    return Figures(counts, totals, directive_count, worst)
 
 
 @dataclass
@@ -208,28 +228,40 @@ class Score:
 
 
 SCORE_COLUMNS = ("name", "assigned", "done_on_time", "done_late", "overdue", "on_time_rate")
+_SCORE_KINDS = {"done_on_time": (T.DONE_ON_TIME,), "done_late": (T.DONE_LATE,), "overdue": (T.OVERDUE,),
+                "in_progress": (T.ON_TIME, T.DUE_SOON), "no_deadline": (T.NO_DEADLINE,)}
 
 
-def scorecard(today: date, due_soon_days: int, within, sort: str = "overdue", descending: bool = True,
-              directive_id: int | None = None, counts: dict | None = None) -> list[Score]:
-    if counts is None:
-        counts = counts_by(Assignment.agency_id, today, due_soon_days, within, directive_id)
-    agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(list(counts))))}
-    scores = []
-    for agency_id, by_kind in counts.items():
-        scores.append(Score(
-            agency=agencies[agency_id],
-            assigned=sum(n for kind, n in by_kind.items() if kind != T.NOT_COUNTED),
-            done_on_time=by_kind.get(T.DONE_ON_TIME, 0), done_late=by_kind.get(T.DONE_LATE, 0),
-            overdue=by_kind.get(T.OVERDUE, 0),
-            in_progress=by_kind.get(T.ON_TIME, 0) + by_kind.get(T.DUE_SOON, 0),
-            no_deadline=by_kind.get(T.NO_DEADLINE, 0),
-        ))
+def _per_agency(counts):
+    """One row per agency with the scorecard's columns, summed from (agency_id, timeliness, count)."""
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, counts.c.count), else_=0)), 0)
+
+    columns = {name: total(counts.c.timeliness.in_(kinds)).label(name) for name, kinds in _SCORE_KINDS.items()}
+    return select(counts.c.agency_id, total(counts.c.timeliness != T.NOT_COUNTED).label("assigned"),
+                  *columns.values()).group_by(counts.c.agency_id).subquery("per_agency")
+
+
+def scorecard(counts, sort: str = "overdue", descending: bool = True, limit: int | None = None,
+              offset: int = 0) -> tuple[list[Score], int]:
+    """(one page of agencies sorted by a column, how many agencies in all), sorted and paged in SQL so
+    that a province of fifteen thousand agencies costs one page. `counts` is organisation_counts() or
+    class_counts()."""
+    rows = _per_agency(counts)
     sort = sort if sort in SCORE_COLUMNS else "overdue"
     if sort == "name":
-        key = lambda s: s.agency.short_name.lower()  # noqa: E731
+        keys = [func.lower(Agency.short_name)]
     elif sort == "on_time_rate":
-        key = lambda s: (s.on_time_rate is not None, s.on_time_rate or 0)  # noqa: E731
+        known = rows.c.done_on_time + rows.c.done_late + rows.c.overdue
+        keys = [case((known > 0, 1), else_=0), case((known > 0, 1.0 * rows.c.done_on_time / known), else_=0)]
     else:
-        key = lambda s: getattr(s, sort)  # noqa: E731
-    return sorted(scores, key=key, reverse=descending)
+        keys = [rows.c[sort]]
+    order = [key.desc() if descending else key.asc() for key in keys] + [Agency.name, Agency.id]
+    query = select(rows, Agency).join(Agency, Agency.id == rows.c.agency_id).order_by(*order)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    scores = [Score(agency=row.Agency, assigned=int(row.assigned),
+                    **{name: int(getattr(row, name)) for name in _SCORE_KINDS})
+              for row in db.session.execute(query)]
+    total = len(scores) if limit is None else db.session.execute(select(func.count()).select_from(rows)).scalar_one()
+    return scores, total

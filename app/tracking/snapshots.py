@@ -78,8 +78,19 @@ def previous(before: date, organisation_id: int) -> Snapshot | None:
 
 
 def totals(snapshot: Snapshot) -> dict[str, int]:
-    """The dashboard's five boxes for a stored snapshot, summed over agencies."""
-    return {group: sum(getattr(row, field) for row in snapshot.rows) for group, field in FIELDS.items()}
+    """The dashboard's five boxes for a stored snapshot, summed over agencies in SQL."""
+    sums = db.session.execute(select(*(func.coalesce(func.sum(getattr(SnapshotRow, field)), 0) for field in FIELDS.values()))
+                              .where(SnapshotRow.snapshot_id == snapshot.id)).one()
+    return {group: int(value) for group, value in zip(FIELDS, sums)}
+
+
+def rows_for(snapshot: Snapshot, agency_ids) -> dict[int, SnapshotRow]:
+    """The snapshot's rows of the agencies on one page of the scorecard."""
+    ids = sorted(set(agency_ids))
+    if not ids:
+        return {}
+    return {row.agency_id: row for row in db.session.scalars(
+        select(SnapshotRow).where(SnapshotRow.snapshot_id == snapshot.id, SnapshotRow.agency_id.in_(ids)))}
 
 
 def history(organisation_id: int) -> list[tuple[Snapshot, dict[str, int], dict[str, int] | None]]:

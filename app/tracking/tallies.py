@@ -181,6 +181,12 @@ def by_agency(session: Session, owner_id: int) -> dict:
     return result
 
 
+def agency_counts(owner_id: int):
+    """(agency_id, timeliness, count) of one organisation, as a subquery like queries.class_counts()."""
+    return (select(BY_AGENCY.c.agency_id, BY_AGENCY.c.timeliness, BY_AGENCY.c.count)
+            .where(BY_AGENCY.c.owner_id == owner_id).subquery("class_counts"))
+
+
 def worst_directives(session: Session, owner_id: int, limit: int, overdue: str) -> tuple[int, list]:
     """(how many directives count, [(directive id, {class: count})] with the most overdue first)."""
     how_many = session.execute(select(func.count(func.distinct(BY_DIRECTIVE.c.directive_id)))

@@ -169,41 +169,41 @@ DIRECTIVES_SHOWN = 20
 
 @dataclass
 class ListPage:
-    items: list
     page: int
     pages: int
     total: int
 
 
-def _page_of(items: list, arg: str, per_page: int) -> ListPage:
-    """A page of an already computed list (the scorecard is counted in one grouped query)."""
-    raw = request.args.get(arg, "1")
-    pages = max(1, -(-len(items) // per_page))
-    page = min(ascii_int(raw) or 1, pages)
-    return ListPage(items[(page - 1) * per_page: page * per_page], page, pages, len(items))
+def _page_number(arg: str) -> int:
+    return ascii_int(request.args.get(arg, "1")) or 1
 
 
 @bp.route("/theo-doi")
 @scope.guard(allowed=permissions.can_follow)
 def dashboard():
     organisation = _organisation()
-    within = queries.owned_by(organisation.id)
     today, window = _today_and_window()
     figures = queries.dashboard_figures(organisation.id, today, window, DIRECTIVES_SHOWN)
     sort = request.args.get("sort", "overdue")
     descending = request.args.get("dir", "desc") != "asc"
-    scores = queries.scorecard(today, window, within, sort, descending, counts=figures.by_agency)
-    score_page = _page_of(scores, "sp", SCORES_PER_PAGE)
+    page = _page_number("sp")
+    scores, total = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
+    pages = max(1, -(-total // SCORES_PER_PAGE))
+    if page > pages:  # past the end: the last page
+        page = pages
+        scores, total = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE,
+                                          (page - 1) * SCORES_PER_PAGE)
     worst = figures.worst
     directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_([i for i, _ in worst])))}
     progress = [(directives[i], kinds) for i, kinds in worst]
     last = snapshots.previous(today + timedelta(days=1), organisation.id)
-    return render_template("tracking/dashboard.html", totals=figures.totals, scores=score_page.items, score_page=score_page,
+    return render_template("tracking/dashboard.html", totals=figures.totals, scores=scores,
+                           score_page=ListPage(page, pages, total),
                            directive_count=figures.directive_count, sort=sort,
                            descending=descending, progress=progress, today=today, window=window,
                            groups=queries.DASHBOARD_GROUPS, T=T, snapshot=last,
                            before=snapshots.totals(last) if last else None,
-                           before_rows={row.agency_id: row for row in last.rows} if last else {},
+                           before_rows=snapshots.rows_for(last, [s.agency.id for s in scores]) if last else {},
                            **_org_context(organisation))
 
 
