@@ -39,3 +39,13 @@ logconfig_dict = {
     "root": {"level": "WARNING", "handlers": []},  # the application adds its own handler (app/logs.py)
 }
 proc_name = "chidao"
+
+
+def post_worker_init(worker):
+    """The application is loaded: move its long-lived objects (modules, templates, SQLAlchemy's caches) out
+    of the collector's reach, so a full collection during a request walks only the request's own objects
+    (about 60 ms otherwise, measured in bench/tracking_bench.py)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

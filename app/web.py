@@ -4,6 +4,7 @@ import hmac
 from pathlib import Path
 
 from flask import g, redirect, request, url_for
+from markupsafe import Markup, escape
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
@@ -36,10 +37,16 @@ class RowPagination(SelectPagination):
         select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         return list(self._query_args["session"].execute(select).all())
 
+    def _query_count(self) -> int:
+        known = self._query_args["total"]() if self._query_args.get("total") else None
+        return super()._query_count() if known is None else known
 
-def paginate_rows(select, per_page: int):
+
+def paginate_rows(select, per_page: int, total=None):
+    """A page of rows; `total`, when given, is asked first for the number of rows (counted ahead) and
+    answers None when they must be counted."""
     return RowPagination(select=select, session=db.session(), page=requested_page(), per_page=per_page,
-                         max_per_page=100, error_out=False, count=True)
+                         max_per_page=100, error_out=False, count=True, total=total)
 
 
 def _repeated_short_names() -> set[str]:
@@ -97,6 +104,15 @@ def load_user(session_id):
     return user
 
 
+def select_options(choices, selected=None) -> Markup:
+    """The <option>s of a long list (a province's agencies, its directives) in one join: a template
+    loop costs about ten times as much per option, and these lists hold thousands."""
+    chosen = None if selected in (None, "") else str(selected)
+    return Markup("".join(
+        f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
+        for value, label in choices))
+
+
 def register(app):
     app.jinja_env.filters["vndate"] = format_vn_date
     app.jinja_env.filters["vndatetime"] = format_local_datetime
@@ -124,6 +140,7 @@ def register(app):
             "TIMELINESS_FILTERS": timeliness.FILTER_LABELS,
             "TIMELINESS_BADGES": timeliness.BADGES,
             "asset_url": asset_url,
+            "select_options": select_options,
             "signature_lines": signers.signature_lines,
             "SEARCH_KINDS": {"directive": "Văn bản", "task": "Nhiệm vụ", "report": "Báo cáo"},
         }

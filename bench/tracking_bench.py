@@ -11,8 +11,9 @@ then pages are requested through Flask's test client, logged in as the office us
 department user, and timed with time.perf_counter. SQL statements are counted with a
 `before_cursor_execute` listener on the engine, reset for every request. Every timed request must
 answer 200 (an Excel one with a workbook): anything else stops the run with an AssertionError, so
-that data the app no longer shows to these users cannot time an error page. /healthz is timed in
-the same run as the reference (`<page>_vs_trivial_p95_ratio`). Everything is printed as a plain
+that data the app no longer shows to these users cannot time an error page. The account page
+(/tai-khoan: the layout, a form, no data) is timed in the same run as the trivial page the ratios
+divide by (`<page>_vs_trivial_p95_ratio`), /healthz and the login page beside it. Everything is printed as a plain
 `name: value` line (progress lines start with `#`), then a Markdown table per backend. See
 bench/README.md.
 """
@@ -372,8 +373,14 @@ def load(app, data: dict, label: str, postgres: bool) -> None:
                     db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                             f"COALESCE((SELECT max(id) FROM {name}), 1))"))
             db.session.commit()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))  # what autovacuum would have done on a live server
+        # the planner's statistics, as the night's job gathers them (app/planner.py; on PostgreSQL
+        # autovacuum would also have done it on a live server)
+        from app import planner
+
+        analysed = time.perf_counter()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            planner.refresh(conn)
+        out(f"{label}_analyze_s", round(time.perf_counter() - analysed, 1))
         for name in (*INSERT_ORDER, "search_entries"):
             out(f"{label}_rows_{name}", db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar())
         db.session.remove()
@@ -401,6 +408,16 @@ class StatementRecorder:
     def _after(self, conn, cursor, statement, parameters, context, executemany):
         started = self._started.pop() if self._started else time.perf_counter()
         self.statements.append((statement, repr(parameters)[:300], time.perf_counter() - started))
+
+
+TRIVIAL_URL = "/tai-khoan"
+
+
+def TRIVIAL_PAGES(office, anonymous):
+    """The reference pages: the account page (the whole layout for a signed-in user, a small form and no
+    data: the trivial page the ratios divide by), /healthz (JSON, one SELECT 1) and the login page."""
+    return (("trivial_page", office, TRIVIAL_URL), ("trivial_healthz", office, "/healthz"),
+            ("trivial_login", anonymous, "/dang-nhap"))
 
 
 def login(app, username):
@@ -595,21 +612,28 @@ def run_size(backend, size_name, database, args, export_estimate):
     office = login(app, OFFICE_USER)
     department = login(app, DEPARTMENT_USER)
     anonymous = app.test_client()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # as gunicorn.conf.py's post_worker_init does in every worker once the application is loaded
     # The reference: pages that do (almost) nothing, timed in the same process and run, so that a
     # page's p95 can be read as "N times the bare request" whatever the machine's load.
     trivial_rounds = max(args.rounds, 30)
     results = {}
-    for page, client, url in (("trivial_healthz", office, "/healthz"), ("trivial_login", anonymous, "/dang-nhap")):
+    for page, client, url in TRIVIAL_PAGES(office, anonymous):
         progress(f"{label}: {page} GET {url} (5 warm-up + {trivial_rounds} timed)")
         timings, statements, body_size = measure(label, page, client, recorder, url, trivial_rounds, 5)
         report_page(label, page, timings, statements, body_size, results)
-    trivial_p95 = results["trivial_healthz"]["p95"]
-    out(f"{label}_trivial_page", f"/healthz (office user's session), p95 {trivial_p95} ms")
+    trivial_p95 = results["trivial_page"]["p95"]
+    out(f"{label}_trivial_page", f"{TRIVIAL_URL} (office user's session: the layout, a form, no data), "
+                                 f"p95 {trivial_p95} ms")
     pages = [
         ("dashboard", office, "/theo-doi", args.rounds, 2),
         ("inbox", department, "/nhiem-vu", args.rounds, 2),
         ("inbox_search", department, f"/nhiem-vu?q={SEARCH_WORDS.replace(' ', '+')}", args.rounds, 2),
         ("office_list", office, "/theo-doi/nhiem-vu", args.rounds, 2),
+        ("office_list_overdue", office, "/theo-doi/nhiem-vu?timeliness=qua_han", args.rounds, 2),
+        ("directive_list", office, "/van-ban", args.rounds, 2),
         ("directive", office, f"/van-ban/{special['directive']}", args.rounds, 2),
         ("directive_big", office, f"/van-ban/{special['directive_big']}", args.rounds, 2),
         ("excel_agency", office, f"/theo-doi/nhiem-vu.xlsx?agency={busy}", args.excel_rounds, 1),
@@ -629,6 +653,7 @@ def run_size(backend, size_name, database, args, export_estimate):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    gc.unfreeze()
     return results, elapsed, size["assignments"]
 
 
@@ -737,7 +762,7 @@ def compare(backend, by_size):
     if not findings:
         out(f"{backend}_findings", "none")
     # the same figures as a Markdown table (bench/README.md keeps one per backend)
-    print(f"\n{backend}: ms per request; ratio = p95 / p95 of /healthz in the same run\n")
+    print(f"\n{backend}: ms per request; ratio = p95 / p95 of the trivial page ({TRIVIAL_URL}) in the same run\n")
     print("| page | size | median ms | p95 ms | p95 / trivial p95 | statements |")
     print("|---|---|---:|---:|---:|---:|")
     for page in pages:

@@ -144,6 +144,16 @@ def test_the_dashboard_shows_the_same_figures_from_the_tallies_and_live(counted,
     assert figures(from_tallies)[1], "the dashboard has its tables"
 
 
+def live_boxes(owner_id: int, today) -> dict:
+    """The dashboard's five boxes counted in Python from the live counts."""
+    boxes = {group: 0 for group in queries.DASHBOARD_GROUPS}
+    for kinds in queries.counts_by(Assignment.agency_id, today, WINDOW, queries.owned_by(owner_id)).values():
+        for kind, count in kinds.items():
+            if queries.dashboard_group(kind):
+                boxes[queries.dashboard_group(kind)] += count
+    return boxes
+
+
 def reference_scorecard(owner_id: int, today, sort: str, descending: bool) -> list[tuple]:
     """The scorecard sorted in Python from the live counts: what the SQL one must page through."""
     rows = []
@@ -177,10 +187,32 @@ def test_the_scorecard_is_sorted_and_paged_in_sql_like_the_live_counts(counted, 
                 for counts in (tallies.agency_counts(owner), queries.class_counts(today, WINDOW, queries.owned_by(owner))):
                     paged, page = [], 0
                     while True:
-                        scores, total = queries.scorecard(counts, sort, descending, limit=3, offset=3 * page)
-                        assert total == len(expected)
-                        if not scores:
+                        card = queries.scorecard(counts, sort, descending, limit=3, offset=3 * page)
+                        assert card.agencies == len(expected)
+                        assert card.totals == live_boxes(owner, today)
+                        if not card.scores:
                             break
-                        paged += [(s.agency.id, s.assigned, s.overdue) for s in scores]
+                        paged += [(s.agency.id, s.assigned, s.overdue) for s in card.scores]
                         page += 1
                     assert paged == expected, (owner, sort, descending)
+
+
+def test_the_office_list_is_counted_from_the_tallies_exactly_as_live(counted):
+    """The list's total comes from the tallies for the filters they count by, and equals the live count."""
+    from sqlalchemy import func
+
+    with counted.app_context():
+        today = local_today()
+        for owner in owners():
+            within = queries.owned_by(owner)
+            directive = db.session.scalar(select(Directive.id).where(Directive.owner_agency_id == owner))
+            agency = db.session.scalar(select(Assignment.agency_id).join(Task, Assignment.task_id == Task.id)
+                                       .join(Section, Task.section_id == Section.id)
+                                       .where(Section.directive_id == directive))
+            for filters in (queries.Filters(), queries.Filters(directive=directive), queries.Filters(agency=agency),
+                            queries.Filters(timeliness=T.IN_PROGRESS_ON_TIME), queries.Filters(timeliness=T.OVERDUE),
+                            queries.Filters(directive=directive, agency=agency, timeliness=T.NO_DEADLINE)):
+                live = db.session.scalar(select(func.count()).select_from(
+                    queries.assignment_rows(filters, today, WINDOW, within).order_by(None).subquery()))
+                assert queries.tallied_total(filters, owner, today, WINDOW) == live, (owner, filters)
+            assert queries.tallied_total(queries.Filters(status="dang_thuc_hien"), owner, today, WINDOW) is None

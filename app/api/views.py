@@ -357,8 +357,8 @@ def dashboard(args):
     organisation = db.session.get(Agency, organisation_id)
     today, window = local_today(), current_app.config["DUE_SOON_DAYS"]
     figures = tracking_queries.dashboard_figures(organisation.id, today, window)
-    scores, _total = tracking_queries.scorecard(figures.counts, "name", False)
-    totals, directive_count = figures.totals, figures.directive_count
+    card = tracking_queries.scorecard(figures.counts, "name", False)
+    scores, totals, directive_count = card.scores, card.totals, figures.directive_count
     return {"organisation": _agency(organisation), "today": today, "totals": totals,
             "directive_count": directive_count,
             "agencies": [{"agency": _agency(s.agency), "assigned": s.assigned, "done_on_time": s.done_on_time,

@@ -100,11 +100,16 @@ def morning_task():
 
 
 def roll_tallies(today: date | None = None) -> int:
-    """The dashboard's tallies as of today (deadlines that passed at midnight are now overdue)."""
+    """The dashboard's tallies as of today (deadlines that passed at midnight are now overdue), and the
+    planner's statistics (app/planner.py) after the night's changes."""
+    from app import planner
     from app.tracking import tallies
 
     rows = tallies.rebuild(db.session, today or local_today())
     db.session.commit()
+    with db.engine.connect() as connection:
+        planner.refresh(connection)
+        connection.commit()
     return rows
 
 

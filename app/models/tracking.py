@@ -1,7 +1,7 @@
 """Who must do what by when, and the append-only history of what they reported."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -18,7 +18,11 @@ class Assignment(db.Model):
     """
 
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("task_id", "agency_id", name="uq_assignments_task_agency"),)
+    __table_args__ = (
+        UniqueConstraint("task_id", "agency_id", name="uq_assignments_task_agency"),
+        # the lists' order (app/tracking/queries.py LIST_ORDER): a page is read off the index, not sorted
+        Index("ix_assignments_list_order", text("(deadline IS NULL)"), "deadline", text("id DESC")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)

@@ -131,8 +131,26 @@ def assignment_rows(filters: Filters, today: date, due_soon_days: int, within):
         from app import search
 
         query = query.where(search.assignment_condition(filters.q))
-    return query.order_by(Assignment.deadline.asc().nulls_last(), Directive.id.desc(), Section.position,
-                          Task.position, Agency.name)
+    return query.order_by(*LIST_ORDER)
+
+
+# nearest deadline first, none last, the newest assignment first within a day: the columns of the index
+# ix_assignments_list_order, so that a page is read off the index whatever the number of assignments
+LIST_ORDER = (Assignment.deadline.is_(None), Assignment.deadline, Assignment.id.desc())
+
+
+def tallied_total(filters: Filters, organisation_id: int, today: date, due_soon_days: int) -> int | None:
+    """How many rows the office list has, from the tallies when its filters are what they count by
+    (directive, agency, timeliness) and they are today's; None when it must be counted."""
+    from app.tracking import tallies
+
+    if filters.role or filters.status or filters.deadline_from or filters.deadline_to or filters.q:
+        return None
+    if not tallies.current(db.session, today, due_soon_days):
+        return None
+    classes = T.GROUPS.get(filters.timeliness, (filters.timeliness,)) if filters.timeliness else None
+    return tallies.total(db.session, organisation_id, directive_id=filters.directive, agency_id=filters.agency,
+                         classes=classes)
 
 
 DASHBOARD_GROUPS = (T.DONE_ON_TIME, T.DONE_LATE, T.IN_PROGRESS_ON_TIME, T.OVERDUE, T.NO_DEADLINE)
@@ -183,14 +201,13 @@ def organisation_counts(organisation_id: int, today: date, due_soon_days: int, c
 
 @dataclass
 class Figures:
-    counts: object        # organisation_counts(): what scorecard() pages
-    totals: dict          # the five boxes
+    counts: object        # organisation_counts(): what scorecard() sums and pages
     directive_count: int
     worst: list           # [(directive id, {class: count})], the most overdue first
 
 
 def dashboard_figures(organisation_id: int, today: date, due_soon_days: int, directives_shown: int = 5) -> Figures:
-    """What the dashboard and its API show, in a fixed number of statements whatever the data."""
+    """What the dashboard and its API show besides the scorecard, in a fixed number of statements."""
     from app.tracking import tallies
 
     counted_ahead = tallies.current(db.session, today, due_soon_days)
@@ -201,13 +218,7 @@ def dashboard_figures(organisation_id: int, today: date, due_soon_days: int, dir
         by_directive = counts_by(Directive.id, today, due_soon_days, owned_by(organisation_id))
         directive_count = len(by_directive)
         worst = sorted(by_directive.items(), key=lambda item: (-item[1].get(T.OVERDUE, 0), -item[0]))[:directives_shown]
-    totals = {group: 0 for group in DASHBOARD_GROUPS}
-    for kind, count in db.session.execute(select(counts.c.timeliness, func.sum(counts.c.count))
-                                          .group_by(counts.c.timeliness)):
-        group = dashboard_group(kind)
-        if group:
-            totals[group] += int(count)
-    return Figures(counts, totals, directive_count, worst)
+    return Figures(counts, directive_count, worst)
 
 
 @dataclass
@@ -230,6 +241,16 @@ class Score:
 SCORE_COLUMNS = ("name", "assigned", "done_on_time", "done_late", "overdue", "on_time_rate")
 _SCORE_KINDS = {"done_on_time": (T.DONE_ON_TIME,), "done_late": (T.DONE_LATE,), "overdue": (T.OVERDUE,),
                 "in_progress": (T.ON_TIME, T.DUE_SOON), "no_deadline": (T.NO_DEADLINE,)}
+# the dashboard's five boxes are sums of the scorecard's columns over every agency
+_BOX_COLUMNS = {T.DONE_ON_TIME: "done_on_time", T.DONE_LATE: "done_late", T.IN_PROGRESS_ON_TIME: "in_progress",
+                T.OVERDUE: "overdue", T.NO_DEADLINE: "no_deadline"}
+
+
+@dataclass
+class ScorePage:
+    scores: list          # [Score] of the page
+    agencies: int         # how many agencies in all
+    totals: dict          # the five boxes, over every agency
 
 
 def _per_agency(counts):
@@ -243,10 +264,10 @@ def _per_agency(counts):
 
 
 def scorecard(counts, sort: str = "overdue", descending: bool = True, limit: int | None = None,
-              offset: int = 0) -> tuple[list[Score], int]:
-    """(one page of agencies sorted by a column, how many agencies in all), sorted and paged in SQL so
-    that a province of fifteen thousand agencies costs one page. `counts` is organisation_counts() or
-    class_counts()."""
+              offset: int = 0) -> ScorePage:
+    """One page of agencies sorted by a column, with how many there are and the five boxes, in one
+    statement (window sums over the grouped rows): a province of fifteen thousand agencies costs one
+    page. `counts` is organisation_counts() or class_counts()."""
     rows = _per_agency(counts)
     sort = sort if sort in SCORE_COLUMNS else "overdue"
     if sort == "name":
@@ -257,11 +278,22 @@ def scorecard(counts, sort: str = "overdue", descending: bool = True, limit: int
     else:
         keys = [rows.c[sort]]
     order = [key.desc() if descending else key.asc() for key in keys] + [Agency.name, Agency.id]
-    query = select(rows, Agency).join(Agency, Agency.id == rows.c.agency_id).order_by(*order)
+    windows = [func.count().over().label("agencies")] + [
+        func.sum(rows.c[column]).over().label(f"all_{column}") for column in _BOX_COLUMNS.values()]
+    query = select(rows, Agency, *windows).join(Agency, Agency.id == rows.c.agency_id).order_by(*order)
     if limit is not None:
         query = query.limit(limit).offset(offset)
+    found = db.session.execute(query).all()
+    if not found and offset:  # past the last page: nothing to read the window sums from
+        return ScorePage([], *_scorecard_sums(rows))
     scores = [Score(agency=row.Agency, assigned=int(row.assigned),
-                    **{name: int(getattr(row, name)) for name in _SCORE_KINDS})
-              for row in db.session.execute(query)]
-    total = len(scores) if limit is None else db.session.execute(select(func.count()).select_from(rows)).scalar_one()
-    return scores, total
+                    **{name: int(getattr(row, name)) for name in _SCORE_KINDS}) for row in found]
+    first = found[0] if found else None
+    totals = {box: int(getattr(first, f"all_{column}")) if first else 0 for box, column in _BOX_COLUMNS.items()}
+    return ScorePage(scores, int(first.agencies) if first else 0, totals)
+
+
+def _scorecard_sums(rows) -> tuple[int, dict]:
+    sums = db.session.execute(select(func.count(), *(func.coalesce(func.sum(rows.c[column]), 0)
+                                                      for column in _BOX_COLUMNS.values()))).one()
+    return int(sums[0]), {box: int(value) for box, value in zip(_BOX_COLUMNS, sums[1:])}

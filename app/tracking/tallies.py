@@ -187,6 +187,24 @@ def agency_counts(owner_id: int):
             .where(BY_AGENCY.c.owner_id == owner_id).subquery("class_counts"))
 
 
+def total(session: Session, owner_id: int, directive_id=None, agency_id=None, classes=None) -> int:
+    """Live assignments of one organisation, optionally of one directive, agency or set of classes."""
+    table = DETAIL if directive_id else BY_AGENCY
+    query = select(func.coalesce(func.sum(table.c.count), 0)).where(table.c.owner_id == owner_id)
+    if directive_id:
+        query = query.where(table.c.directive_id == directive_id)
+    if agency_id:
+        query = query.where(table.c.agency_id == agency_id)
+    if classes is not None:
+        query = query.where(table.c.timeliness.in_(classes))
+    return int(session.execute(query).scalar_one())
+
+
+def agency_ids(owner_id: int):
+    """The agencies that have live assignments of one organisation's directives, as a subquery."""
+    return select(BY_AGENCY.c.agency_id).where(BY_AGENCY.c.owner_id == owner_id)
+
+
 def worst_directives(session: Session, owner_id: int, limit: int, overdue: str) -> tuple[int, list]:
     """(how many directives count, [(directive id, {class: count})] with the most overdue first)."""
     how_many = session.execute(select(func.count(func.distinct(BY_DIRECTIVE.c.directive_id)))

@@ -10,6 +10,7 @@ from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from jinja2.filters import do_truncate
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -61,11 +62,12 @@ def _org_context(organisation: Agency) -> dict:
             "org_args": {ORG_ARG: organisation.id}}
 
 
-def _list_page(template, within, extra_args=None, **extra):
+def _list_page(template, within, extra_args=None, organisation_id=None, **extra):
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
+    total = (lambda: queries.tallied_total(filters, organisation_id, today, window)) if organisation_id else None
     pagination = paginate_rows(queries.assignment_rows(filters, today, window, within),
-                               current_app.config["PER_PAGE"])
+                               current_app.config["PER_PAGE"], total)
     return render_template(template, pagination=pagination, rows=pagination.items, filters=filters,
                            query_args={**filters.as_args(), **(extra_args or {})}, today=today, **extra)
 
@@ -77,11 +79,40 @@ def inbox():
     return _list_page("tracking/inbox.html", scope.own_assignments(current_user))
 
 
-def _directive_choices(organisation: Agency):
+DIRECTIVE_CHOICES = 300
+
+
+def _directive_choices(organisation: Agency, chosen: int | None):
+    """The newest live directives of the organisation for the filter (and the chosen one, however old):
+    a province's years of directives would make a list nobody can read, and a page that grows with them."""
+    columns = (Directive.id, Directive.number, Directive.symbol, Directive.subject)
+    newest = db.session.execute(select(*columns).where(Directive.state.in_(LIVE), queries.owned_by(organisation.id))
+                                .order_by(Directive.id.desc()).limit(DIRECTIVE_CHOICES)).all()
+    if chosen and chosen not in {row.id for row in newest}:
+        newest += db.session.execute(select(*columns).where(Directive.id == chosen, Directive.state.in_(LIVE),
+                                                            queries.owned_by(organisation.id))).all()
+    return [(row.id, f"{row.number or '…'}/{row.symbol} – {shorten(row.subject, 60)}") for row in newest]
+
+
+def shorten(text: str, length: int) -> str:
+    """Jinja's truncate: cut at a word, with "...", leaving text at most five characters over as it is."""
+    return do_truncate(current_app.jinja_env, text or "", length)
+
+
+def _agency_choices(organisation: Agency):
+    """The agencies with work from the organisation: from the tallies when they are today's."""
+    from app.tracking import tallies
+
+    today, window = _today_and_window()
+    if tallies.current(db.session, today, window):
+        ids = tallies.agency_ids(organisation.id)
+        # Core, not the ORM: a province's thousand agencies are plain pairs, and the ORM's rows cost ten times more
+        return db.session.connection().execute(select(Agency.id, Agency.name).where(Agency.id.in_(ids))
+                                               .order_by(Agency.name)).all()
     return db.session.execute(
-        select(Directive.id, Directive.number, Directive.symbol, Directive.subject)
-        .where(Directive.state.in_(LIVE), queries.owned_by(organisation.id)).order_by(Directive.id.desc())
-    ).all()
+        queries._joined(select(Agency.id, Agency.name).select_from(Assignment))
+        .join(Agency, Assignment.agency_id == Agency.id).where(queries.owned_by(organisation.id))
+        .distinct().order_by(Agency.name)).all()
 
 
 @bp.route("/theo-doi/nhiem-vu")
@@ -89,13 +120,11 @@ def _directive_choices(organisation: Agency):
 def assignments():
     """Every assignment of the organisation's directives, with all the filters; the dashboard links here."""
     organisation = _organisation()
-    agencies = db.session.execute(
-        queries._joined(select(Agency.id, Agency.name).select_from(Assignment))
-        .join(Agency, Assignment.agency_id == Agency.id).where(queries.owned_by(organisation.id))
-        .distinct().order_by(Agency.name)).all()
     context = _org_context(organisation)
+    chosen = queries.parse_filters(request.args).directive
     return _list_page("tracking/assignments.html", queries.owned_by(organisation.id), context["org_args"],
-                      directives=_directive_choices(organisation), agencies=agencies, **context)
+                      organisation_id=organisation.id, directives=_directive_choices(organisation, chosen),
+                      agencies=_agency_choices(organisation), **context)
 
 
 def _filter_words(filters) -> str:
@@ -187,23 +216,22 @@ def dashboard():
     sort = request.args.get("sort", "overdue")
     descending = request.args.get("dir", "desc") != "asc"
     page = _page_number("sp")
-    scores, total = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
-    pages = max(1, -(-total // SCORES_PER_PAGE))
+    card = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
+    pages = max(1, -(-card.agencies // SCORES_PER_PAGE))
     if page > pages:  # past the end: the last page
         page = pages
-        scores, total = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE,
-                                          (page - 1) * SCORES_PER_PAGE)
+        card = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
     worst = figures.worst
     directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_([i for i, _ in worst])))}
     progress = [(directives[i], kinds) for i, kinds in worst]
     last = snapshots.previous(today + timedelta(days=1), organisation.id)
-    return render_template("tracking/dashboard.html", totals=figures.totals, scores=scores,
-                           score_page=ListPage(page, pages, total),
+    return render_template("tracking/dashboard.html", totals=card.totals, scores=card.scores,
+                           score_page=ListPage(page, pages, card.agencies),
                            directive_count=figures.directive_count, sort=sort,
                            descending=descending, progress=progress, today=today, window=window,
                            groups=queries.DASHBOARD_GROUPS, T=T, snapshot=last,
                            before=snapshots.totals(last) if last else None,
-                           before_rows=snapshots.rows_for(last, [s.agency.id for s in scores]) if last else {},
+                           before_rows=snapshots.rows_for(last, [s.agency.id for s in card.scores]) if last else {},
                            **_org_context(organisation))
 
 
