@@ -299,16 +299,17 @@ def test_the_excel_writer_keeps_typed_text_as_text():
 
     from app.tracking.excel import workbook_bytes
 
-    assignment = Row(role="lead", original_deadline=date(2026, 5, 1), deadline=date(2026, 6, 1), status="dang_thuc_hien",
-                     progress_percent=40, completed_date=None)
-    row = (assignment, Row(text="Kiểm tra\x01 bếp ăn"), Row(number="1"),
-           Row(number_symbol="01/UBND-KGVX", issued_date=date(2026, 1, 5), subject="phòng, chống dịch"),
-           Row(name="Sở Y tế tỉnh Kon Tum"), "trong_han", '=HYPERLINK("http://x","bấm")')
+    row = Row(number="01", symbol="UBND-KGVX", issued_date=date(2026, 1, 5), subject="phòng, chống dịch",
+              section_number="1", task_text="Kiểm tra\x01 bếp ăn", agency_name="Sở Y tế tỉnh Kon Tum", role="lead",
+              original_deadline=date(2026, 5, 1), deadline=date(2026, 6, 1), status="dang_thuc_hien",
+              timeliness="trong_han", progress_percent=40, note='=HYPERLINK("http://x","bấm")', completed_date=None)
     sheet = load_workbook(io.BytesIO(workbook_bytes([row], "Danh sách", "Lọc: tất cả")), read_only=False).active
     note = sheet.cell(row=5, column=14)
     assert note.value == '=HYPERLINK("http://x","bấm")' and note.data_type == "s"
     assert sheet.cell(row=5, column=6).value == "Kiểm tra bếp ăn"
     assert sheet.cell(row=5, column=10).value.date() == date(2026, 6, 1)
+    assert sheet.cell(row=5, column=10).number_format == "DD/MM/YYYY"
+    assert sheet.cell(row=5, column=2).value == "01/UBND-KGVX"
     assert sheet.cell(row=5, column=15).value is None and sheet.cell(row=5, column=13).value == 40
 
 

@@ -43,7 +43,7 @@ def morning_command(day):
 
 @jobs_cli.command("tallies")
 def tallies_command():
-    """Đếm lại số liệu của trang theo dõi cho hôm nay (tự chạy lúc 00:01 mỗi đêm)."""
+    """Đếm lại số liệu của trang theo dõi cho hôm nay và cập nhật thống kê bảng (tự chạy lúc 00:01 mỗi đêm)."""
     from app.jobs.schedule import roll_tallies
     from app.numbers import number
 

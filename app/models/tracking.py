@@ -21,7 +21,7 @@ class Assignment(db.Model):
     __table_args__ = (
         UniqueConstraint("task_id", "agency_id", name="uq_assignments_task_agency"),
         # the lists' order (app/tracking/queries.py LIST_ORDER): a page is read off the index, not sorted
-        Index("ix_assignments_list_order", text("(deadline IS NULL)"), "deadline", text("id DESC")),
+        Index("ix_assignments_list_order", text("(deadline IS NULL)"), "deadline", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -500,10 +500,9 @@ def report():
     """Báo cáo tình hình thực hiện: one directive, or the tasks due in a period; DOCX or PDF."""
     organisation = _organisation()
     form = ReportForm(request.args if set(request.args) - {ORG_ARG} else None)
-    directives = _directive_choices(organisation)
-    form.directive.choices = [("", "— Theo kỳ báo cáo —")] + [
-        (str(d.id), f"{d.number or '…'}/{d.symbol} – {d.subject[:70]}") for d in directives]
-    form.valid_directives = {str(d.id) for d in directives}
+    directives = _directive_choices(organisation, ascii_int(request.args.get("directive", "")))
+    form.directive.choices = [("", "— Theo kỳ báo cáo —")] + [(str(value), label) for value, label in directives]
+    form.valid_directives = {str(value) for value, _label in directives}
     issuer = _letter_issuer()
     asked = bool(set(request.args) - {ORG_ARG})
     if not asked:

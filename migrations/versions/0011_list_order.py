@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade():
     op.create_index('ix_assignments_list_order', 'assignments',
-                    [sa.text('(deadline IS NULL)'), 'deadline', sa.text('id DESC')], unique=False)
+                    [sa.text('(deadline IS NULL)'), 'deadline', 'id'], unique=False)
 
 
 def downgrade():
