@@ -46,8 +46,9 @@ def excel_query(args, within, today: date):
 
 
 def excel_bytes(query, title: str, description: str, progress=None, total: int = 0) -> bytes:
-    # Core rows streamed in batches: plain values, no ORM identity map to fill
-    rows = db.session.connection().execution_options(yield_per=2000).execute(query)
+    # Core rows streamed in batches: plain values, no ORM identity map to fill. The option goes on the
+    # statement: on the connection it would stay, and every later statement would open a server-side cursor.
+    rows = db.session.connection().execute(query.execution_options(yield_per=2000))
     if progress is None:
         return excel.workbook_bytes(rows, title, description)
 
