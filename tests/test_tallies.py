@@ -216,3 +216,11 @@ def test_the_office_list_is_counted_from_the_tallies_exactly_as_live(counted):
                     queries.assignment_rows(filters, today, WINDOW, within).order_by(None).subquery()))
                 assert queries.tallied_total(filters, owner, today, WINDOW) == live, (owner, filters)
             assert queries.tallied_total(queries.Filters(status="dang_thuc_hien"), owner, today, WINDOW) is None
+
+
+def test_a_scorecard_page_past_the_end_shows_the_last_page(counted, login):
+    office = login("vanphong")
+    for page in ("2", "999999999999999999", "abc"):
+        response = office.get(f"/theo-doi?sp={page}")
+        assert response.status_code == 200, page
+        assert 'data-testid="scorecard"' in response.get_data(as_text=True)

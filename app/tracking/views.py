@@ -29,7 +29,7 @@ from app.rules.workflow import TransitionError, allowed_transitions
 from app.text import ascii_int, clean_text, parse_vn_date
 from app.tracking import bp, coordination, occurrences, queries, reports, rollup, service, snapshots
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
-from app.web import paginate_rows
+from app.web import MAX_PAGE, paginate_rows
 
 ORG_ARG = "co-quan"
 
@@ -204,7 +204,7 @@ class ListPage:
 
 
 def _page_number(arg: str) -> int:
-    return ascii_int(request.args.get(arg, "1")) or 1
+    return min(ascii_int(request.args.get(arg, "1")) or 1, MAX_PAGE)  # an absurd page must not overflow OFFSET
 
 
 @bp.route("/theo-doi")
