@@ -39,6 +39,11 @@ LENGTHS = {
 PURPOSES = {"chi_dao": "Chỉ đạo, giao nhiệm vụ", "don_doc": "Đôn đốc"}
 
 
+def number_symbol(number: str | None, symbol: str | None) -> str:
+    """"05/UBND-KGVX" from the number and the symbol, for a directive or a row of plain columns."""
+    return f"{number or ''}/{symbol}" if symbol else (number or "")
+
+
 class Directive(db.Model):
     """A directive in an organisation's books: its own letter (draft → approved → issued), or one it
     received from outside and registered (received, with the number and date as printed).
@@ -133,7 +138,7 @@ class Directive(db.Model):
     @property
     def number_symbol(self) -> str:
         """"Số: 05/UBND-KGVX" as printed; the number stays blank until the clerk issues it."""
-        return f"{self.number or ''}/{self.symbol}" if self.symbol else (self.number or "")
+        return number_symbol(self.number, self.symbol)
 
     def __repr__(self) -> str:
         return f"<Directive {self.id} {self.number_symbol}>"

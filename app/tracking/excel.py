@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from app.models.directives import ASSIGNEE_ROLES
+from app.models.directives import ASSIGNEE_ROLES, number_symbol
 from app.text import xml_safe
 from app.rules import timeliness as T
 from app.rules.workflow import STATUS_LABELS
@@ -49,9 +49,8 @@ EXCEL_EPOCH = date(1899, 12, 30)
 
 def _values(count, row) -> tuple:
     """One line of the sheet from a row of queries.export_rows()."""
-    number_symbol = f"{row.number or ''}/{row.symbol}" if row.symbol else (row.number or "")
     return (
-        count, number_symbol, row.issued_date, row.subject, row.section_number or "", row.task_text,
+        count, number_symbol(row.number, row.symbol), row.issued_date, row.subject, row.section_number or "", row.task_text,
         row.agency_name, ASSIGNEE_ROLES.get(row.role, row.role), row.original_deadline,
         row.deadline, STATUS_LABELS.get(row.status, row.status),
         T.LABELS.get(row.timeliness, row.timeliness), row.progress_percent, row.note or "", row.completed_date,

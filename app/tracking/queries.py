@@ -156,14 +156,14 @@ def _filtered(query, filters: Filters, today: date, due_soon_days: int, within):
 LIST_ORDER = (Assignment.deadline.is_(None), Assignment.deadline, Assignment.id)
 
 
-def tallied_total(filters: Filters, organisation_id: int, today: date, due_soon_days: int) -> int | None:
+def tallied_total(filters: Filters, organisation_id: int, counted_ahead: bool) -> int | None:
     """How many rows the office list has, from the tallies when its filters are what they count by
-    (directive, agency, timeliness) and they are today's; None when it must be counted."""
+    (directive, agency, timeliness) and they are today's (`counted_ahead`); None when it must be counted."""
     from app.tracking import tallies
 
     if filters.role or filters.status or filters.deadline_from or filters.deadline_to or filters.q:
         return None
-    if not tallies.current(db.session, today, due_soon_days):
+    if not counted_ahead:
         return None
     classes = T.GROUPS.get(filters.timeliness, (filters.timeliness,)) if filters.timeliness else None
     return tallies.total(db.session, organisation_id, directive_id=filters.directive, agency_id=filters.agency,
@@ -181,27 +181,29 @@ def dashboard_group(timeliness: str) -> str | None:
     return timeliness if timeliness in DASHBOARD_GROUPS else None
 
 
-def counts_by(column, today: date, due_soon_days: int, within, directive_id: int | None = None):
-    """{key: {timeliness: count}} grouped by `column` (Agency.id or Directive.id), one query."""
+def _class_query(column, today: date, due_soon_days: int, within, directive_id: int | None = None):
+    """(column, timeliness, count) of the live assignments inside `within`, grouped: one place for the count
+    that counts_by() reads into a dict and class_counts() hands on as a subquery."""
     label = timeliness_expression(today, due_soon_days)
-    query = _joined(select(column, label, func.count(Assignment.id))).where(_visible(), within)
+    query = _joined(select(column, label.label("timeliness"), func.count(Assignment.id).label("count"))
+                    ).where(_visible(), within)
     if directive_id:
         query = query.where(Directive.id == directive_id)
-    rows = db.session.execute(query.group_by(column, label)).all()
+    return query.group_by(column, label)
+
+
+def counts_by(column, today: date, due_soon_days: int, within, directive_id: int | None = None):
+    """{key: {timeliness: count}} grouped by `column` (Agency.id or Directive.id), one query."""
     result: dict = {}
-    for key, timeliness, count in rows:
+    for key, timeliness, count in db.session.execute(_class_query(column, today, due_soon_days, within, directive_id)):
         result.setdefault(key, {})[timeliness] = count
     return result
 
 
 def class_counts(today: date, due_soon_days: int, within, directive_id: int | None = None):
-    """The same counts as a subquery (agency_id, timeliness, count), for sorting and paging in SQL."""
-    label = timeliness_expression(today, due_soon_days)
-    query = _joined(select(Assignment.agency_id.label("agency_id"), label.label("timeliness"),
-                           func.count(Assignment.id).label("count"))).where(_visible(), within)
-    if directive_id:
-        query = query.where(Directive.id == directive_id)
-    return query.group_by(Assignment.agency_id, label).subquery("class_counts")
+    """The same counts per agency as a subquery (agency_id, timeliness, count), for sorting and paging in SQL."""
+    return _class_query(Assignment.agency_id.label("agency_id"), today, due_soon_days, within,
+                        directive_id).subquery("class_counts")
 
 
 def organisation_counts(organisation_id: int, today: date, due_soon_days: int, counted_ahead: bool | None = None):

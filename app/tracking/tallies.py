@@ -173,10 +173,9 @@ def current(session: Session, today: date, window: int) -> bool:
 
 def by_agency(session: Session, owner_id: int) -> dict:
     """{agency id: {class: count}}, the shape of queries.counts_by(Assignment.agency_id, …)."""
-    rows = session.execute(select(BY_AGENCY.c.agency_id, BY_AGENCY.c.timeliness, BY_AGENCY.c.count)
-                           .where(BY_AGENCY.c.owner_id == owner_id)).all()
+    counts = agency_counts(owner_id)
     result: dict = {}
-    for agency, kind, count in rows:
+    for agency, kind, count in session.execute(select(counts.c.agency_id, counts.c.timeliness, counts.c.count)):
         result.setdefault(agency, {})[kind] = count
     return result
 

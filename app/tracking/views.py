@@ -27,7 +27,7 @@ from app.rules.directive_states import LIVE
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
 from app.text import ascii_int, clean_text, parse_vn_date
-from app.tracking import bp, coordination, occurrences, queries, reports, rollup, service, snapshots
+from app.tracking import bp, coordination, occurrences, queries, reports, rollup, service, snapshots, tallies
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import MAX_PAGE, paginate_rows
 
@@ -62,10 +62,10 @@ def _org_context(organisation: Agency) -> dict:
             "org_args": {ORG_ARG: organisation.id}}
 
 
-def _list_page(template, within, extra_args=None, organisation_id=None, **extra):
+def _list_page(template, within, extra_args=None, organisation_id=None, counted_ahead=False, **extra):
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
-    total = (lambda: queries.tallied_total(filters, organisation_id, today, window)) if organisation_id else None
+    total = (lambda: queries.tallied_total(filters, organisation_id, counted_ahead)) if organisation_id else None
     pagination = paginate_rows(queries.assignment_rows(filters, today, window, within),
                                current_app.config["PER_PAGE"], total)
     return render_template(template, pagination=pagination, rows=pagination.items, filters=filters,
@@ -99,12 +99,9 @@ def shorten(text: str, length: int) -> str:
     return do_truncate(current_app.jinja_env, text or "", length)
 
 
-def _agency_choices(organisation: Agency):
+def _agency_choices(organisation: Agency, counted_ahead: bool):
     """The agencies with work from the organisation: from the tallies when they are today's."""
-    from app.tracking import tallies
-
-    today, window = _today_and_window()
-    if tallies.current(db.session, today, window):
+    if counted_ahead:
         ids = tallies.agency_ids(organisation.id)
         # Core, not the ORM: a province's thousand agencies are plain pairs, and the ORM's rows cost ten times more
         return db.session.connection().execute(select(Agency.id, Agency.name).where(Agency.id.in_(ids))
@@ -122,9 +119,11 @@ def assignments():
     organisation = _organisation()
     context = _org_context(organisation)
     chosen = queries.parse_filters(request.args).directive
+    ahead = tallies.current(db.session, *_today_and_window())  # asked once for the total and the agency filter
     return _list_page("tracking/assignments.html", queries.owned_by(organisation.id), context["org_args"],
-                      organisation_id=organisation.id, directives=_directive_choices(organisation, chosen),
-                      agencies=_agency_choices(organisation), **context)
+                      organisation_id=organisation.id, counted_ahead=ahead,
+                      directives=_directive_choices(organisation, chosen),
+                      agencies=_agency_choices(organisation, ahead), **context)
 
 
 def _filter_words(filters) -> str:
