@@ -46,6 +46,8 @@ def load_config(app) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         BOOTSTRAP_SERVE_LOCAL=True,  # no CDN: the office network may have no internet
         PER_PAGE=int(env.get("PER_PAGE", 20)),
+        # a filter of directives or agencies carries this many choices; past it, more are found as the user types
+        FILTER_INLINE_CHOICES=int(env.get("FILTER_INLINE_CHOICES", 50)),
         # records (issued letters, evidence) live in STORAGE_DIR (app/storage.py); generated/ is for exports
         STORAGE_DIR=env.get("STORAGE_DIR", str(Path(app.instance_path) / "storage")),
         UPLOAD_DIR=env.get("UPLOAD_DIR", ""),  # evidence folder; empty: STORAGE_DIR/evidence

@@ -400,16 +400,32 @@ def assignment_condition(q: str):
         query = _match_query(db.session, words, False, ranked=False, only=only).with_only_columns(column)
         return query.where(E.kind == kind)
 
-    def agency_named(agency) -> bool:
-        names = tokens(f"{agency.name} {agency.short_name}")
-        return all(any(t.startswith(w) if is_prefix(words, i) else t == w for t in names)
-                   for i, w in enumerate(words))
-
-    agencies = [a.id for a in db.session.execute(select(Agency.id, Agency.name, Agency.short_name)) if agency_named(a)]
+    agencies = [a.id for a in db.session.execute(select(Agency.id, Agency.name, Agency.short_name))
+                if names_match(words, a.name, a.short_name)]
     return or_(Task.id.in_(matching(E.record_id, "task", "title")),
                Directive.id.in_(matching(E.directive_id, "directive")),
                Assignment.id.in_(matching(E.assignment_id, "report")),
                Assignment.agency_id.in_(agencies) if agencies else literal(False))
+
+
+def names_match(words: list[str], *names: str) -> bool:
+    """Whether names have every word (the index's rule: whole words, the last one perhaps unfinished);
+    for short lists matched in Python, such as the agencies a picker offers."""
+    found = tokens(" ".join(name for name in names if name))
+    return all(any(t.startswith(w) if is_prefix(words, i) else t == w for t in found) for i, w in enumerate(words))
+
+
+def directive_condition(q: str):
+    """Directives whose number and symbol, subject or assignees have every word of q (the index's rule):
+    the pickers' search for a directive."""
+    from app.extensions import db
+    from app.models import Directive, SearchEntry as E
+
+    words = terms(q)
+    if not words:
+        return literal(True)
+    return Directive.id.in_(_match_query(db.session, words, False, ranked=False)
+                            .with_only_columns(E.directive_id).where(E.kind == "directive"))
 
 
 def directive_matches(q: str, user, agency_only: bool = False, limit: int = 2000) -> dict[int, DirectiveMatch]:

@@ -232,3 +232,33 @@ def test_pages_work_under_the_content_security_policy(site, browser, username):
         page.wait_for_load_state("networkidle")
         assert page.locator(".ts-wrapper").count() > 0  # the pickers' script ran
     page.context.close()
+
+
+def test_the_agency_filter_finds_what_the_page_does_not_carry(site, browser):
+    """With more agencies than the page carries, typing asks the server: an agency far down the list
+    (not among the first three) is found with its accents left out, and choosing it filters the list."""
+    app, base, _ids = site
+    app.config["FILTER_INLINE_CHOICES"] = 3
+    try:
+        page = logged_in(browser, base, "vanphong")
+        page.goto(f"{base}/theo-doi/nhiem-vu")
+        picker = page.locator("select[name='agency']")
+        assert picker.get_attribute("data-source")
+        assert "Đắk Hà" not in picker.inner_html()  # not carried by the page
+        wrapper = picker.locator("xpath=following-sibling::div[1]")
+        wrapper.locator(".ts-control").click()
+        with page.expect_response(lambda response: "/theo-doi/lua-chon/don-vi" in response.url):
+            wrapper.locator("input").first.fill("dak ha")
+        option = page.locator(".ts-dropdown:visible .option", has_text="Ủy ban nhân dân huyện Đắk Hà")
+        option.click()
+        page.screenshot(path="/tmp/filter.png")
+        with page.expect_navigation():  # the first click submits: the picker's box keeps its height
+            page.get_by_role("button", name="Lọc").click()
+        with app.app_context():
+            dak_ha = db.session.scalar(select(Agency.id).where(Agency.name == "Ủy ban nhân dân huyện Đắk Hà"))
+        assert f"agency={dak_ha}" in page.url
+        agencies = page.locator('[data-testid="assignment-table"] tbody td:nth-child(3)').all_inner_texts()
+        assert agencies and len(set(agencies)) == 1 and "Đắk Hà" in agencies[0], agencies
+        page.context.close()
+    finally:
+        app.config["FILTER_INLINE_CHOICES"] = 50

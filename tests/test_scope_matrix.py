@@ -392,7 +392,30 @@ def test_lists_show_nothing_outside_the_scope(matrix, page, role, relation):
         assert world.assignments[relation] not in assignment_links, page
 
 
+CHOICE_ROUTES = ["/theo-doi/lua-chon/van-ban?co-quan={org}&q=", "/theo-doi/lua-chon/don-vi?co-quan={org}&q="]
+
+
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("template", CHOICE_ROUTES, ids=["directives", "agencies"])
+def test_filter_choices_are_the_followed_organisations_own(matrix, template, role, relation):
+    """The pickers' search: asked for any organisation, it answers for the user's own (the Sở), and
+    never names another organisation's directive or an agency that has no work from the Sở."""
+    world = matrix.world
+    response = matrix.clients[role].get(template.format(org=world.orgs[relation]))
+    if role == "admin":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    found = {int(option["value"]) for option in response.get_json()["options"]}
+    if "van-ban" in template:
+        assert (world.issued[relation] in found) == (relation == "own")  # issued: live; the Sở's own
+        assert world.drafts[relation] not in found  # a draft is not followed yet
+    else:
+        assert found == {world.orgs["child"]}  # the Sở's letter gives work to its unit, and to nobody else
+
+
 def test_the_matrix_has_every_cell():
-    cells = (len(DIRECTIVE_ROUTES) + len(ASSIGNMENT_ROUTES) + len(ADMIN_ROUTES) + len(LIST_PAGES)) * len(ROLES) \
-        * len(RELATIONS)
-    assert cells == 640
+    cells = (len(DIRECTIVE_ROUTES) + len(ASSIGNMENT_ROUTES) + len(ADMIN_ROUTES) + len(LIST_PAGES)
+             + len(CHOICE_ROUTES)) * len(ROLES) * len(RELATIONS)
+    assert cells == 680

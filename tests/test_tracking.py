@@ -95,7 +95,7 @@ def test_dashboard_counts_and_scorecard(live, login):
         assert scores["Sở Y tế tỉnh Kon Tum"].overdue == count
         assert scores["Sở Y tế tỉnh Kon Tum"].on_time_rate == 0.0
         assert "Sở Y tế tỉnh Lạng Sơn" not in scores  # another province's directive is another dashboard
-    assert (f'href="/theo-doi/nhiem-vu?agency={health}&amp;timeliness=qua_han&amp;co-quan={kon_tum}">{count}</a>'
+    assert (f'href="/theo-doi/nhiem-vu?co-quan={kon_tum}&amp;agency={health}&amp;timeliness=qua_han">{count}</a>'
             in page)
     assert office.get("/theo-doi?sort=name&dir=asc").status_code == 200
     assert office.get("/theo-doi?sort=nonsense&dir=x").status_code == 200
@@ -182,3 +182,31 @@ def test_latest_note_shows_in_the_list(live, login):
     assert "Đã họp triển khai với các bệnh viện." in page
     with live.app_context():
         assert db.session.get(Directive, db.session.get(Assignment, own).directive.id) is not None
+
+
+def test_the_scorecard_pager_links_a_window_of_pages(live, login, monkeypatch):
+    """A province's thousand agencies make dozens of scorecard pages: the pager links the first, the
+    last and those around the current one, as every other list does, each keeping the sort."""
+    import re
+
+    from app.tracking import views
+
+    monkeypatch.setattr(views, "SCORES_PER_PAGE", 2)
+    office = login("vanphong")
+    kon_tum = province(live)
+    first = office.get("/theo-doi?sort=name&dir=asc").get_data(as_text=True)
+    links = [int(p) for p in re.findall(r'href="/theo-doi\?sort=name&amp;dir=asc&amp;co-quan=\d+&amp;sp=(\d+)"', first)]
+    pages = int(re.search(r"(\d+) đơn vị", first).group(1))
+    last = -(-pages // 2)
+    assert last > 8
+    def window(page):  # written out: two at each end, two before the current page and four after it
+        return sorted({1, 2, last - 1, last} | set(range(max(1, page - 2), min(last, page + 4) + 1)))
+
+    assert links == window(1) == [1, 2, 3, 4, 5, last - 1, last] and "…" in first
+    middle = office.get(f"/theo-doi?sort=name&dir=asc&sp=6&co-quan={kon_tum}").get_data(as_text=True)
+    assert [int(p) for p in re.findall(r'&amp;sp=(\d+)"', middle)] == window(6)
+    rows = re.findall(r'<tr data-agency="([^"]+)"', middle)
+    with live.app_context():
+        counts = queries.class_counts(TODAY, 3, queries.owned_by(kon_tum))
+        names = [s.agency.name for s in queries.scorecard(counts, "name", False).scores]
+    assert rows == names[10:12]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from jinja2.filters import do_truncate
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,7 +27,7 @@ from app.rules.directive_states import LIVE
 from app.rules.extensions import ExtensionError
 from app.rules.workflow import TransitionError, allowed_transitions
 from app.text import ascii_int, clean_text, parse_vn_date
-from app.tracking import bp, coordination, occurrences, queries, reports, rollup, service, snapshots, tallies
+from app.tracking import bp, choices, coordination, occurrences, queries, reports, rollup, service, snapshots, tallies
 from app.tracking.forms import AssignmentUpdateForm, DecisionForm, ExtensionForm, ReminderForm, ReportForm
 from app.web import MAX_PAGE, paginate_rows
 
@@ -79,51 +79,53 @@ def inbox():
     return _list_page("tracking/inbox.html", scope.own_assignments(current_user))
 
 
-DIRECTIVE_CHOICES = 300
-
-
-def _directive_choices(organisation: Agency, chosen: int | None):
-    """The newest live directives of the organisation for the filter (and the chosen one, however old):
-    a province's years of directives would make a list nobody can read, and a page that grows with them."""
-    columns = (Directive.id, Directive.number, Directive.symbol, Directive.subject)
-    newest = db.session.execute(select(*columns).where(Directive.state.in_(LIVE), queries.owned_by(organisation.id))
-                                .order_by(Directive.id.desc()).limit(DIRECTIVE_CHOICES)).all()
-    if chosen and chosen not in {row.id for row in newest}:
-        newest += db.session.execute(select(*columns).where(Directive.id == chosen, Directive.state.in_(LIVE),
-                                                            queries.owned_by(organisation.id))).all()
-    return [(row.id, f"{row.number or '…'}/{row.symbol} – {shorten(row.subject, 60)}") for row in newest]
-
-
-def shorten(text: str, length: int) -> str:
-    """Jinja's truncate: cut at a word, with "...", leaving text at most five characters over as it is."""
-    return do_truncate(current_app.jinja_env, text or "", length)
-
-
-def _agency_choices(organisation: Agency, counted_ahead: bool):
-    """The agencies with work from the organisation: from the tallies when they are today's."""
-    if counted_ahead:
-        ids = tallies.agency_ids(organisation.id)
-        # Core, not the ORM: a province's thousand agencies are plain pairs, and the ORM's rows cost ten times more
-        return db.session.connection().execute(select(Agency.id, Agency.name).where(Agency.id.in_(ids))
-                                               .order_by(Agency.name)).all()
-    return db.session.execute(
-        queries._joined(select(Agency.id, Agency.name).select_from(Assignment))
-        .join(Agency, Assignment.agency_id == Agency.id).where(queries.owned_by(organisation.id))
-        .distinct().order_by(Agency.name)).all()
-
-
 @bp.route("/theo-doi/nhiem-vu")
 @scope.guard(allowed=permissions.can_follow)
 def assignments():
     """Every assignment of the organisation's directives, with all the filters; the dashboard links here."""
     organisation = _organisation()
     context = _org_context(organisation)
-    chosen = queries.parse_filters(request.args).directive
+    filters = queries.parse_filters(request.args)
     ahead = tallies.current(db.session, *_today_and_window())  # asked once for the total and the agency filter
     return _list_page("tracking/assignments.html", queries.owned_by(organisation.id), context["org_args"],
                       organisation_id=organisation.id, counted_ahead=ahead,
-                      directives=_directive_choices(organisation, chosen),
-                      agencies=_agency_choices(organisation, ahead), **context)
+                      directives=choices.directives(organisation.id, filters.directive),
+                      agencies=choices.agencies(organisation.id, ahead, filters.agency), **context)
+
+
+CHOICE_KINDS = {"van-ban": "directives", "don-vi": "agencies"}
+
+
+@bp.route("/theo-doi/lua-chon/<kind>")
+@scope.guard(allowed=permissions.can_follow)
+def filter_choices(kind):
+    """The directives or agencies of the organisation matching what the user types in a filter (JSON)."""
+    if kind not in CHOICE_KINDS:
+        abort(404)
+    organisation = _organisation()
+    typed = request.args.get("q", "")
+    if kind == "van-ban":
+        found = choices.directives(organisation.id, typed=typed, limit=choices.FOUND)
+    else:
+        found = choices.agencies(organisation.id, tallies.current(db.session, *_today_and_window()), typed=typed,
+                                 limit=choices.FOUND)
+    return jsonify({"options": [{"value": str(value), "text": label} for value, label in found.pairs],
+                    "more": found.more})
+
+
+def _source(kind: str, found: choices.Choices, organisation: Agency) -> str | None:
+    """Where a picker finds the choices its page does not carry."""
+    return url_for("tracking.filter_choices", kind=kind, **{ORG_ARG: organisation.id}) if found.more else None
+
+
+def _offer(field, empty: str, found: choices.Choices, kind: str, organisation: Agency) -> set[str]:
+    """Fill a form's picker with the choices the page carries (and where to find the rest); the ids it
+    accepts. A choice found by typing comes back as the chosen one, so it is among them when submitted."""
+    field.choices = [("", empty)] + [(str(value), label) for value, label in found.pairs]
+    source = _source(kind, found, organisation)
+    if source:
+        field.render_kw = {**(field.render_kw or {}), "data-source": source}
+    return {str(value) for value, _label in found.pairs}
 
 
 def _filter_words(filters) -> str:
@@ -200,6 +202,10 @@ class ListPage:
     page: int
     pages: int
     total: int
+
+    def iter_pages(self):
+        """The page numbers to link, with None for a gap: the same window as every other list's pager."""
+        return Pagination.iter_pages(self)
 
 
 def _page_number(arg: str) -> int:
@@ -499,9 +505,8 @@ def report():
     """Báo cáo tình hình thực hiện: one directive, or the tasks due in a period; DOCX or PDF."""
     organisation = _organisation()
     form = ReportForm(request.args if set(request.args) - {ORG_ARG} else None)
-    directives = _directive_choices(organisation, ascii_int(request.args.get("directive", "")))
-    form.directive.choices = [("", "— Theo kỳ báo cáo —")] + [(str(value), label) for value, label in directives]
-    form.valid_directives = {str(value) for value, _label in directives}
+    directives = choices.directives(organisation.id, ascii_int(request.args.get("directive", "")))
+    form.valid_directives = _offer(form.directive, "— Theo kỳ báo cáo —", directives, "van-ban", organisation)
     issuer = _letter_issuer()
     asked = bool(set(request.args) - {ORG_ARG})
     if not asked:
@@ -541,13 +546,9 @@ def reminder():
     """Công văn đôn đốc: drafted here, then approved and numbered like any letter."""
     organisation = _organisation()
     form = ReminderForm()
-    agencies = db.session.execute(
-        queries._joined(select(Agency.id, Agency.name).select_from(Assignment))
-        .join(Agency, Assignment.agency_id == Agency.id).where(queries.owned_by(organisation.id))
-        .distinct().order_by(Agency.name)).all()
-    form.agency.choices = [("", "— Mọi đơn vị có nhiệm vụ quá hạn hoặc sắp đến hạn —")] + [
-        (str(a.id), a.name) for a in agencies]
-    form.valid_agencies = {str(a.id) for a in agencies}
+    agencies = choices.agencies(organisation.id, False, ascii_int(request.form.get("agency", "")))
+    form.valid_agencies = _offer(form.agency, "— Mọi đơn vị có nhiệm vụ quá hạn hoặc sắp đến hạn —", agencies,
+                                 "don-vi", organisation)
     issuer = _letter_issuer()
     today, window = _today_and_window()
     if request.method == "GET":

@@ -3,7 +3,9 @@
 // - select[data-autosubmit]: submit the form when the choice changes (the organisation picker);
 // - select[data-search]: type-to-search over long lists (Tom Select, served from static/vendor);
 //   select[data-choices=ID] takes its options from <script type="application/json" id=ID>, so a form
-//   with many agency pickers sends the list of agencies once instead of once per picker.
+//   with many agency pickers sends the list of agencies once instead of once per picker;
+//   select[data-source=URL] carries only the first choices and asks URL?q=… for more as the user types
+//   (a province's thousands of agencies and directives), matching words as the server does.
 // - table[data-job-poll=URL] (Tệp đã xuất): rows of unfinished jobs follow their progress by asking URL
 //   every two seconds, and show the download link or the error when the job ends.
 (function () {
@@ -45,6 +47,48 @@
     return choiceLists[id];
   }
 
+  // as app/text.py fold(): lower case, no accents, "đ" is "d"
+  function fold(text) {
+    return text.toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function tokens(text) {
+    return fold(text).match(/[a-z0-9]+/g) || [];
+  }
+
+  function remote(settings, source) {
+    settings.valueField = "value";
+    settings.labelField = "text";
+    settings.load = function (query, callback) {
+      const control = this;
+      const url = source + (source.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { options: [] }; })
+        .then(function (data) {
+          const fresh = [];
+          data.options.forEach(function (option) {
+            option.query = query;  // the server found it for these words (perhaps in text the label leaves out)
+            if (control.options[option.value]) control.updateOption(option.value, option); else fresh.push(option);
+          });
+          callback(fresh);
+        })
+        .catch(function () { callback(); });
+    };
+    // what the server sent for these words, and any choice whose label has every word typed, by the
+    // rule of app/search.py: whole words, the last one perhaps unfinished once it has three letters
+    settings.score = function (search) {
+      const words = tokens(search);
+      return function (item) {
+        if (item.query === search) return 1;
+        const found = tokens(item.text || "");
+        return words.every(function (word, index) {
+          const prefix = index === words.length - 1 && word.length >= 3 && !/^[0-9]+$/.test(word);
+          return found.some(function (token) { return prefix ? token.indexOf(word) === 0 : token === word; });
+        }) ? 1 : 0;
+      };
+    };
+  }
+
   function enhance(root) {
     if (typeof window.TomSelect === "undefined") {
       return;
@@ -66,6 +110,9 @@
         settings.options = list.options;
         settings.optgroups = list.optgroups;
         settings.optgroupField = "optgroup";
+      }
+      if (select.dataset.source) {
+        remote(settings, select.dataset.source);
       }
       const label = select.getAttribute("aria-label") ||
         (select.labels && select.labels[0] ? select.labels[0].textContent.replace("*", "").trim() : "");
