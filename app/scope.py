@@ -72,9 +72,16 @@ def directives(user):
     return or_(*conditions)
 
 
+def followed_organisations(user) -> list[int]:
+    """The organisations whose directives the user follows up (each one's dashboard and office list,
+    `?co-quan=`): the organisations they act for. A job that speaks for the user (the morning's
+    follow-up mail) asks here rather than rebuilding the rule."""
+    return _orgs(user)
+
+
 def followed_directives(user):
     """Directives the user follows up as their issuer's office: their organisations' own."""
-    orgs = _orgs(user)
+    orgs = followed_organisations(user)
     return Directive.owner_agency_id.in_(orgs) if orgs else false()
 
 

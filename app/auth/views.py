@@ -86,10 +86,10 @@ def account():
 @bp.route("/tai-khoan/thu-dien-tu", methods=["GET", "POST"])
 def mail_settings():
     """Thư điện tử: where the user's mails go, which ones, one by one or as a morning digest."""
-    from app.jobs.mail import DEFAULT_KINDS, MAIL_KINDS, mailing_enabled
+    from app.jobs.mail import DEFAULT_KINDS, MAIL_KINDS, mailing_enabled, offered
 
     form = MailSettingsForm()
-    form.kinds.choices = [(key, label) for key, (label, _covered) in MAIL_KINDS.items()]
+    form.kinds.choices = offered(current_user)
     if request.method == "GET":
         form.email.data = current_user.email or ""
         form.kinds.data = sorted(current_user.mail_kind_set) if current_user.email else DEFAULT_KINDS.split(",")

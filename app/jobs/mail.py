@@ -5,7 +5,10 @@ page. No MAIL_SERVER: nothing is sent.
 A user chooses the kinds of mail (MAIL_KINDS) and whether they come one by one or in one daily digest.
 Single mails follow the in-app notifications (app/tracking/notifications.notify): the same events,
 queued after the commit that created them. Due-soon and overdue mails, and the digests, are sent by
-the morning job (app/jobs/schedule.py)."""
+the morning job (app/jobs/schedule.py): a user's own tasks (scope.own_assignments) and, for those who
+follow directives (permissions.can_follow), the follow-up mail: what the agencies doing the work of
+their organisations' directives have overdue or due soon, agency by agency, within the organisations
+whose office list the web shows them (scope.followed_organisations)."""
 import logging
 import smtplib
 import ssl
@@ -22,7 +25,7 @@ from sqlalchemy import select
 from app import jobs, scope
 from app.clock import format_local_datetime, utc_at, utcnow
 from app.extensions import db
-from app.models import Notification, User
+from app.models import Agency, Notification, User
 from app.rules import permissions
 from app.rules import timeliness as T
 
@@ -36,15 +39,26 @@ MAIL_KINDS = {
     "extension": ("Quyết định về đề nghị gia hạn", {"extension_decided"}),
     "due_soon": ("Nhiệm vụ sắp đến hạn (mỗi sáng)", set()),
     "overdue": ("Nhiệm vụ quá hạn (mỗi sáng)", set()),
+    "following": ("Nhiệm vụ quá hạn, sắp đến hạn của các đơn vị thực hiện văn bản cơ quan theo dõi "
+                  "(mỗi sáng, theo từng đơn vị)", set()),
 }
+FOLLOWING = "following"
 DEFAULT_KINDS = ",".join(MAIL_KINDS)
 MAIL_KIND_OF = {notification: mail for mail, (_label, covered) in MAIL_KINDS.items() for notification in covered}
 SUBJECT_PREFIX = "[Theo dõi chỉ đạo]"
 LISTED = 30  # assignments listed in one mail; the link shows them all
+FOLLOWED_AGENCIES = 30  # agencies detailed in one follow-up mail; the others are summed in one line
+FOLLOWED_ITEMS = 3  # assignments shown per agency and kind; the agency's link shows them all
 
 
 def wants(user: User, mail_kind: str) -> bool:
     return bool(user.email) and user.active and mail_kind in user.mail_kind_set
+
+
+def offered(user: User) -> list[tuple[str, str]]:
+    """The kinds the settings page offers the user: the follow-up mail only to those who follow."""
+    return [(key, label) for key, (label, _covered) in MAIL_KINDS.items()
+            if key != FOLLOWING or permissions.can_follow(user)]
 
 
 def mailing_enabled() -> bool:
@@ -151,12 +165,13 @@ def deadline_rows(user: User, kind: str, today: date):
     return db.session.execute(query.limit(LISTED + 1)).all()
 
 
-def _listed(rows, today: date) -> list[str]:
+def _listed(rows, today: date, show_agency: bool = True) -> list[str]:
     lines = []
     for assignment, task, _section, directive, agency, _timeliness, _note in rows[:LISTED]:
         due = f"hạn {assignment.deadline:%d/%m/%Y}" if assignment.deadline else "không có hạn"
         late = (today - assignment.deadline).days if assignment.deadline and assignment.deadline < today else 0
-        lines.append(f"- {task.text[:200]} ({agency.short_name}; {directive.number_symbol}; {due}"
+        where = f"{agency.short_name}; " if show_agency else ""
+        lines.append(f"- {task.text[:200]} ({where}{directive.number_symbol}; {due}"
                      + (f", quá {late} ngày" if late else "") + ")")
         lines.append(f"  {link('tracking.assignment', assignment_id=assignment.id)}")
     if len(rows) > LISTED:
@@ -182,6 +197,96 @@ def _deadline_section(user: User, kind: str, today: date) -> tuple[int, list[str
     return len(rows), lines
 
 
+# --- the morning: what the office follows -----------------------------------------------------------
+
+def _follow_link(organisation_id: int, endpoint: str = "tracking.assignments", **filters) -> str:
+    """The office list (or dashboard) of one organisation, as its `?co-quan=` chooser opens it."""
+    from app.tracking.views import ORG_ARG
+
+    return link(endpoint, **{ORG_ARG: organisation_id}, **filters)
+
+
+def organisation_section(organisation_id: int, today: date) -> tuple[int, int, list[str]]:
+    """(overdue, due soon, lines) of one organisation's directives, grouped by agency: how many each
+    agency has, its first FOLLOWED_ITEMS of each kind (the first rows of the office list the link
+    opens) and that link. Bounded whatever the number of assignments: one grouped count from the
+    dashboard's tallies, then LIMITed lists for at most FOLLOWED_AGENCIES agencies."""
+    from app.tracking import queries
+
+    window = current_app.config["DUE_SOON_DAYS"]
+    groups = queries.late_and_due_by_agency(organisation_id, today, window)
+    if not groups:
+        return 0, 0, []
+    organisation = db.session.get(Agency, organisation_id)
+    overdue, due_soon = sum(g[1] for g in groups), sum(g[2] for g in groups)
+    lines = [f"VĂN BẢN CỦA {organisation.name.upper()}: {overdue} nhiệm vụ quá hạn, {due_soon} nhiệm vụ sắp đến hạn "
+             f"trong {window} ngày tới, tại {len(groups)} đơn vị", ""]
+    for agency, late, soon in groups[:FOLLOWED_AGENCIES]:
+        lines.append(f"{agency.name}: {late} quá hạn, {soon} sắp đến hạn")
+        for kind, count in ((T.OVERDUE, late), (T.DUE_SOON, soon)):
+            if not count:
+                continue
+            rows = db.session.execute(queries.assignment_rows(
+                queries.Filters(agency=agency.id, timeliness=kind), today, window,
+                queries.owned_by(organisation_id)).limit(FOLLOWED_ITEMS)).all()
+            lines.append(f"  {T.LABELS[kind]} ({count}):")
+            lines += ["  " + line for line in _listed(rows, today, show_agency=False)]
+            if count > len(rows):
+                lines.append(f"  … xem đủ {count} nhiệm vụ {T.LABELS[kind].lower()}: "
+                             f"{_follow_link(organisation_id, agency=agency.id, timeliness=kind)}")
+            else:
+                lines.append(f"  Danh sách: {_follow_link(organisation_id, agency=agency.id, timeliness=kind)}")
+        lines.append("")
+    rest = groups[FOLLOWED_AGENCIES:]
+    if rest:
+        lines += [f"… và {len(rest)} đơn vị khác: {sum(g[1] for g in rest)} quá hạn, "
+                  f"{sum(g[2] for g in rest)} sắp đến hạn.", ""]
+    lines += [f"Tất cả nhiệm vụ quá hạn: {_follow_link(organisation_id, timeliness=T.OVERDUE)}",
+              f"Tất cả nhiệm vụ sắp đến hạn: {_follow_link(organisation_id, timeliness=T.DUE_SOON)}",
+              f"Bảng theo dõi: {_follow_link(organisation_id, 'tracking.dashboard')}"]
+    return overdue, due_soon, lines
+
+
+def following_section(user: User, today: date, sections: dict | None = None) -> tuple[int, int, list[str]]:
+    """(overdue, due soon, lines) of the directives the user follows up: exactly the organisations whose
+    dashboard and office list the web shows them (scope.followed_organisations), each in its own part.
+    `sections` keeps each organisation's part for the other followers of the same morning."""
+    if not permissions.can_follow(user):
+        return 0, 0, []
+    sections = {} if sections is None else sections
+    overdue = due_soon = 0
+    lines: list[str] = []
+    for organisation_id in scope.followed_organisations(user):
+        if organisation_id not in sections:
+            sections[organisation_id] = organisation_section(organisation_id, today)
+        late, soon, part = sections[organisation_id]
+        if part:
+            overdue, due_soon = overdue + late, due_soon + soon
+            lines += ([""] if lines else []) + part
+    return overdue, due_soon, lines
+
+
+FOLLOWING_TITLE = "Theo dõi đơn vị thực hiện"
+FOLLOWING_LEAD = ("Các nhiệm vụ đã quá hạn và sắp đến hạn của các văn bản cơ quan theo dõi, theo từng đơn vị "
+                  "thực hiện (đến ngày {today:%d/%m/%Y}):")
+
+
+def following_mails(today: date, sections: dict | None = None) -> list[EmailMessage]:
+    """Each morning: one mail to each follower who wants it one by one, when something is late or due."""
+    messages = []
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.email.is_not(None),
+                                                  User.mail_digest.is_(False)).order_by(User.id)).all()
+    for user in users:
+        if not wants(user, FOLLOWING):
+            continue
+        overdue, due_soon, lines = following_section(user, today, sections)
+        if lines:
+            messages.append(compose(user, f"{FOLLOWING_TITLE}: {overdue} nhiệm vụ quá hạn, {due_soon} sắp đến hạn "
+                                          f"(ngày {today:%d/%m/%Y})",
+                                    [FOLLOWING_LEAD.format(today=today), "", *lines]))
+    return messages
+
+
 def deadline_mails(today: date) -> list[EmailMessage]:
     """Each morning: one mail per kind (sắp đến hạn, quá hạn) to each user who wants it one by one."""
     messages = []
@@ -199,9 +304,10 @@ def deadline_mails(today: date) -> list[EmailMessage]:
     return messages
 
 
-def digest_mails(today: date) -> tuple[list[EmailMessage], list[User]]:
+def digest_mails(today: date, sections: dict | None = None) -> tuple[list[EmailMessage], list[User]]:
     """Each morning, for those who chose the digest: what they were told since the last digest (the
-    kinds they chose), and their due-soon and overdue tasks. Nobody gets an empty digest."""
+    kinds they chose), their due-soon and overdue tasks, and what the agencies doing the work of the
+    directives they follow have late or due. Nobody gets an empty digest."""
     messages, users_done = [], []
     users = db.session.scalars(select(User).where(User.active.is_(True), User.email.is_not(None),
                                                   User.mail_digest.is_(True)).order_by(User.id)).all()
@@ -225,6 +331,12 @@ def digest_mails(today: date) -> tuple[list[EmailMessage], list[User]]:
                 if count:
                     total += count
                     lines += section + [""]
+        if wants(user, FOLLOWING):
+            overdue, due_soon, section = following_section(user, today, sections)
+            if section:
+                total += overdue + due_soon
+                lines += [f"{FOLLOWING_TITLE.upper()} ({overdue} quá hạn, {due_soon} sắp đến hạn)",
+                          FOLLOWING_LEAD.format(today=today), "", *section, ""]
         users_done.append(user)
         if total:
             messages.append(compose(user, f"Tổng hợp ngày {today:%d/%m/%Y}", lines))
@@ -242,8 +354,9 @@ def send_morning(today: date) -> int:
     commit; the mails are queued after it."""
     if not mailing_enabled():
         return 0
-    messages = deadline_mails(today)
-    digests, digested = digest_mails(today)
+    sections: dict = {}  # each followed organisation's part, counted once for all its followers
+    messages = deadline_mails(today) + following_mails(today, sections)
+    digests, digested = digest_mails(today, sections)
     now = utcnow()
     for user in digested:
         user.digest_sent_at = now

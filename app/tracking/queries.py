@@ -218,6 +218,19 @@ def organisation_counts(organisation_id: int, today: date, due_soon_days: int, c
     return class_counts(today, due_soon_days, owned_by(organisation_id))
 
 
+def late_and_due_by_agency(organisation_id: int, today: date, due_soon_days: int, counted_ahead: bool | None = None):
+    """[(agency, overdue, due soon)] of one organisation's directives, for the agencies that have either,
+    the most overdue first: the dashboard's own counts (organisation_counts), so the follow-up mail
+    says what the scorecard says. One grouped statement; as many rows as agencies, never assignments."""
+    counts = organisation_counts(organisation_id, today, due_soon_days, counted_ahead)
+    overdue = func.sum(case((counts.c.timeliness == T.OVERDUE, counts.c.count), else_=0)).label("overdue")
+    due_soon = func.sum(case((counts.c.timeliness == T.DUE_SOON, counts.c.count), else_=0)).label("due_soon")
+    query = (select(Agency, overdue, due_soon).join(counts, counts.c.agency_id == Agency.id)
+             .where(counts.c.timeliness.in_((T.OVERDUE, T.DUE_SOON)))
+             .group_by(Agency.id).order_by(overdue.desc(), due_soon.desc(), Agency.name, Agency.id))
+    return [(agency, int(late), int(soon)) for agency, late, soon in db.session.execute(query) if late or soon]
+
+
 @dataclass
 class Figures:
     counts: object        # organisation_counts(): what scorecard() sums and pages

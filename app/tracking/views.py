@@ -39,7 +39,8 @@ def _today_and_window():
 
 
 def _organisations() -> list[Agency]:
-    ids = sorted(permissions.organisations(current_user))
+    """The organisations whose follow-up the user may open (the morning's follow-up mail asks the same)."""
+    ids = scope.followed_organisations(current_user)
     return db.session.scalars(select(Agency).where(Agency.id.in_(ids)).order_by(Agency.name)).all()
 
 
