@@ -210,3 +210,27 @@ def test_the_scorecard_pager_links_a_window_of_pages(live, login, monkeypatch):
         counts = queries.class_counts(TODAY, 3, queries.owned_by(kon_tum))
         names = [s.agency.name for s in queries.scorecard(counts, "name", False).scores]
     assert rows == names[10:12]
+
+
+def test_the_lists_count_is_the_number_of_rows_they_list(live, login):
+    """The lists count their rows on the ids alone (queries.row_count): for every kind of filter it is
+    the number of rows the list's own SELECT returns, in the organisation's list and in an inbox."""
+    from app import scope
+    from app.models import User
+
+    set_deadlines(live, "Sở Y tế tỉnh Kon Tum", date(2020, 1, 1))
+    kon_tum = province(live)
+    health = province(live, "Sở Y tế tỉnh Kon Tum")
+    filter_sets = [queries.Filters(), queries.Filters(status=NOT_STARTED), queries.Filters(role="lead"),
+                   queries.Filters(timeliness=T.OVERDUE), queries.Filters(agency=health, timeliness="trong_han"),
+                   queries.Filters(q="y tế"), queries.Filters(deadline_from=date(2019, 1, 1), deadline_to=date(2020, 6, 1))]
+    with live.app_context():
+        soyte = db.session.scalar(select(User).where(User.username == "soyte"))
+        for within in (queries.owned_by(kon_tum), scope.own_assignments(soyte)):
+            seen = set()
+            for filters in filter_sets:
+                rows = db.session.execute(queries.assignment_rows(filters, TODAY, 3, within)).all()
+                counted = db.session.execute(queries.row_count(filters, TODAY, 3, within)).scalar_one()
+                assert counted == len(rows), filters
+                seen.add(counted)
+            assert len(seen) > 1  # the filters do narrow the list

@@ -22,6 +22,8 @@ class Assignment(db.Model):
         UniqueConstraint("task_id", "agency_id", name="uq_assignments_task_agency"),
         # the lists' order (app/tracking/queries.py LIST_ORDER): a page is read off the index, not sorted
         Index("ix_assignments_list_order", text("(deadline IS NULL)"), "deadline", "id"),
+        # the same order within one agency: the inbox's page (its own tasks) is read off it too
+        Index("ix_assignments_agency_list_order", "agency_id", text("(deadline IS NULL)"), "deadline", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -66,7 +66,12 @@ def _org_context(organisation: Agency) -> dict:
 def _list_page(template, within, extra_args=None, organisation_id=None, counted_ahead=False, **extra):
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
-    total = (lambda: queries.tallied_total(filters, organisation_id, counted_ahead)) if organisation_id else None
+    def total() -> int:  # from the tallies when they can tell, else counted on the ids alone
+        known = queries.tallied_total(filters, organisation_id, counted_ahead) if organisation_id else None
+        if known is None:
+            known = db.session.execute(queries.row_count(filters, today, window, within)).scalar_one()
+        return known
+
     pagination = paginate_rows(queries.assignment_rows(filters, today, window, within),
                                current_app.config["PER_PAGE"], total)
     return render_template(template, pagination=pagination, rows=pagination.items, filters=filters,
