@@ -62,9 +62,10 @@ def init_app(app):
         "security": [{"bearer": []}],
     })
     from app import IdConverter
+    from app.api.schemas import MAX_ID
 
     api.init_app(app)
-    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": 999999999})
+    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     from app.api import views  # noqa: F401  (routes)
 
     api.register_blueprint(bp)
