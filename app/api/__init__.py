@@ -36,12 +36,14 @@ def authenticate():
     """Bearer token only: the session cookie is ignored here (no CSRF exposure)."""
     from app.api import tokens
 
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    user = tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        return errors.error_response(401)
-    g._login_user = user  # Flask-Login's current_user for this request
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    try:
+        if scheme.lower() != "bearer":
+            raise tokens.Refused()
+        row = tokens.authenticate(token.strip())
+    except tokens.Refused as refusal:  # unknown, revoked, locked (one message) or expired (its own)
+        return errors.error_response(401, refusal.message)
+    g._login_user = row.user  # Flask-Login's current_user for this request
     return None
 
 
