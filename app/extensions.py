@@ -48,7 +48,7 @@ class AppLimiter(Limiter):
         super().init_app(app)
 
 
-# only the login is limited (app/auth/throttle.py); no default limit on other pages
+# the login (app/auth/throttle.py) and the API per token (app/api/throttle.py); no limit on other pages
 limiter = AppLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 SQLITE_BUSY_TIMEOUT_MS = 30000

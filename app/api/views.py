@@ -30,14 +30,21 @@ from app.tracking import queries as tracking_queries
 from app.tracking import service as tracking_service
 
 ERRORS = {code: {"schema": S.ErrorSchema, "description": text} for code, text in {
-    401: "Thiếu hoặc sai mã truy cập", 403: "Không có quyền", 404: "Không tìm thấy hoặc ngoài phạm vi",
-    409: "Xung đột phiên bản", 422: "Dữ liệu không hợp lệ"}.items()}
+    401: "Thiếu, sai, đã thu hồi hoặc đã hết hạn mã truy cập", 403: "Không có quyền",
+    404: "Không tìm thấy hoặc ngoài phạm vi", 409: "Xung đột phiên bản", 422: "Dữ liệu không hợp lệ",
+    429: "Quá giới hạn số yêu cầu của mã truy cập (API_RATE_LIMITS); thử lại sau Retry-After giây"}.items()}
+ERRORS[429]["headers"] = {
+    "Retry-After": {"description": "Số giây cần chờ", "schema": {"type": "integer"}},
+    "X-RateLimit-Limit": {"description": "Số yêu cầu được gửi trong khung thời gian", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Số yêu cầu còn lại", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "Thời điểm khung thời gian mới bắt đầu (Unix)", "schema": {"type": "integer"}},
+}
 
 
 def errors(*codes):
-    """Document the error responses a route may give (every route may answer 401)."""
+    """Document the error responses a route may give (every route may answer 401 and 429)."""
     def decorate(view):
-        for code in sorted({401, *codes}, reverse=True):
+        for code in sorted({401, 429, *codes}, reverse=True):
             view = bp.alt_response(code, **ERRORS[code])(view)
         return view
     return decorate
