@@ -130,14 +130,14 @@ ERROR_MESSAGES = {
 def _register_error_pages(app: Flask) -> None:
     from app.api import errors as api_errors
 
-    def render_error(code, message=None):
-        if api_errors.is_api_request():
-            return api_errors.error_response(code)
+    def render_error(code, message=None, error=None):
+        if api_errors.is_api_request():  # the API's JSON errors (its 429 names the limit)
+            return api_errors.from_exception(error) if error is not None else api_errors.error_response(code)
         title, default = ERROR_MESSAGES[code]
         return render_template("errors/error.html", code=code, title=title, message=message or default), code
 
     for code in ERROR_MESSAGES:
-        app.register_error_handler(code, lambda error, code=code: render_error(code))
+        app.register_error_handler(code, lambda error, code=code: render_error(code, error=error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -42,6 +42,8 @@ def load_config(app) -> None:
         # wrong passwords allowed per account and per address, in growing windows (app/auth/throttle.py)
         LOGIN_LIMITS_ACCOUNT=env.get("LOGIN_LIMITS_ACCOUNT", "5/minute;20/hour;50/day"),
         LOGIN_LIMITS_ADDRESS=env.get("LOGIN_LIMITS_ADDRESS", "30/minute;200/hour"),
+        # REST API requests allowed per token (per address without an accepted token): app/api/throttle.py
+        API_RATE_LIMITS=env.get("API_RATE_LIMITS", "600/minute;20000/hour"),
         RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         BOOTSTRAP_SERVE_LOCAL=True,  # no CDN: the office network may have no internet

@@ -34,8 +34,22 @@ login_manager.login_message_category = "warning"
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 compress = Compress()  # pages and JSON go out compressed (br, gzip); static files are cached by version instead
-# only the login is limited (app/auth/throttle.py); no default limit on other pages
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+class AppLimiter(Limiter):
+    """Flask-Limiter keeps the key prefix and storage options the first application's config gave, for
+    every later init_app of the same object. Several applications are made in one process (the tests
+    make one per test, some on Redis under a key prefix of their own), so each init_app starts again
+    from the constructor's values and the application being set up decides."""
+
+    def init_app(self, app) -> None:
+        self._key_prefix = ""
+        self._storage_options = {}
+        super().init_app(app)
+
+
+# the login (app/auth/throttle.py) and the API per token (app/api/throttle.py); no limit on other pages
+limiter = AppLimiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 SQLITE_BUSY_TIMEOUT_MS = 30000
 

@@ -97,3 +97,32 @@ def test_global_roles_become_roles_in_the_users_agency(empty_database):
             back = dict(conn.execute(text("SELECT id, role FROM users ORDER BY id")).all())
         assert back == {1: "office", 2: "office", 3: "leader", 4: "clerk", 5: "admin"}
         db.engine.dispose()
+
+
+@pytest.mark.clock("2026-12-02T20:00:00+00:00")  # 03:00 on 03/12 in Việt Nam: the local day, not UTC's
+def test_tokens_made_before_expiry_existed_get_the_default_days_from_the_upgrade(empty_database):
+    """0012: a token made when tokens had no end keeps working for 90 days from the day of the upgrade,
+    whatever day it was made; the column is then required."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", **empty_database})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="0011_list_order")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO agencies (id, name, short_name, abbreviation, kind, header_text, place, "
+                              "active) VALUES (1, 'Sở Y tế tỉnh Kon Tum', 'Sở Y tế', 'SYT', 'so', 'SỞ Y TẾ', "
+                              "'Kon Tum', true)"))
+            conn.execute(text("INSERT INTO users (id, username, full_name, password_hash, agency_id, active, "
+                              "created_at, session_token) VALUES (1, 'u1', 'u1', 'x', 1, true, CURRENT_TIMESTAMP, "
+                              "'s')"))
+            for number, made in ((1, "2025-01-10 08:00:00"), (2, "2026-12-01 09:00:00")):
+                conn.execute(text("INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at) "
+                                  "VALUES (:id, 1, 'm', :hash, 'tdcd_x', :made)"),
+                             {"id": number, "hash": str(number) * 64, "made": made})
+        upgrade(directory=str(ROOT / "migrations"))
+        with db.engine.connect() as conn:
+            days = set(conn.execute(text("SELECT expires_on FROM api_tokens")).scalars())
+        assert {str(day) for day in days} == {"2027-03-03"}  # 03/12/2026 + 90 days
+        column = next(c for c in inspect(db.engine).get_columns("api_tokens") if c["name"] == "expires_on")
+        assert column["nullable"] is False
+        downgrade(directory=str(ROOT / "migrations"), revision="0011_list_order")
+        assert "expires_on" not in {c["name"] for c in inspect(db.engine).get_columns("api_tokens")}
+        db.engine.dispose()

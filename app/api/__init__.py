@@ -5,10 +5,10 @@ Authentication is a personal access token (app/api/tokens.py) in `Authorization:
 the browser session, so the API is exempt from CSRF and a logged-in browser cannot be tricked into
 calling it. The token's user is the `current_user` of the request: scope (app/scope.py) and
 permissions (app/rules/permissions.py) decide exactly as on the web."""
-from flask import g, request
+from flask import g
 from flask_smorest import Api, Blueprint
 
-from app.api import errors
+from app.api import errors, throttle
 
 API_TITLE = "Theo dõi chỉ đạo: API"
 API_VERSION = "1"
@@ -31,17 +31,19 @@ bp = Blueprint("api", __name__, url_prefix=errors.PREFIX,
 PUBLIC = {"api-docs.openapi_json", "apidocs.page", "apidocs.static"}
 
 
+throttle.per_token(bp)  # every route: API_RATE_LIMITS per token (app/api/throttle.py)
+
+
 @bp.before_request
 def authenticate():
-    """Bearer token only: the session cookie is ignored here (no CSRF exposure)."""
+    """Bearer token only: the session cookie is ignored here (no CSRF exposure). The token was
+    already read for the rate limit, which runs first (throttle.request_token, once a request)."""
     from app.api import tokens
 
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    user = tokens.authenticate(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        return errors.error_response(401)
-    g._login_user = user  # Flask-Login's current_user for this request
+    found = throttle.request_token()
+    if isinstance(found, tokens.Refused):
+        return errors.error_response(401, found.message)
+    g._login_user = found.user  # Flask-Login's current_user for this request
     return None
 
 
@@ -62,9 +64,10 @@ def init_app(app):
         "security": [{"bearer": []}],
     })
     from app import IdConverter
+    from app.api.schemas import MAX_ID
 
     api.init_app(app)
-    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": 999999999})
+    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     from app.api import views  # noqa: F401  (routes)
 
     api.register_blueprint(bp)

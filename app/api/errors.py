@@ -49,6 +49,10 @@ def from_exception(error: HTTPException):
     errors = data.get("messages") or data.get("errors")
     if message is None and isinstance(error.description, str) and getattr(error, "vietnamese", False):
         message = error.description
+    if code == 429 and message is None:
+        from app.api.throttle import breach_message
+
+        message = breach_message()
     return error_response(code, message, errors)
 
 

@@ -29,10 +29,23 @@ validate.Range.message_all = "Phải trong khoảng {{min}} đến {{max}}."
 
 TEXT = 20000
 MAX_ITEMS = 200
+MAX_ID = 999999999  # the largest id the URLs' <id:…> accept (app.IdConverter: nine digits)
 
 
 def _line(limit, **kwargs):
     return fields.String(validate=validate.Length(max=limit), **kwargs)
+
+
+def _record_id(**kwargs):
+    """The id of a record named in a request (the same bounds as the <id:…> of the URLs)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class QuerySchema(Schema):
+    """Arguments of a query string: keys a route does not know are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
 
 
 class ErrorSchema(Schema):
@@ -100,10 +113,8 @@ class DirectiveFormatSchema(Schema):
 
 
 class DirectiveCreateSchema(DirectiveFormatSchema):
-    issuer_agency_id = fields.Integer(validate=validate.Range(min=1, max=999999999),
-                                      metadata={"description": "Cơ quan ban hành (một trong các cơ quan của "
-                                                               "tài khoản); mặc định theo tiêu đề issuer hoặc "
-                                                               "cơ quan duy nhất"})
+    issuer_agency_id = _record_id(metadata={"description": "Cơ quan ban hành (một trong các cơ quan của tài khoản); "
+                                                           "mặc định theo tiêu đề issuer hoặc cơ quan duy nhất"})
 
 
 # ---- directives -----------------------------------------------------------------------------------
@@ -144,10 +155,7 @@ class DirectiveSchema(DirectiveSummarySchema):
     warnings = fields.List(fields.String())
 
 
-class PageArgsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class PageArgsSchema(QuerySchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -231,22 +239,24 @@ class AssignmentListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(list(STATUS_LABELS)))
 
 
-class StatusChangeSchema(Schema):
+class _ChangeSchema(Schema):
+    """What every change of an assignment carries besides its action."""
+
+    percent = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=100))
+    note = fields.String(load_default="", validate=validate.Length(max=TEXT))
+    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class StatusChangeSchema(_ChangeSchema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS_BY_CODE)),
                            metadata={"description": "start, progress, submit (đơn vị); confirm, return, suspend, "
                                                     "resume, cancel (cơ quan giao)"})
-    percent = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=100))
-    note = fields.String(load_default="", validate=validate.Length(max=TEXT))
-    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
 
 
-class ProgressFormSchema(Schema):
+class ProgressFormSchema(_ChangeSchema):
     """A progress report with evidence, sent as multipart/form-data (files in `files`)."""
 
     action = fields.String(load_default="progress", validate=validate.OneOf(list(TRANSITIONS_BY_CODE)))
-    percent = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=100))
-    note = fields.String(load_default="", validate=validate.Length(max=TEXT))
-    version = fields.Integer(required=True, validate=validate.Range(min=0, max=2**31 - 1))
 
 
 class ProgressFilesSchema(Schema):
@@ -256,12 +266,8 @@ class ProgressFilesSchema(Schema):
 
 # ---- dashboard ------------------------------------------------------------------------------------
 
-class DashboardArgsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    organisation = fields.Integer(validate=validate.Range(min=1, max=999999999),
-                                  metadata={"description": "Cơ quan theo dõi (mặc định: như trên trang web)"})
+class DashboardArgsSchema(QuerySchema):
+    organisation = _record_id(metadata={"description": "Cơ quan theo dõi (mặc định: như trên trang web)"})
 
 
 class AgencyFiguresSchema(Schema):

@@ -30,14 +30,21 @@ from app.tracking import queries as tracking_queries
 from app.tracking import service as tracking_service
 
 ERRORS = {code: {"schema": S.ErrorSchema, "description": text} for code, text in {
-    401: "Thiếu hoặc sai mã truy cập", 403: "Không có quyền", 404: "Không tìm thấy hoặc ngoài phạm vi",
-    409: "Xung đột phiên bản", 422: "Dữ liệu không hợp lệ"}.items()}
+    401: "Thiếu, sai, đã thu hồi hoặc đã hết hạn mã truy cập", 403: "Không có quyền",
+    404: "Không tìm thấy hoặc ngoài phạm vi", 409: "Xung đột phiên bản", 422: "Dữ liệu không hợp lệ",
+    429: "Quá giới hạn số yêu cầu của mã truy cập (API_RATE_LIMITS); thử lại sau Retry-After giây"}.items()}
+ERRORS[429]["headers"] = {
+    "Retry-After": {"description": "Số giây cần chờ", "schema": {"type": "integer"}},
+    "X-RateLimit-Limit": {"description": "Số yêu cầu được gửi trong khung thời gian", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Số yêu cầu còn lại", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "Thời điểm khung thời gian mới bắt đầu (Unix)", "schema": {"type": "integer"}},
+}
 
 
 def errors(*codes):
-    """Document the error responses a route may give (every route may answer 401)."""
+    """Document the error responses a route may give (every route may answer 401 and 429)."""
     def decorate(view):
-        for code in sorted({401, *codes}, reverse=True):
+        for code in sorted({401, 429, *codes}, reverse=True):
             view = bp.alt_response(code, **ERRORS[code])(view)
         return view
     return decorate
@@ -63,6 +70,18 @@ def _summary(directive: Directive, rank=None, matches=None) -> dict:
     if matches is not None:
         out["matches"] = matches
     return out
+
+
+def _parse(body) -> dict:
+    """A body in the directive format, checked by app/directive_format.py (422 when it is not)."""
+    try:
+        return parse_directive(body)
+    except FormatError as error:
+        raise ApiError(422, "Văn bản không đúng định dạng.", {"document": error.errors}) from None
+
+
+def _download(content: bytes, fmt: str, name: str):
+    return send_file(BytesIO(content), mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=name, max_age=0)
 
 
 def _page(query, args, item):
@@ -118,10 +137,12 @@ def _issuer_for(data: dict, wanted_id):
     """The issuing organisation: one the user may write for, named by id, by its printed header, or
     the only one there is."""
     choices = {int(value): name for value, name in directive_queries.issuer_choices(current_user)}
+
+    def refuse(message):
+        return ApiError(422, message, {"issuer_agency_id": ["Chọn một trong: " + ", ".join(map(str, sorted(choices)))]})
     if wanted_id is not None:
         if wanted_id not in choices:
-            raise ApiError(422, "Tài khoản không soạn văn bản cho cơ quan này.",
-                           {"issuer_agency_id": ["Chọn một trong: " + ", ".join(map(str, sorted(choices)))]})
+            raise refuse("Tài khoản không soạn văn bản cho cơ quan này.")
         return db.session.get(Agency, wanted_id)
     if data.get("issuer"):
         agency = find_issuer(data["issuer"])
@@ -129,8 +150,7 @@ def _issuer_for(data: dict, wanted_id):
             return agency
     if len(choices) == 1:
         return db.session.get(Agency, next(iter(choices)))
-    raise ApiError(422, "Cần issuer_agency_id: tài khoản soạn văn bản cho nhiều cơ quan.",
-                   {"issuer_agency_id": ["Chọn một trong: " + ", ".join(map(str, sorted(choices)))]})
+    raise refuse("Cần issuer_agency_id: tài khoản soạn văn bản cho nhiều cơ quan.")
 
 
 @bp.route("/directives", methods=["POST"])
@@ -143,10 +163,7 @@ def directive_create(body):
     phát hành. Tên cơ quan trong `assignees` phải có trong danh mục."""
     allow(permissions.can_create_directive)
     wanted = body.pop("issuer_agency_id", None)
-    try:
-        data = parse_directive(body)
-    except FormatError as error:
-        raise ApiError(422, "Văn bản không đúng định dạng.", {"document": error.errors}) from None
+    data = _parse(body)
     if not data["subject"]:
         raise ApiError(422, "Văn bản cần trích yếu (subject).", {"subject": ["Thiếu trích yếu."]})
     data["number"], data["date"] = None, None
@@ -165,59 +182,45 @@ def _letter(directive_id: int, fmt: str):
         content = letters.letter_bytes(directive, fmt)
     except (LetterError, letters.IssueError) as error:
         raise ApiError(409, f"Chưa in được văn bản: {error}") from None
-    return send_file(BytesIO(content), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
-                     download_name=letters.file_name(directive, fmt), max_age=0)
-
-
-@bp.route("/directives/<id:directive_id>/letter.docx")
-@bp.response(200, content_type=MEDIA_TYPES["docx"], description="Văn bản DOCX")
-@errors(404, 409)
-@bp.doc(tags=["Văn bản"], summary="Văn bản in ra DOCX (bản đã phát hành nếu có)")
-def directive_docx(directive_id):
-    return _letter(directive_id, "docx")
-
-
-@bp.route("/directives/<id:directive_id>/letter.pdf")
-@bp.response(200, content_type=MEDIA_TYPES["pdf"], description="Văn bản PDF")
-@errors(404, 409)
-@bp.doc(tags=["Văn bản"], summary="Văn bản in ra PDF (bản đã phát hành nếu có)")
-def directive_pdf(directive_id):
-    return _letter(directive_id, "pdf")
+    return _download(content, fmt, letters.file_name(directive, fmt))
 
 
 def _render(body, fmt: str):
     allow(permissions.can_list_directives)
-    try:
-        data = parse_directive(body)
-    except FormatError as error:
-        raise ApiError(422, "Văn bản không đúng định dạng.", {"document": error.errors}) from None
+    data = _parse(body)
     from app.documents import render
 
     try:
         content = render(data, fmt, draft=not data.get("number"), today=local_today())
     except LetterError as error:
         raise ApiError(422, f"Chưa in được văn bản: {error}") from None
-    return send_file(BytesIO(content), mimetype=MEDIA_TYPES[fmt], as_attachment=True,
-                     download_name=f"van-ban.{fmt}", max_age=0)
+    return _download(content, fmt, f"van-ban.{fmt}")
 
 
-@bp.route("/render/letter.docx", methods=["POST"])
-@bp.arguments(S.DirectiveFormatSchema)
-@bp.response(200, content_type=MEDIA_TYPES["docx"], description="Văn bản DOCX")
-@errors(403, 422)
-@bp.doc(tags=["Văn bản"], summary="In một văn bản theo định dạng văn bản ra DOCX, không lưu")
-def render_docx(body):
-    """Như lệnh `flask directive render`: chưa có số thì in kèm chữ DỰ THẢO."""
-    return _render(body, "docx")
+def _letter_routes(fmt: str):
+    """The two routes of one format: the letter of a directive in scope (the frozen file once issued),
+    and a document in the directive format printed without being saved."""
+    media, label = MEDIA_TYPES[fmt], fmt.upper()
+
+    @bp.route(f"/directives/<id:directive_id>/letter.{fmt}", endpoint=f"directive_{fmt}")
+    @bp.response(200, content_type=media, description=f"Văn bản {label}")
+    @errors(404, 409)
+    @bp.doc(tags=["Văn bản"], summary=f"Văn bản in ra {label} (bản đã phát hành nếu có)")
+    def stored(directive_id):
+        return _letter(directive_id, fmt)
+
+    @bp.route(f"/render/letter.{fmt}", methods=["POST"], endpoint=f"render_{fmt}")
+    @bp.arguments(S.DirectiveFormatSchema)
+    @bp.response(200, content_type=media, description=f"Văn bản {label}")
+    @errors(403, 422)
+    @bp.doc(tags=["Văn bản"], summary=f"In một văn bản theo định dạng văn bản ra {label}, không lưu")
+    def rendered(body):
+        """Như lệnh `flask directive render`: chưa có số thì in kèm chữ DỰ THẢO."""
+        return _render(body, fmt)
 
 
-@bp.route("/render/letter.pdf", methods=["POST"])
-@bp.arguments(S.DirectiveFormatSchema)
-@bp.response(200, content_type=MEDIA_TYPES["pdf"], description="Văn bản PDF")
-@errors(403, 422)
-@bp.doc(tags=["Văn bản"], summary="In một văn bản theo định dạng văn bản ra PDF, không lưu")
-def render_pdf(body):
-    return _render(body, "pdf")
+for _fmt in ("docx", "pdf"):
+    _letter_routes(_fmt)
 
 
 # ---- received -------------------------------------------------------------------------------------
@@ -380,13 +383,11 @@ def search_all(args):
 
     allow(permissions.can_list_directives)
     page, per_page = args["page"], args["per_page"]
-    hits = search.search(clean_line(args["q"]), current_user, kinds=[args["kind"]] if args.get("kind") else None,
-                         agency_only=args["agency_only"], limit=min(page * per_page, 2000))
-    total = len(hits) if len(hits) < page * per_page else None
+    words, kinds = clean_line(args["q"]), [args["kind"]] if args.get("kind") else None
+    hits = search.search(words, current_user, kinds=kinds, agency_only=args["agency_only"],
+                         limit=min(page * per_page, 2000))
     chosen = hits[(page - 1) * per_page: page * per_page]
+    total = len(hits) if len(hits) < page * per_page else search.count(words, current_user, kinds, args["agency_only"])
     return {"items": [{"kind": h.kind, "id": h.id, "directive_id": h.directive_id, "assignment_id": h.assignment_id,
                        "rank": h.rank, "title": h.title, "snippet": str(h.snippet)} for h in chosen],
-            "page": page, "per_page": per_page,
-            "total": total if total is not None else search.count(clean_line(args["q"]), current_user,
-                                                                  [args["kind"]] if args.get("kind") else None,
-                                                                  args["agency_only"])}
+            "page": page, "per_page": per_page, "total": total}

@@ -1,9 +1,10 @@
 import re
 
-from wtforms import BooleanField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.api.tokens import DEFAULT_DAYS, LIFETIMES
 from app.forms import Form
 
 
@@ -49,6 +50,9 @@ class TokenForm(Form):
 
     name = StringField("Tên mã truy cập", validators=[
         DataRequired("Đặt tên cho mã truy cập."), Length(max=100, message="Tối đa 100 ký tự.")])
+    days = SelectField("Thời hạn", coerce=int, default=DEFAULT_DAYS,
+                       choices=[(days, f"{days} ngày" + (" (một năm)" if days == 365 else ""))
+                                for days in LIFETIMES])
     submit = SubmitField("Tạo mã truy cập")
 
 

@@ -118,10 +118,10 @@ def tokens():
     from app.api import tokens as api_tokens
 
     form = TokenForm()
-    created = None
+    row = created = None
     if form.validate_on_submit():
         try:
-            row, created = api_tokens.create(current_user, form.name.data)
+            row, created = api_tokens.create(current_user, form.name.data, form.days.data)
             db.session.commit()
         except api_tokens.TokenError as error:
             db.session.rollback()
@@ -130,6 +130,7 @@ def tokens():
             form = TokenForm(formdata=None)
     status = 400 if form.errors else 200
     response = render_template("auth/tokens.html", form=form, revoke_form=RevokeTokenForm(), created=created,
+                               created_row=row if created else None,
                                rows=api_tokens.user_tokens(current_user))
     # the token is on this page once: never cached
     return response, status, {"Cache-Control": "no-store"}

@@ -1,10 +1,10 @@
 """Personal access tokens for the REST API: only the SHA-256 of the token is kept."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.clock import utcnow
+from app.clock import local_today, utcnow
 from app.extensions import db
 
 
@@ -21,9 +21,20 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the last day (Việt Nam calendar, app/clock.py) the token is accepted; chosen when it is made
+    expires_on: Mapped[date] = mapped_column(Date)
 
     user = relationship("User")
 
     @property
     def active(self) -> bool:
+        """Not revoked (an expired token is still "active" in this sense: see `expired`)."""
         return self.revoked_at is None
+
+    @property
+    def expired(self) -> bool:
+        return local_today() > self.expires_on
+
+    @property
+    def usable(self) -> bool:
+        return self.active and not self.expired
