@@ -292,8 +292,8 @@ def test_a_job_whose_user_lost_the_right_fails_at_once_with_the_reason(queue, lo
 
 
 def test_the_excel_writer_keeps_typed_text_as_text():
-    """XlsxWriter (constant memory) writes a note that starts with "=" as text, never a formula, drops
-    what XML cannot hold, and writes dates as dates."""
+    """The writer (rustpy-xlsxwriter, constant memory) writes a note that starts with "=" as text, never a
+    formula, drops what XML cannot hold, and writes dates as dates."""
     from datetime import date
     from types import SimpleNamespace as Row
 
@@ -312,6 +312,27 @@ def test_the_excel_writer_keeps_typed_text_as_text():
     assert sheet.cell(row=5, column=2).value == "01/UBND-KGVX"
     assert sheet.cell(row=5, column=15).value is None and sheet.cell(row=5, column=13).value == 40
 
+
+
+def test_the_excel_writer_with_no_row_or_too_long_a_text():
+    """No row: the title, the header and its filter are still there. A text over Excel's 32,767 characters
+    a cell is cut there (the writer would refuse the whole workbook)."""
+    from datetime import date
+    from types import SimpleNamespace as Row
+
+    from app.tracking.excel import MAX_TEXT, workbook_bytes
+
+    sheet = load_workbook(io.BytesIO(workbook_bytes([], "Danh sách", "Lọc: tất cả"))).active
+    assert sheet["A1"].value == "DANH SÁCH" and sheet["A2"].value == "Lọc: tất cả"
+    assert [cell.value for cell in sheet[4]][:2] == ["STT", "Số, ký hiệu"] and sheet.freeze_panes == "A5"
+    assert list(sheet.iter_rows(min_row=5, values_only=True)) == [] and sheet.auto_filter.ref == "A4:O5"
+    row = Row(number="01", symbol="UBND-KGVX", issued_date=date(2026, 1, 5), subject="x", section_number=None,
+              task_text="ệ" * (MAX_TEXT + 10), agency_name="Sở Y tế", role="lead", original_deadline=None,
+              deadline=None, status="chua_thuc_hien", timeliness="khong_thoi_han", progress_percent=0,
+              note="😀" * MAX_TEXT, completed_date=None)
+    sheet = load_workbook(io.BytesIO(workbook_bytes([row]))).active
+    assert sheet.cell(row=5, column=6).value == "ệ" * MAX_TEXT
+    assert sheet.cell(row=5, column=14).value == "😀" * (MAX_TEXT // 2)  # two UTF-16 units each
 
 def test_progress_is_visible_while_the_job_runs(queue, login, monkeypatch):
     import threading
