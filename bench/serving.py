@@ -3,6 +3,7 @@ gunicorn started as `make run` starts it (gunicorn.conf.py), and HTTP users that
 
 Used by bench/load.py and bench/tracking_bench.py.
 """
+import gzip
 import http.cookiejar
 import re
 import socket
@@ -89,22 +90,30 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 class User:
     """One browser: a cookie jar, redirects not followed (a 302 is an answer of its own)."""
 
-    def __init__(self, base: str, username: str, password: str):
+    def __init__(self, base: str, username: str, password: str, headers: dict | None = None):
         self.base, self.username, self.password = base, username, password
+        self.headers = headers or {}
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
                                                   NoRedirect())
 
-    def fetch(self, path: str, data: dict | None = None) -> tuple[int, bytes]:
+    def fetch(self, path: str, data: dict | None = None) -> tuple[int, bytes, str]:
+        """(status, body as sent, its Content-Encoding or "")."""
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)
+        request = urllib.request.Request(self.base + path, data=body, headers=self.headers)
         try:
             with self.opener.open(request, timeout=120) as response:
-                return response.status, response.read()
+                return response.status, response.read(), response.headers.get("Content-Encoding", "")
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.read(), error.headers.get("Content-Encoding", "")
 
     def get(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        status, body = self.fetch(path, data)
+        status, body, encoding = self.fetch(path, data)
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "br":
+            import brotli
+
+            body = brotli.decompress(body)
         return status, body.decode(errors="replace")
 
     def login(self) -> None:
