@@ -501,12 +501,13 @@ class StatementRecorder:
         from sqlalchemy import event
 
         self.statements: list[tuple[str, str, float]] = []
+        self.parameters: list = []  # the parameters themselves, beside each statement (for --explain)
         self._started: list[float] = []
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
     def reset(self):
-        self.statements, self._started = [], []
+        self.statements, self._started, self.parameters = [], [], []
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         self._started.append(time.perf_counter())
@@ -514,6 +515,7 @@ class StatementRecorder:
     def _after(self, conn, cursor, statement, parameters, context, executemany):
         started = self._started.pop() if self._started else time.perf_counter()
         self.statements.append((statement, repr(parameters)[:300], time.perf_counter() - started))
+        self.parameters.append(parameters)
 
 
 TRIVIAL_URL = "/tai-khoan"
@@ -613,6 +615,29 @@ def profile_request(label, page, client, url, top=12):
         ranked = sorted(entries, key=lambda item: item[1][index], reverse=True)[:top]
         for rank, (key, values) in enumerate(ranked, start=1):
             out(f"{label}_{page}_profile_{order}_{rank:02d}", f"{ms(values[index])} ms {values[1]} calls {where(key)}")
+
+
+def explain_slowest(app, label, page, recorder):
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest statement of the page's last timed request, run again
+    with its own parameters (PostgreSQL): the whole statement and its plan, as `#` lines."""
+    from app.extensions import db
+
+    index = max(range(len(recorder.statements)), key=lambda i: recorder.statements[i][2])
+    statement, _shown, duration = recorder.statements[index]
+    parameters = recorder.parameters[index]
+    out(f"{label}_{page}_explain_ms_in_request", ms(duration))
+    print(f"# {label} {page} slowest statement ({ms(duration)} ms in the request):", flush=True)
+    for line in statement.splitlines():
+        print(f"#   {line}")
+    print(f"#   parameters: {parameters!r}")
+    with app.app_context():
+        with db.engine.connect() as connection:
+            plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters).scalars().all()
+            connection.rollback()
+        db.session.remove()
+    for line in plan:
+        print(f"#   {line}")
+    print(flush=True)
 
 
 def run_export_all(label, client, recorder, results, estimate_s, mode):
@@ -833,6 +858,8 @@ def run_size(backend, size_name, database, args, export_estimate):
                 print(f"#   {ms(duration):8.1f} ms  {short_sql(statement, 400)}  {params[:120]}")
         if page in args.profile:
             profile_request(label, page, client, url)
+        if page in args.explain and backend == "postgresql":
+            explain_slowest(app, label, page, recorder)
     if args.http and backend == "postgresql":
         run_http(label, database["SQLALCHEMY_DATABASE_URI"], args.http_rounds, args.http_warmup, results)
     out(f"{label}_excel_agency_rows", busy_rows)
@@ -986,11 +1013,14 @@ def main():
     parser.add_argument("--http-warmup", type=int, default=10,
                         help="untimed rounds over HTTP first, so every gunicorn worker has served each page")
     parser.add_argument("--show-sql", action="store_true", help="print every statement of the last timed request")
+    parser.add_argument("--explain", default="", metavar="PAGES",
+                        help="comma-separated pages whose slowest statement is EXPLAIN ANALYZEd (PostgreSQL)")
     parser.add_argument("--profile", default="", metavar="PAGES",
                         help="comma-separated pages to profile once with cProfile (dashboard, excel_agency, ...)")
     args = parser.parse_args()
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     args.profile = {p.strip() for p in args.profile.split(",") if p.strip()}
+    args.explain = {p.strip() for p in args.explain.split(",") if p.strip()}
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size {unknown}; choose from {list(SIZES)}")
