@@ -5,6 +5,8 @@ Run from the repository root:
     .venv/bin/python -m bench.tracking_bench                  # SQLite, and PostgreSQL if 127.0.0.1:5432 answers
     .venv/bin/python -m bench.tracking_bench --postgres [URL] # PostgreSQL even if the port check fails
     .venv/bin/python -m bench.tracking_bench --no-postgres --sizes small --rounds 5   # quick look
+    .venv/bin/python -m bench.tracking_bench --no-sqlite --postgres URL --sizes small,large,huge \
+        --excel-rounds 1 --export-all never        # 10,000 to 1,000,000 assignments, also served by gunicorn
 
 A database is filled with generated data (fixed seed, SQLAlchemy Core bulk inserts) at each size,
 then pages are requested through Flask's test client, logged in as the office user or as a
@@ -13,7 +15,10 @@ department user, and timed with time.perf_counter. SQL statements are counted wi
 answer 200 (an Excel one with a workbook): anything else stops the run with an AssertionError, so
 that data the app no longer shows to these users cannot time an error page. The account page
 (/tai-khoan: the layout, a form, no data) is timed in the same run as the trivial page the ratios
-divide by (`<page>_vs_trivial_p95_ratio`), /healthz and the login page beside it. Everything is printed as a plain
+divide by (`<page>_vs_trivial_p95_ratio`), /healthz and the login page beside it. On PostgreSQL (a database
+of its own per size, loaded with COPY) the same data is then served by gunicorn with gunicorn.conf.py, as
+`make run` serves it, and the trivial page and the dashboard and lists are timed over HTTP in turn
+(`*_http_<page>_vs_trivial_p95_ratio`; statements counted in the test-client pass). Everything is printed as a plain
 `name: value` line (progress lines start with `#`), then a Markdown table per backend. See
 bench/README.md.
 """
