@@ -639,9 +639,22 @@ def explain_slowest(app, label, page, recorder):
         with db.engine.connect() as connection:
             plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters).scalars().all()
             connection.rollback()
+            # a plan whose estimated cost passes jit_above_cost is compiled first: the same without JIT beside it
+            jitted = any(line.strip().startswith("JIT:") for line in plan)
+            if jitted:
+                connection.exec_driver_sql("SET LOCAL jit = off")
+                no_jit = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}",
+                                                    parameters).scalars().all()
+                connection.rollback()
         db.session.remove()
     for line in plan:
         print(f"#   {line}")
+    if jitted:
+        print(f"# {label} {page} the same statement with SET LOCAL jit = off:")
+        for line in no_jit:
+            print(f"#   {line}")
+        times = [float(re.search(r"([\d.]+) ms", line).group(1)) for line in no_jit if "Execution Time" in line]
+        out(f"{label}_{page}_explain_ms_without_jit", times[0] if times else "?")
     print(flush=True)
 
 
