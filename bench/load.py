@@ -16,24 +16,17 @@ Output (`name: value` lines): requests, errors, requests_per_second, and per pag
 p50/p95/p99 in milliseconds. Nothing asserts; the target is errors: 0.
 """
 import argparse
-import http.cookiejar
 import os
 import random
-import re
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
+from bench.serving import ROOT, VENV_BIN, OwnDatabase, User, free_port, start_gunicorn, stop, wait_until_up
+
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
 PASSWORD = "demo1234"
@@ -60,48 +53,9 @@ def progress(message):
     print(f"# {message}", file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class User:
-    def __init__(self, base: str, username: str):
-        self.base, self.username = base, username
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
-
-    def get(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body)
-        try:
-            with self.opener.open(request, timeout=120) as response:
-                return response.status, response.read().decode(errors="replace")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
-
-    def login(self) -> None:
-        status, page = self.get("/dang-nhap")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        status, _ = self.get("/dang-nhap", {"csrf_token": token, "username": self.username, "password": PASSWORD})
-        if status != 302:
-            raise SystemExit(f"{self.username}: đăng nhập không được (HTTP {status})")
-
-    def first_link(self, path: str, pattern: str) -> str | None:
-        _status, page = self.get(path)
-        match = re.search(pattern, page)
-        return match.group(0).rstrip('"') if match else None
 
 
 def prepare(postgres: str, folder: Path, env: dict) -> None:
@@ -111,27 +65,13 @@ def prepare(postgres: str, folder: Path, env: dict) -> None:
 
 
 def start(env: dict, web_workers: int, job_workers: int, folder: Path) -> list[subprocess.Popen]:
-    log = open(folder / "server.log", "wb")
-    processes = [subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT,
-                                  env={**env, "WEB_WORKERS": str(web_workers)}, stdout=log, stderr=log)]
+    processes = [start_gunicorn(env, folder / "server.log", web_workers)]
+    log = open(folder / "server.log", "ab")
     for index in range(job_workers):
         processes.append(subprocess.Popen([str(VENV_BIN / "flask"), "--app", "app", "jobs", "worker"]
                                           + (["--no-periodic"] if index else []),
                                           cwd=ROOT, env=env, stdout=log, stderr=log))
     return processes
-
-
-def wait_until_up(base: str, processes) -> None:
-    for _ in range(900):
-        if processes[0].poll() is not None:
-            raise SystemExit("gunicorn stopped")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not answer")
 
 
 def main():
@@ -145,14 +85,8 @@ def main():
     parser.add_argument("--redis", default=DEFAULT_REDIS)
     args = parser.parse_args()
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+    database = OwnDatabase(args.postgres, "load")
+    name, url = database.name, database.url
     folder = Path(os.environ.get("TMPDIR", "/tmp")) / name
     folder.mkdir(parents=True)
     port = free_port()
@@ -166,27 +100,19 @@ def main():
         prepare(url, folder, env)
         processes = start(env, args.web_workers, args.job_workers, folder)
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(base, processes)
+        wait_until_up(base, processes[0])
         out("web_workers", args.web_workers)
         out("job_workers", args.job_workers)
         out("users", args.users)
         run(base, args)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        stop(processes)
+        database.drop()
 
 
 def run(base: str, args) -> None:
     names = list(ROLES)
-    users = [User(base, names[index % len(names)]) for index in range(args.users)]
+    users = [User(base, names[index % len(names)], PASSWORD) for index in range(args.users)]
     for user in users:
         user.login()
     links = {}  # each user's own pages: a directive, its letter and an assignment that user may open

@@ -5,6 +5,8 @@ Run from the repository root:
     .venv/bin/python -m bench.tracking_bench                  # SQLite, and PostgreSQL if 127.0.0.1:5432 answers
     .venv/bin/python -m bench.tracking_bench --postgres [URL] # PostgreSQL even if the port check fails
     .venv/bin/python -m bench.tracking_bench --no-postgres --sizes small --rounds 5   # quick look
+    .venv/bin/python -m bench.tracking_bench --no-sqlite --postgres URL --sizes small,large,huge \
+        --excel-rounds 1 --export-all never        # 10,000 to 1,000,000 assignments, also served by gunicorn
 
 A database is filled with generated data (fixed seed, SQLAlchemy Core bulk inserts) at each size,
 then pages are requested through Flask's test client, logged in as the office user or as a
@@ -13,7 +15,10 @@ department user, and timed with time.perf_counter. SQL statements are counted wi
 answer 200 (an Excel one with a workbook): anything else stops the run with an AssertionError, so
 that data the app no longer shows to these users cannot time an error page. The account page
 (/tai-khoan: the layout, a form, no data) is timed in the same run as the trivial page the ratios
-divide by (`<page>_vs_trivial_p95_ratio`), /healthz and the login page beside it. Everything is printed as a plain
+divide by (`<page>_vs_trivial_p95_ratio`), /healthz and the login page beside it. On PostgreSQL (a database
+of its own per size, loaded with COPY) the same data is then served by gunicorn with gunicorn.conf.py, as
+`make run` serves it, and the trivial page and the dashboard and lists are timed over HTTP in turn
+(`*_http_<page>_vs_trivial_p95_ratio`; statements counted in the test-client pass). Everything is printed as a plain
 `name: value` line (progress lines start with `#`), then a Markdown table per backend. See
 bench/README.md.
 """
@@ -27,7 +32,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import date, time as dtime, timedelta
 from pathlib import Path
@@ -37,8 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = {
     "small": {"directives": 200, "assignments": 10_000, "agencies": 150},
     "large": {"directives": 2_000, "assignments": 100_000, "agencies": 1_500},
-    # not in the default run: ~10 min on SQLite alone (run it with --sizes huge --export-all never)
-    "huge": {"directives": 20_000, "assignments": 1_000_000, "agencies": 15_000},
+    # Not in the default run. Ten times the directives and assignments of `large` (more years of work), but
+    # only twice its agencies: a province does not have 10x more offices because it keeps 10x more history.
+    # 3,000 is a large province with every department, district, commune, phòng and public unit in it.
+    "huge": {"directives": 20_000, "assignments": 1_000_000, "agencies": 3_000},
 }
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench1234"
@@ -335,8 +341,10 @@ INSERT_ORDER = ("agencies", "agency_groups", "agency_group_members", "users", "u
                 "progress_reports", "register_counters", "register_entries", "received_counters", "received_entries")
 
 
-def load(app, data: dict, label: str, postgres: bool) -> None:
-    from sqlalchemy import insert, text
+def load(app, data: dict, label: str, postgres: bool, search_index: bool = True) -> None:
+    if postgres:
+        return load_postgres(app, data, label, search_index)
+    from sqlalchemy import insert
 
     from app.extensions import db
 
@@ -351,32 +359,143 @@ def load(app, data: dict, label: str, postgres: bool) -> None:
                 db.session.execute(insert(table), rows[start:start + BATCH])
             db.session.commit()
             progress(f"{label}: {name} {len(rows)} rows ({time.perf_counter() - started:.1f} s)")
-        # Core inserts bypass the session hooks that keep the full-text index: rebuild it, as
-        # `flask search rebuild` does (the inbox search reads search_entries, not directives.search_text)
-        from app import search
+        out(f"{label}_insert_s", round(time.perf_counter() - started, 1))
+        db.session.remove()
+    if not search_index:
+        out(f"{label}_search_rebuild", "skipped (--search-index): search_entries empty, inbox_search not timed")
+    finish_load(app, label, postgres=False, search_done=not search_index)
 
+
+def load_postgres(app, data: dict, label: str, search_index: bool = True) -> None:
+    """COPY (psycopg's cursor.copy) into tables without their secondary indexes, then the indexes, then
+    what the application itself computes from the rows: the search index, the tallies, the statistics.
+
+    Primary keys and unique constraints stay during the load (they are what makes the rows valid).
+    Foreign keys are declared but not checked row by row while copying (session_replication_role =
+    replica, as pg_restore --disable-triggers does): the rows are generated consistent."""
+    from operator import itemgetter
+
+    from sqlalchemy import text
+
+    from app import search
+    from app.extensions import db
+
+    with app.app_context():
+        db.create_all()
+        metadata = db.metadata.tables
+        engine = db.engine
+        started = time.perf_counter()
+        indexes = [index for name in (*INSERT_ORDER, "search_entries") for index in metadata[name].indexes]
+        with engine.begin() as connection:
+            for index in indexes:
+                index.drop(connection)
+            connection.exec_driver_sql("DROP INDEX ix_search_entries_tsv")  # the GIN index (app/search.py)
+        raw = engine.raw_connection()
+        try:
+            pg = raw.driver_connection
+            with pg.cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+                for name in INSERT_ORDER:
+                    rows = data["tables"][name]
+                    if not rows:
+                        continue
+                    columns = list(rows[0])
+                    row_of = itemgetter(*columns)
+                    # what a Core insert would add: the columns' Python-side defaults (server defaults
+                    # the database fills itself)
+                    defaults = column_defaults(metadata[name], columns)
+                    extra = tuple(defaults.values())
+                    with cursor.copy(f"COPY {name} ({', '.join([*columns, *defaults])}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row_of(row) + extra)
+                    progress(f"{label}: COPY {name} {len(rows)} rows ({time.perf_counter() - started:.1f} s)")
+                cursor.execute("RESET session_replication_role")
+                for name in INSERT_ORDER:
+                    if "id" in metadata[name].c:
+                        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                       f"COALESCE((SELECT max(id) FROM {name}), 1))")
+            pg.commit()
+        finally:
+            raw.close()
+        out(f"{label}_copy_s", round(time.perf_counter() - started, 1))
+        indexed = time.perf_counter()
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+            for index in indexes:
+                index.create(connection)
+        out(f"{label}_indexes_s", round(time.perf_counter() - indexed, 1))
+        # A live server's autovacuum would have visited the freshly loaded tables: the visibility map (for
+        # index-only scans) and the planner's statistics (app/planner.py). Done before the search index is
+        # rebuilt, whose statements are planned per chunk of ids (without statistics PostgreSQL hashes
+        # whole tables for each chunk), and so that autovacuum does not start in the middle of the timings.
+        from app import planner
+
+        vacuumed = time.perf_counter()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM"))
+            planner.refresh(connection)
+        out(f"{label}_vacuum_analyze_s", round(time.perf_counter() - vacuumed, 1))
+        # the application's own rebuild (`flask search rebuild`), with the GIN index built after it
         rebuilt = time.perf_counter()
-        with db.engine.begin() as connection:
-            search.rebuild(connection)
-        out(f"{label}_search_rebuild_s", round(time.perf_counter() - rebuilt, 1))
-        # and the dashboard's tallies, as the midnight job counts them (app/tracking/tallies.py)
-        from app.tracking import tallies
+        if search_index:
+            # on a connection without server-side prepared statements: psycopg prepares a statement from its
+            # 5th execution, PostgreSQL then keeps the generic plan of rebuild's per-chunk DELETE made while
+            # search_entries was nearly empty (a sequential scan) and every later chunk scans the whole table
+            # again (at 100k: 97 s of 136 s, the last tenth of the chunks 150 times slower than the first)
+            from sqlalchemy import create_engine
 
+            unprepared = create_engine(engine.url, connect_args={"prepare_threshold": None})
+            with unprepared.begin() as connection:
+                search.rebuild(connection)
+            unprepared.dispose()
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+            connection.exec_driver_sql(search.PG_DDL[1])
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM search_entries"))
+        if search_index:
+            out(f"{label}_search_rebuild_s", round(time.perf_counter() - rebuilt, 1))
+        else:
+            out(f"{label}_search_rebuild", "skipped (--search-index): search_entries empty, inbox_search not timed")
+        db.session.remove()
+    finish_load(app, label, postgres=True, search_done=True)
+
+
+def column_defaults(table, given) -> dict:
+    """{column: value} of the columns a row leaves out that have a Python-side default (constant or
+    callable, evaluated once for the whole load, as for one multi-row insert)."""
+    defaults = {}
+    for column in table.columns:
+        if column.name in given or column.default is None or column.default.is_sequence:
+            continue
+        default = column.default
+        defaults[column.name] = default.arg(None) if default.is_callable else default.arg
+    return defaults
+
+
+def finish_load(app, label: str, postgres: bool, search_done: bool = False) -> None:
+    """What the application computes from the rows: the search index (unless done), the dashboard's
+    tallies (app/tracking/tallies.py, as the midnight job counts them), the planner's statistics
+    (app/planner.py, as the night's job gathers them)."""
+    from sqlalchemy import text
+
+    from app import planner, search
+    from app.extensions import db
+    from app.tracking import tallies
+
+    with app.app_context():
+        if not search_done:
+            # Core inserts bypass the session hooks that keep the full-text index: rebuild it, as
+            # `flask search rebuild` does (the inbox search reads search_entries, not directives.search_text)
+            rebuilt = time.perf_counter()
+            with db.engine.begin() as connection:
+                search.rebuild(connection)
+            out(f"{label}_search_rebuild_s", round(time.perf_counter() - rebuilt, 1))
         counted = time.perf_counter()
         tally_rows = tallies.rebuild(db.session)
         db.session.commit()
         out(f"{label}_tallies_rebuild_s", round(time.perf_counter() - counted, 1))
         out(f"{label}_tallies_detail_rows", tally_rows)
-        if postgres:
-            for name in INSERT_ORDER:
-                if "id" in metadata[name].c:
-                    db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                            f"COALESCE((SELECT max(id) FROM {name}), 1))"))
-            db.session.commit()
-        # the planner's statistics, as the night's job gathers them (app/planner.py; on PostgreSQL
-        # autovacuum would also have done it on a live server)
-        from app import planner
-
         analysed = time.perf_counter()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             planner.refresh(conn)
@@ -395,12 +514,13 @@ class StatementRecorder:
         from sqlalchemy import event
 
         self.statements: list[tuple[str, str, float]] = []
+        self.parameters: list = []  # the parameters themselves, beside each statement (for --explain)
         self._started: list[float] = []
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
     def reset(self):
-        self.statements, self._started = [], []
+        self.statements, self._started, self.parameters = [], [], []
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         self._started.append(time.perf_counter())
@@ -408,6 +528,7 @@ class StatementRecorder:
     def _after(self, conn, cursor, statement, parameters, context, executemany):
         started = self._started.pop() if self._started else time.perf_counter()
         self.statements.append((statement, repr(parameters)[:300], time.perf_counter() - started))
+        self.parameters.append(parameters)
 
 
 TRIVIAL_URL = "/tai-khoan"
@@ -509,6 +630,42 @@ def profile_request(label, page, client, url, top=12):
             out(f"{label}_{page}_profile_{order}_{rank:02d}", f"{ms(values[index])} ms {values[1]} calls {where(key)}")
 
 
+def explain_slowest(app, label, page, recorder):
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest statement of the page's last timed request, run again
+    with its own parameters (PostgreSQL): the whole statement and its plan, as `#` lines."""
+    from app.extensions import db
+
+    index = max(range(len(recorder.statements)), key=lambda i: recorder.statements[i][2])
+    statement, _shown, duration = recorder.statements[index]
+    parameters = recorder.parameters[index]
+    out(f"{label}_{page}_explain_ms_in_request", ms(duration))
+    print(f"# {label} {page} slowest statement ({ms(duration)} ms in the request):", flush=True)
+    for line in statement.splitlines():
+        print(f"#   {line}")
+    print(f"#   parameters: {parameters!r}")
+    with app.app_context():
+        with db.engine.connect() as connection:
+            plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters).scalars().all()
+            connection.rollback()
+            # a plan whose estimated cost passes jit_above_cost is compiled first: the same without JIT beside it
+            jitted = any(line.strip().startswith("JIT:") for line in plan)
+            if jitted:
+                connection.exec_driver_sql("SET LOCAL jit = off")
+                no_jit = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}",
+                                                    parameters).scalars().all()
+                connection.rollback()
+        db.session.remove()
+    for line in plan:
+        print(f"#   {line}")
+    if jitted:
+        print(f"# {label} {page} the same statement with SET LOCAL jit = off:")
+        for line in no_jit:
+            print(f"#   {line}")
+        times = [float(re.search(r"([\d.]+) ms", line).group(1)) for line in no_jit if "Execution Time" in line]
+        out(f"{label}_{page}_explain_ms_without_jit", times[0] if times else "?")
+    print(flush=True)
+
+
 def run_export_all(label, client, recorder, results, estimate_s, mode):
     """The unfiltered export once (no warm-up: it is one big query); skipped when expected to be too slow."""
     url = "/theo-doi/nhiem-vu.xlsx"
@@ -570,6 +727,84 @@ def run_excel_job(app, label, recorder, results, organisation_id, agency_id, rou
     report_page(label, "excel_agency_job", timings, statements, size, results, trivial_p95)
 
 
+# The pages timed over HTTP against gunicorn, the trivial page first: (name, user, url).
+HTTP_PAGES = (
+    ("trivial_page", OFFICE_USER, TRIVIAL_URL),
+    ("dashboard", OFFICE_USER, "/theo-doi"),
+    ("office_list", OFFICE_USER, "/theo-doi/nhiem-vu"),
+    ("office_list_overdue", OFFICE_USER, "/theo-doi/nhiem-vu?timeliness=qua_han"),
+    ("directive_list", OFFICE_USER, "/van-ban"),
+    ("inbox", DEPARTMENT_USER, "/nhiem-vu"),
+)
+RATIO_TARGET = 3.0  # issue 12: dashboard and lists at most 3 x the trivial page
+
+
+def run_http(label, database_url, rounds, warmup, results):
+    """The same data served by the production server: gunicorn with gunicorn.conf.py (workers, threads,
+    gc.freeze) as `make run` starts it (DEMO=0), on a free port. Each user logs in through the form;
+    then, round after round, every page of HTTP_PAGES is requested once in turn, so that the trivial
+    page and the others share the same moments of the machine's load. The time is the client's, from
+    opening the connection to the last (compressed) byte. Statements are counted in-process (the test-client pass)."""
+    import shutil
+
+    from bench.serving import User, free_port, start_gunicorn, stop, wait_until_up
+
+    folder = Path(tempfile.mkdtemp(prefix="tracking-bench-http-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "tracking-bench", "DEMO": "0",
+           "HOST": "127.0.0.1", "PORT": str(port), "LOG_FILE": str(folder / "app.log"),
+           "STORAGE_DIR": str(folder / "storage"), "GENERATED_DIR": str(folder / "generated"),
+           "BACKUP_DIR": str(folder / "backups"), "EXCHANGE_DIR": str(folder / "exchange"),
+           "HUEY_SQLITE_PATH": str(folder / "huey.db"), "HUEY_NAME": folder.name,
+           "LOGIN_LIMITS_ADDRESS": "100000/minute", "LOGIN_LIMITS_ACCOUNT": "100000/minute"}
+    env.pop("REDIS_URL", None)
+    env.pop("WEB_WORKERS", None)
+    process = start_gunicorn(env, folder / "server.log")
+    try:
+        wait_until_up(base, process)
+        # as a browser asks: the server compresses what it sends (Flask-Compress, COMPRESS_ALGORITHM)
+        users = {name: User(base, name, PASSWORD, {"Accept-Encoding": "br, gzip"})
+                 for name in (OFFICE_USER, DEPARTMENT_USER)}
+        for user in users.values():
+            user.login()
+        timings = {page: [] for page, _user, _url in HTTP_PAGES}
+        sizes = {}
+        progress(f"{label}: HTTP {base}, {len(HTTP_PAGES)} pages in turn, {warmup} warm-up + {rounds} timed rounds")
+        for round_ in range(warmup + rounds):
+            for page, username, url in HTTP_PAGES:
+                started = time.perf_counter()
+                status, body, encoding = users[username].fetch(url)
+                elapsed = time.perf_counter() - started
+                assert status == 200, f"{label} http {page}: GET {url} answered HTTP {status}, not 200"
+                if round_ >= warmup:
+                    timings[page].append(elapsed)
+                    sizes[page] = f"{len(body)} ({encoding or 'identity'})"
+    finally:
+        stop([process])
+        log = (folder / "server.log").read_text(errors="replace")
+        shutil.rmtree(folder, ignore_errors=True)
+    workers = len(re.findall(r"Booting worker", log))
+    out(f"{label}_http_server", f"gunicorn, gunicorn.conf.py, {workers} workers booted")
+    trivial_p95 = ms(percentile(timings["trivial_page"], 0.95))
+    out(f"{label}_http_trivial_page", f"{TRIVIAL_URL}, p95 {trivial_p95} ms")
+    for page, _user, _url in HTTP_PAGES:
+        values = timings[page]
+        p50, p95 = ms(statistics.median(values)), ms(percentile(values, 0.95))
+        out(f"{label}_http_{page}_ms_p50", p50)
+        out(f"{label}_http_{page}_ms_p95", p95)
+        ratio = None
+        if page != "trivial_page":
+            ratio = round(p95 / trivial_p95, 1)
+            out(f"{label}_http_{page}_vs_trivial_p95_ratio", ratio)
+        counted = results.get(page, {})
+        out(f"{label}_http_{page}_statements", f"{counted.get('statements_shown', '?')} (counted in-process)")
+        out(f"{label}_http_{page}_bytes", sizes[page])
+        results[f"http_{page}"] = {"median": p50, "p95": p95, "ratio": ratio,
+                                   "statements": counted.get("statements", 0), "last": counted.get("last", []),
+                                   "statements_shown": counted.get("statements_shown", "")}
+
+
 def run_size(backend, size_name, database, args, export_estimate):
     """Fill one database, time every page; returns {page: result} and the unfiltered export time."""
     from sqlalchemy import func, select
@@ -594,7 +829,8 @@ def run_size(backend, size_name, database, args, export_estimate):
              f"{size['agencies']} agencies")
     data = generate(size, today, random.Random(SEED))
     progress(f"{label}: generated in {time.perf_counter() - started:.1f} s")
-    load(app, data, label, backend == "postgresql")
+    search_index = args.search_index == "always" or (args.search_index == "auto" and size_name != "huge")
+    load(app, data, label, backend == "postgresql", search_index)
     out(f"{label}_load_s", round(time.perf_counter() - started, 1))
 
     busy, special = data["busy_agency"], data["special"]
@@ -630,7 +866,8 @@ def run_size(backend, size_name, database, args, export_estimate):
     pages = [
         ("dashboard", office, "/theo-doi", args.rounds, 2),
         ("inbox", department, "/nhiem-vu", args.rounds, 2),
-        ("inbox_search", department, f"/nhiem-vu?q={SEARCH_WORDS.replace(' ', '+')}", args.rounds, 2),
+        *([("inbox_search", department, f"/nhiem-vu?q={SEARCH_WORDS.replace(' ', '+')}", args.rounds, 2)]
+          if search_index else []),
         ("office_list", office, "/theo-doi/nhiem-vu", args.rounds, 2),
         ("office_list_overdue", office, "/theo-doi/nhiem-vu?timeliness=qua_han", args.rounds, 2),
         ("directive_list", office, "/van-ban", args.rounds, 2),
@@ -647,6 +884,10 @@ def run_size(backend, size_name, database, args, export_estimate):
                 print(f"#   {ms(duration):8.1f} ms  {short_sql(statement, 400)}  {params[:120]}")
         if page in args.profile:
             profile_request(label, page, client, url)
+        if page in args.explain and backend == "postgresql":
+            explain_slowest(app, label, page, recorder)
+    if args.http and backend == "postgresql":
+        run_http(label, database["SQLALCHEMY_DATABASE_URI"], args.http_rounds, args.http_warmup, results)
     out(f"{label}_excel_agency_rows", busy_rows)
     run_excel_job(app, label, recorder, results, data["root"], busy, args.excel_rounds, trivial_p95)
     elapsed = run_export_all(label, office, recorder, results, export_estimate, args.export_all)
@@ -682,32 +923,26 @@ class SqliteDatabase:
 
 
 class PostgresDatabase:
-    """A throwaway schema per size, dropped at the end."""
+    """A database of its own per size on the server (bench/serving.py OwnDatabase), dropped at the end:
+    gunicorn is pointed at it with DATABASE_URL, as a deployment is."""
 
     def __init__(self, url):
         from sqlalchemy import create_engine
 
         self.url = url
         self.engine = create_engine(url)
-        self.schemas = []
+        self.databases = []
 
     def config(self):
-        from sqlalchemy import text
+        from bench.serving import OwnDatabase
 
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        with self.engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        self.schemas.append(schema)
-        return {"SQLALCHEMY_DATABASE_URI": self.url,
-                "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
-                                              "connect_args": {"options": f"-csearch_path={schema}"}}}
+        database = OwnDatabase(self.url, "tracking_bench")
+        self.databases.append(database)
+        return {"SQLALCHEMY_DATABASE_URI": database.url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}}
 
     def close(self):
-        from sqlalchemy import text
-
-        for schema in self.schemas:
-            with self.engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        for database in self.databases:
+            database.drop()
         self.engine.dispose()
 
 
@@ -742,6 +977,15 @@ def compare(backend, by_size):
             sql_ms = ms(sum(d for _s, _p, d in result["last"]))
             findings.append(f"{page}: median {result['median']} ms at {biggest}, of which SQL {sql_ms} ms; slowest "
                             f"statement {ms(slow[2])} ms: {short_sql(slow[0], 200)}")
+    # issue 12's target, on the pages served by gunicorn: at most 3 x the trivial page at 100k and 1M
+    for page in pages:
+        if page.startswith("http_") and page != "http_trivial_page":
+            checked = [s for s in sizes if s in ("large", "huge") and page in by_size[s]]
+            if checked:
+                verdict = ", ".join(f"{s} {by_size[s][page]['ratio']} "
+                                    f"{'met' if by_size[s][page]['ratio'] <= RATIO_TARGET else 'MISSED'}"
+                                    for s in checked)
+                out(f"{backend}_{page}_target_{RATIO_TARGET:g}x_trivial", verdict)
     # Not the data size but the directive's own size: the same two directives exist at every size.
     for size_name in sizes:
         results = by_size[size_name]
@@ -786,12 +1030,23 @@ def main():
                         help=f"run on PostgreSQL too (default URL {DEFAULT_POSTGRES})")
     parser.add_argument("--no-postgres", action="store_true", help="never run on PostgreSQL")
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    parser.add_argument("--search-index", choices=("auto", "always", "never"), default="auto",
+                        help="rebuild the full-text index after loading (app/search.py rebuild); auto: not at huge "
+                             "(PostgreSQL: ~100 s per 100,000 assignments), and inbox_search is then not timed")
+    parser.add_argument("--no-http", dest="http", action="store_false",
+                        help="on PostgreSQL, do not time the pages over HTTP against gunicorn as well")
+    parser.add_argument("--http-rounds", type=int, default=40, help="timed rounds over HTTP (default 40)")
+    parser.add_argument("--http-warmup", type=int, default=10,
+                        help="untimed rounds over HTTP first, so every gunicorn worker has served each page")
     parser.add_argument("--show-sql", action="store_true", help="print every statement of the last timed request")
+    parser.add_argument("--explain", default="", metavar="PAGES",
+                        help="comma-separated pages whose slowest statement is EXPLAIN ANALYZEd (PostgreSQL)")
     parser.add_argument("--profile", default="", metavar="PAGES",
                         help="comma-separated pages to profile once with cProfile (dashboard, excel_agency, ...)")
     args = parser.parse_args()
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     args.profile = {p.strip() for p in args.profile.split(",") if p.strip()}
+    args.explain = {p.strip() for p in args.explain.split(",") if p.strip()}
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size {unknown}; choose from {list(SIZES)}")
