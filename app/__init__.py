@@ -70,6 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app import jobs
     from app.jobs import exports, mail, runner, schedule  # noqa: F401  (register the tasks and job kinds)
+    from app.importer import jobs as _ocr_jobs  # noqa: F401  (the OCR of a scan, a job kind)
 
     jobs.configure(app)
 

@@ -98,6 +98,8 @@ def test_the_import_page_shows_the_pages_confidence(demo, login):
     response = office.client.post("/nhap-van-ban", data={"csrf_token": csrf_from(page), "step": "doc",
                                                           "file": (io.BytesIO(scanned()), "ban-quet.pdf")},
                                   content_type="multipart/form-data")
+    assert response.status_code == 302  # a job (tests/test_ocr_job.py), run at once in tests
+    response = office.get(response.headers["Location"])
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'data-testid="import-ocr"' in html
     assert 'data-page="1"' in html and "trang 1:" in html and "nhận dạng chữ (OCR)" in html

@@ -10,3 +10,12 @@ class ImportRefused(ValueError):
     def __init__(self, message: str):
         self.message = message
         super().__init__(message)
+
+
+class NeedsOcr(Exception):
+    """A PDF without a text layer that OCR can read (Tesseract is there, the page count is allowed),
+    raised instead of reading it when the caller asked for no OCR: the web import makes it a job."""
+
+    def __init__(self, pages: int):
+        super().__init__(pages)
+        self.pages = pages

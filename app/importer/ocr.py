@@ -121,11 +121,24 @@ def available() -> bool:
         return False
 
 
-def read_scanned_pdf(content: bytes) -> OcrSource:
-    """The text of a PDF without a text layer, page by page; ImportRefused when it cannot be read."""
+def check_scan(pages: int | None = None) -> None:
+    """ImportRefused when OCR cannot read this scan at all (no Tesseract, too many pages): said before
+    any page is read, so the web import refuses at once instead of starting a job that would fail."""
     if not available():
         raise ImportRefused("PDF không có lớp chữ (bản quét) và máy chủ chưa cài Tesseract với dữ liệu tiếng Việt "
                             "(gói tesseract-ocr, tesseract-ocr-vie) nên chưa nhận dạng chữ được.")
+    if pages is not None:
+        _check_pages(pages)
+
+
+def _check_pages(pages: int) -> None:
+    if pages > MAX_OCR_PAGES:
+        raise ImportRefused(f"Bản quét có {pages} trang; chỉ nhận dạng chữ văn bản đến {MAX_OCR_PAGES} trang.")
+
+
+def read_scanned_pdf(content: bytes) -> OcrSource:
+    """The text of a PDF without a text layer, page by page; ImportRefused when it cannot be read."""
+    check_scan()
     import pypdfium2 as pdfium
 
     # Tesseract's OpenMP threads fight over two cores (measured: 15 s a page instead of 2): one each
@@ -133,8 +146,7 @@ def read_scanned_pdf(content: bytes) -> OcrSource:
     pdf = pdfium.PdfDocument(content)
     try:
         pages = len(pdf)
-        if pages > MAX_OCR_PAGES:
-            raise ImportRefused(f"Bản quét có {pages} trang; chỉ nhận dạng chữ văn bản đến {MAX_OCR_PAGES} trang.")
+        _check_pages(pages)
         limits.extend(pages * OCR_SECONDS_PER_PAGE)  # a scan needs more time than a text layer, page by page
         texts, done = [], []
         for index in range(pages):

@@ -5,10 +5,12 @@ import re
 from dataclasses import dataclass
 
 from app.importer import legacy
-from app.importer.errors import ImportRefused
+from app.importer.errors import ImportRefused, NeedsOcr
 from app.importer.source import MAX_PDF_PAGES, Source
 
-def read_pdf(content: bytes) -> Source:
+def read_pdf(content: bytes, ocr: bool = True) -> Source:
+    """The text of a PDF; a scan (no text layer) is read by OCR, or with `ocr=False` raises NeedsOcr once it
+    is known that OCR could read it (the web import runs OCR as a job instead of in the request)."""
     try:
         import pdfplumber
         from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -43,8 +45,11 @@ def read_pdf(content: bytes) -> Source:
         raise ImportRefused("Tệp PDF bị hỏng, không đọc được.") from None
     text = "\n".join(lines)
     if sum(1 for ch in text if ch.isalpha()) < 20:
-        from app.importer.ocr import read_scanned_pdf  # no text layer: a scan, read by OCR
+        from app.importer.ocr import check_scan, read_scanned_pdf  # no text layer: a scan, read by OCR
 
+        if not ocr:
+            check_scan(page_count)
+            raise NeedsOcr(page_count)
         return read_scanned_pdf(content)
     notes = []
     found = legacy.detect(text)

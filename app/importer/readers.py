@@ -16,7 +16,8 @@ from app.numbers import number as vn_number
 
 __all__ = ["MAX_BYTES", "Source", "decode_text", "read_document", "read_docx", "read_pdf", "read_text"]
 
-def read_document(content: bytes, filename: str, max_bytes: int = MAX_BYTES) -> Source:
+def read_document(content: bytes, filename: str, max_bytes: int = MAX_BYTES, ocr: bool = True) -> Source:
+    """The text of an upload; `ocr=False`: a scan raises NeedsOcr instead of being read (see read_pdf)."""
     name = (filename or "").strip()
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if content is None or len(content) == 0:
@@ -34,7 +35,7 @@ def read_document(content: bytes, filename: str, max_bytes: int = MAX_BYTES) -> 
     if kind == "zip":
         raise ImportRefused("Tệp nén hoặc tài liệu không phải Word (.docx) chưa được hỗ trợ.")
     if kind == "pdf":
-        return read_pdf(content)
+        return read_pdf(content, ocr=ocr)
     if kind == "docx":
         return read_docx(content)
     if suffix == ".docx":

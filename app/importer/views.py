@@ -1,12 +1,15 @@
 """The "Nhập từ văn bản" page: upload or paste, then the structured editor, nothing saved until
-the user confirms with "Lưu văn bản" (which saves through the same path as manual entry)."""
-from flask import Blueprint, abort, render_template, request, url_for
+the user confirms with "Lưu văn bản" (which saves through the same path as manual entry).
+
+A scan (a PDF without a text layer) is not read in the request: its OCR becomes a job (jobs.py), and the
+user is sent to the job's page, which shows the pages read so far and then the same editor."""
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.directives import views as directive_views
 from app.directives.forms import AssigneeForm, LineForm, SectionForm, TaskForm
 from app.extensions import db
-from app.importer.errors import ImportRefused
+from app.importer.errors import ImportRefused, NeedsOcr
 from app.importer.forms import ImportForm, editor_form
 from app.importer.service import import_document, max_bytes
 from app.lint import lint_upload
@@ -30,11 +33,11 @@ def upload():
     try:
         if upload_file and upload_file.filename:
             content = upload_file.read(max_bytes() + 1)
-            result = import_document(content=content, filename=upload_file.filename)
-            lint_report = lint_upload(content, upload_file.filename)  # which ND30 rules the letter breaks
-            if content.startswith(b"%PDF") and b"/Sig" in content:  # a digitally signed PDF: check it too
-                from app.signing.verify import verify_pdf
-                signature_report = verify_pdf(content)
+            try:
+                result = import_document(content=content, filename=upload_file.filename, ocr=False)
+            except NeedsOcr as scan:  # seconds a page: a job, with its progress on a page of its own
+                return _start_ocr(content, upload_file.filename, scan.pages)
+            lint_report, signature_report = _checks(content, upload_file.filename)
         else:
             result = import_document(text=form.text.data)
     except ImportRefused as error:
@@ -42,6 +45,59 @@ def upload():
         return render_template("importer/upload.html", form=form, error=error.message), 400
     db.session.rollback()  # reading the directory only: nothing is saved before the user confirms
     return _review(result, lint_report, signature_report)
+
+
+def _checks(content: bytes, filename: str):
+    """Which ND30 rules the letter breaks, and for a digitally signed PDF its signatures."""
+    lint_report = lint_upload(content, filename)
+    signature_report = None
+    if content.startswith(b"%PDF") and b"/Sig" in content:
+        from app.signing.verify import verify_pdf
+        signature_report = verify_pdf(content)
+    return lint_report, signature_report
+
+
+def _start_ocr(content: bytes, filename: str, pages: int):
+    from app.importer.jobs import start_ocr
+
+    db.session.rollback()  # only the job is saved: the import itself waits for "Lưu văn bản"
+    job = start_ocr(current_user, content, filename, pages)
+    db.session.commit()  # enqueues it
+    return redirect(url_for("importer.ocr_job", job_id=job.id))
+
+
+@bp.route("/nhap-van-ban/nhan-dang/<id:job_id>")
+def ocr_job(job_id):
+    """A scan's OCR job for the user who started it: its progress while it runs (static/js/ocr-job.js
+    follows it and reloads the page at the end), then the import's editor, or the reason it failed."""
+    from app.importer import jobs as ocr_jobs
+    from app.importer.service import import_source
+    from app.jobs.views import _own
+    from app.models.jobs import DONE, FAILED
+
+    job = _own(job_id)  # someone else's job is not there at all
+    if job.kind != ocr_jobs.KIND:
+        abort(404)
+    if not permissions.can_create_directive(current_user) or (
+            job.organisation_id is not None and job.organisation_id not in permissions.organisations(current_user)):
+        abort(403)
+    filename = job.title
+    error = job.error if job.status == FAILED else None
+    if job.status == DONE:
+        source = ocr_jobs.read_result(job)
+        if source is None:
+            error = "Kết quả nhận dạng chữ đã bị xóa (tệp chỉ được giữ ít ngày): vui lòng tải bản quét lên lại."
+        else:
+            try:
+                result = import_source(source, filename)
+            except ImportRefused as refused:
+                error = refused.message
+            else:
+                content = ocr_jobs.upload_bytes(job)
+                lint_report, signature_report = _checks(content, filename) if content else (None, None)
+                db.session.rollback()  # nothing is saved before the user confirms
+                return _review(result, lint_report, signature_report)
+    return render_template("importer/ocr_job.html", job=job, error=error, words=ocr_jobs.progress_words(job))
 
 
 def _review(result, lint_report=None, signature_report=None):

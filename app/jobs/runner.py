@@ -19,11 +19,19 @@ from app.models.jobs import DONE, FAILED, QUEUED, RUNNING, Job
 log = logging.getLogger(__name__)
 
 KINDS: dict = {}  # kind -> function(job, params, progress) -> (bytes, download name)
+PAGES: dict = {}  # kind -> endpoint (taking job_id) that shows the job and its result instead of a download
+WORDS: dict = {}  # kind -> what its owner is told: {"done", "failed", "generic"} ({title}, {message})
 
 
-def kind(name):
+def kind(name, page: str | None = None, words: dict | None = None):
+    """Register the work of a kind of job. `page`: the job has a page of its own (the OCR of a scan shows
+    the import's review there), linked from Tệp đã xuất instead of the download; `words`: its messages."""
     def register(fn):
         KINDS[name] = fn
+        if page:
+            PAGES[name] = page
+        if words:
+            WORDS[name] = words
         return fn
 
     return register
@@ -109,14 +117,17 @@ def run_job(job_id: int, task=None):
         if not last:
             _set(job_id, status=QUEUED, error=None)
             raise  # Huey enqueues it once more after JOB_RETRY_DELAY
-        message = (str(error) if explained else GENERIC_ERROR)[:1000]
+        words = WORDS.get(job.kind, {})
+        message = (str(error) if explained else words.get("generic", GENERIC_ERROR))[:1000]
         _set(job_id, status=FAILED, error=message, finished_at=utcnow())
-        _tell(job, "job_failed", f"Không tạo được tệp “{job.title}”: {message}")
+        _tell(job, "job_failed", words.get("failed", "Không tạo được tệp “{title}”: {message}")
+              .format(title=job.title, message=message))
         raise CancelExecution(retry=False) from error
     root = Path(current_app.config["GENERATED_DIR"])
     _set(job_id, status=DONE, result_path=str(path.relative_to(root)), result_name=name,
          result_size=len(content), finished_at=utcnow())
-    _tell(job, "job_done", f"Đã xuất xong “{job.title}”: tải về trong Tệp đã xuất.")
+    _tell(job, "job_done", WORDS.get(job.kind, {}).get("done", "Đã xuất xong “{title}”: tải về trong Tệp đã xuất.")
+          .format(title=job.title))
     return job_id
 
 

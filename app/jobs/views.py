@@ -2,12 +2,12 @@
 file for its owner only, and the Vietnamese message of a job that failed."""
 import mimetypes
 
-from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs.runner import result_file
+from app.jobs.runner import PAGES, result_file
 from app.models.jobs import DONE, FAILED, Job
 
 bp = Blueprint("jobs", __name__)
@@ -21,18 +21,24 @@ def _own(job_id: int) -> Job:
     return job
 
 
+def page_url(job: Job) -> str | None:
+    """The page of its own a kind of job has (a scan's OCR: its progress, then the import's editor)."""
+    endpoint = PAGES.get(job.kind)
+    return url_for(endpoint, job_id=job.id) if endpoint else None
+
+
 def as_json(job: Job) -> dict:
+    download = (page_url(job) or url_for("jobs.download", job_id=job.id)) if job.status == DONE else None
     return {"id": job.id, "status": job.status, "label": job.status_label, "done": job.done, "total": job.total,
             "percent": job.percent, "error": job.error if job.status == FAILED else None,
-            "finished": job.status in (DONE, FAILED),
-            "download": url_for("jobs.download", job_id=job.id) if job.status == DONE else None}
+            "finished": job.status in (DONE, FAILED), "download": download}
 
 
 @bp.route("/tep-da-xuat")
 def index():
     items = db.session.scalars(select(Job).where(Job.user_id == current_user.id)
                                .order_by(Job.id.desc()).limit(SHOWN)).all()
-    return render_template("jobs/index.html", jobs=items)
+    return render_template("jobs/index.html", jobs=items, page_url=page_url)
 
 
 @bp.route("/tep-da-xuat/trang-thai")
@@ -49,6 +55,8 @@ def status():
 @bp.route("/tep-da-xuat/<id:job_id>/tai-ve")
 def download(job_id):
     job = _own(job_id)
+    if job.kind in PAGES:  # its result is a page, not a file
+        return redirect(page_url(job))
     path = result_file(job)
     if path is None:
         abort(404)
