@@ -5,15 +5,17 @@
         …  # the PDFs, in the order given
 
 A pool of os.cpu_count() worker processes (concurrent.futures.ProcessPoolExecutor), kept for the life of
-the process that uses it (the job worker): each worker loads WeasyPrint, the letter stylesheets and the
-fonts once, in its initializer, then builds and prints the letters it is given exactly as
-`app.documents.render(data, "pdf", …)` does. At most two letters per worker are in flight and every PDF is
+the process that uses it (the job worker): WeasyPrint, the letter stylesheets and the fonts are loaded once
+and a small letter printed (`_warm`, in the fork server or else in each worker's initializer), then each
+worker builds and prints the letters it is given exactly as `app.documents.render(data, "pdf", …)` does. At most two letters per worker are in flight and every PDF is
 handed back as soon as it and those before it are done, so memory stays bounded whatever the batch size.
 
 The workers are started with 'forkserver': the job worker runs Huey's consumer in threads, and forking a
 process that has other threads running ('fork') may copy a lock another thread holds (logging, SQLite,
-fontconfig) and deadlock the child. The fork server is a fresh single-threaded interpreter that imports this
-module (WeasyPrint and the fonts) once; each worker is forked from it, so starting one is quick.
+fontconfig) and deadlock the child. The fork server is a fresh single-threaded interpreter that warms up
+once (app/documents/batch_preload.py); each worker is forked from it already warm, so starting one, or
+replacing one after MAX_LETTERS_PER_WORKER letters, is quick. (`bench/export_bench.py --start-methods`
+compares it with 'spawn' and 'fork'.)
 
 A letter that cannot be printed stops the batch with a BatchError (a LetterError: the job shows its
 Vietnamese message as it is) naming the letter; the other letters in flight are cancelled or finish, and the
@@ -79,6 +81,9 @@ WARM_LETTER = {
 }
 
 
+_warmed: list = []  # not empty once this process has warmed up (inherited by a worker forked after it)
+
+
 def _warm() -> None:
     """Worker initializer: WeasyPrint, the stylesheets and the fonts loaded, one letter printed (with and
     without the DỰ THẢO mark), then everything alive so far frozen out of the garbage collector's sweeps: the
@@ -88,6 +93,8 @@ def _warm() -> None:
 
     from app.documents import pdf_renderer, render
 
+    if _warmed:  # forked from the fork server, which warmed up once for every worker
+        return
     pdf_renderer._stylesheets()  # LETTER_FONT_DIR comes with the environment the fork server started with
     for draft in (True, False):
         try:
@@ -96,6 +103,7 @@ def _warm() -> None:
             pass
     gc.collect()
     gc.freeze()
+    _warmed.append(True)
 
 
 def _render_one(letter: BatchLetter) -> tuple[bool, object]:
@@ -124,8 +132,8 @@ def worker_count() -> int:
 def _context():
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
-        # imported once in the fork server, so each forked worker starts with WeasyPrint already loaded
-        context.set_forkserver_preload(["app.documents.batch", "weasyprint"])
+        # imported once in the fork server, which warms up: each worker forked from it starts warm
+        context.set_forkserver_preload(["app.documents.batch_preload"])
     return context
 
 
