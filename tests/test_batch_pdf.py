@@ -193,4 +193,6 @@ def test_a_letter_that_cannot_be_printed_stops_the_zip_with_its_name(demo, login
         db.session.commit()
         with pytest.raises(LetterError) as raised:
             exports.drafts_zip(user_named("vanphong"), organisation)
-    assert "Không in được văn bản thứ 4" in str(raised.value)
+    message = str(raised.value)
+    assert message.startswith("Không in được văn bản thứ 4 (Công văn chưa cấp số): ")
+    assert "thiếu trích yếu" in message

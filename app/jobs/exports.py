@@ -9,6 +9,7 @@ from io import BytesIO
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import scope
@@ -151,12 +152,19 @@ def unissued_directives(organisation_id: int) -> list[Directive]:
     """The organisation's own letters not yet numbered (dự thảo, chờ duyệt, đã duyệt), oldest first."""
     return db.session.scalars(
         select(Directive).where(Directive.owner_agency_id == organisation_id, Directive.state.in_(EDITABLE))
-        .order_by(Directive.id)).all()
+        .options(selectinload(Directive.register_entry)).order_by(Directive.id)).all()
 
 
 def _may_follow(user: User, organisation_id: int) -> None:
     if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
         raise JobError(NO_LONGER)
+
+
+def _label(directive: Directive) -> str:
+    """"Công văn chưa cấp số về tăng cường …": which letter, in an error message."""
+    number = directive.number_symbol if directive.number else "chưa cấp số"
+    subject = f" về {directive.subject}" if (directive.subject or "").strip() else ""
+    return f"{directive.doc_type_label} {number}{subject}"
 
 
 def _zip_letters(letters: list[tuple[str, Directive]], progress=None, parallel: bool = True) -> bytes:
@@ -176,8 +184,7 @@ def _zip_letters(letters: list[tuple[str, Directive]], progress=None, parallel: 
         for directive in to_print:
             data[directive.id] = directive_to_data(directive)
             yield BatchLetter(data[directive.id], draft=directive.state in (DRAFT, SUBMITTED), today=today,
-                              label=f"{directive.doc_type_label} {directive.number_symbol or 'chưa cấp số'} "
-                                    f"về {directive.subject}")
+                              label=_label(directive))
 
     printed = render_pdfs(batch(), total=len(to_print), workers=None if parallel else 1)
     if progress:
