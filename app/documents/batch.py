@@ -147,8 +147,9 @@ def pool(workers: int | None = None) -> ProcessPoolExecutor:
                 current.shutdown(wait=False, cancel_futures=True)
             current = None
         if current is None:
+            recycle = None if START_METHOD == "fork" else MAX_LETTERS_PER_WORKER  # 'fork' cannot replace workers
             current = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_warm,
-                                          max_tasks_per_child=MAX_LETTERS_PER_WORKER)
+                                          max_tasks_per_child=recycle)
             _state.update(pool=current, pid=os.getpid(), workers=workers)
         return current
 
