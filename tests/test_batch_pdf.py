@@ -66,6 +66,27 @@ def test_plain_directive_dicts_and_a_generator_are_accepted():
     assert [text(pdf) for pdf in printed] == [text(render(item, "pdf")) for item in data]
 
 
+def test_the_batch_takes_its_letters_a_few_at_a_time_so_memory_stays_bounded():
+    from app.documents.batch import IN_FLIGHT_PER_WORKER
+
+    data, pulled = seeds(), []
+
+    def letters():
+        for index in range(40):
+            pulled.append(index)
+            yield BatchLetter(data[index % len(data)], today=TODAY)
+
+    taken, printed = [], render_pdfs(letters(), total=40, workers=2)
+    for pdf in printed:
+        assert pdf.startswith(b"%PDF-")
+        taken.append(len(pulled))
+        if len(taken) == 3:
+            break
+    printed.close()  # the caller stopped reading: what is still in flight is cancelled
+    window = 2 * IN_FLIGHT_PER_WORKER
+    assert taken == [window, window + 1, window + 2]  # never more than the window ahead of the caller
+
+
 def test_a_letter_that_cannot_be_printed_names_itself_in_vietnamese_and_the_pool_goes_on():
     data = seeds()
     broken = dict(data[1], subject="", signer={})
