@@ -66,8 +66,8 @@ class BatchError(LetterError):
 
 # --- in the worker ------------------------------------------------------------------------------------
 
-# A small letter printed once by each worker before its first real one: the template compiled, every face of
-# the font loaded by Pango, the layout's code paths taken (a Kính gửi, a numbered section, a list, Nơi nhận).
+# A small letter printed once before the first real one (by the fork server, or else by each worker): the
+# template compiled, every face loaded by Pango, the layout's code paths taken (Kính gửi, a section, Nơi nhận).
 WARM_LETTER = {
     "doc_type": "cong_van", "issuer": ["ỦY BAN NHÂN DÂN", "TỈNH MẪU"], "number": None, "symbol": "UBND-VP",
     "place": "Mẫu", "date": None, "subject": "chuẩn bị bộ in văn bản", "urgency": None,
@@ -85,10 +85,10 @@ _warmed: list = []  # not empty once this process has warmed up (inherited by a 
 
 
 def _warm() -> None:
-    """Worker initializer: WeasyPrint, the stylesheets and the fonts loaded, one letter printed (with and
-    without the DỰ THẢO mark), then everything alive so far frozen out of the garbage collector's sweeps: the
-    tens of thousands of objects of WeasyPrint, Pango and the font tables live as long as the worker, and
-    traversing them again cost 10-20 ms of a letter's ~80 ms (measured with gc.callbacks)."""
+    """Worker initializer (and the fork server's preload): WeasyPrint, the stylesheets and the fonts loaded,
+    one letter printed (with and without the DỰ THẢO mark), then everything alive so far frozen out of the
+    garbage collector's sweeps: the ~150,000 objects of WeasyPrint, Pango and the font tables live as long as
+    the worker, and traversing them again cost 10-20 ms of a letter's ~80 ms (measured with gc.callbacks)."""
     import gc
 
     from app.documents import pdf_renderer, render
