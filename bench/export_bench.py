@@ -31,6 +31,7 @@ SEED_GLOB = "0*.yaml"
 TODAY = date(2024, 1, 15)  # fixed, so every run lays out the same letters
 DOCX_TARGET_MS = 30.0
 PDF_RATIO_TARGET = 0.5
+BATCH_RATIO_TARGET = 0.3
 LIBREOFFICE_BATCH = 20
 LIBREOFFICE_REPEATS = 3
 MEMORY_CHECKPOINTS = (1, 50, 100, 150, 200)
@@ -59,11 +60,16 @@ def seed_paths():
     return paths
 
 
-def load_letters():
+def load_data():
     from app.directive_format import read_directive_file
+
+    return [(path.name, read_directive_file(path)) for path in seed_paths()]
+
+
+def load_letters():
     from app.documents.letter import build_letter
 
-    return [(path.name, build_letter(read_directive_file(path), today=TODAY)) for path in seed_paths()]
+    return [(name, build_letter(data, today=TODAY)) for name, data in load_data()]
 
 
 def renderers():
@@ -183,6 +189,9 @@ def find_soffice(install):
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+LAST_CPU = {}  # CPU seconds of the last soffice call (soffice.bin is waited for by its launcher: counted)
+
+
 def convert(soffice, docx_files, workdir, label):
     """One soffice process with its own fresh profile; returns (seconds, pdf count, problems)."""
     profile = Path(tempfile.mkdtemp(prefix=f"lo-profile-{label}-", dir=workdir))
@@ -190,12 +199,14 @@ def convert(soffice, docx_files, workdir, label):
     args = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
             "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docx_files)]
     start = time.perf_counter()
+    children_before = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
     try:
         done = subprocess.run(args, capture_output=True, text=True, timeout=900)
         code, stderr = done.returncode, done.stderr
     except subprocess.TimeoutExpired:
         code, stderr = "timeout", ""
     seconds = time.perf_counter() - start
+    LAST_CPU["libreoffice"] = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - children_before
     pdfs = sorted(outdir.glob("*.pdf"))
     good = [p for p in pdfs if p.stat().st_size > 0 and p.read_bytes()[:5] == b"%PDF-"]
     problems = []
@@ -209,7 +220,9 @@ def convert(soffice, docx_files, workdir, label):
     return seconds, len(good), problems, good
 
 
-def libreoffice_benchmark(letters, install):
+def libreoffice_benchmark(letters, install, ours=None):
+    """LibreOffice's batch of 20 (median of 3) and single letter; with `ours`, our batch of the same 20
+    letters right after each LibreOffice run (and once cold before the first), so both see the same load."""
     soffice = find_soffice(install)
     if not soffice:
         return None
@@ -228,10 +241,19 @@ def libreoffice_benchmark(letters, install):
             path.write_bytes(render_docx(letter))
             docx_files.append(path)
         per_letter = []
+        if ours is not None:
+            ours.run("cold")
         for repeat in range(1, LIBREOFFICE_REPEATS + 1):
             seconds, count, problems, pdfs = convert(soffice, docx_files, workdir, f"batch{repeat}")
+            if ours is not None:
+                ours.run(f"run{repeat}")
+                ours.run_serial(f"run{repeat}")
             per_letter.append(seconds / LIBREOFFICE_BATCH)
-            out(f"libreoffice_batch20_run{repeat}_seconds", f"{seconds:.2f}")
+            if ours is not None:
+                ours.lo_runs.append(seconds)
+            out(f"libreoffice_batch20_run{repeat}_seconds", f"{seconds:.2f} (cpu {LAST_CPU['libreoffice']:.2f} s)")
+            if ours is not None:
+                ours.lo_cpu.append(LAST_CPU["libreoffice"])
             out(f"libreoffice_batch20_run{repeat}_pdfs", f"{count}/{LIBREOFFICE_BATCH}")
             if problems:
                 out(f"libreoffice_batch20_run{repeat}_problems", "; ".join(problems))
@@ -247,6 +269,91 @@ def libreoffice_benchmark(letters, install):
         return batch
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- 2b. our batch of 20 on every core (the ZIP export's path), beside each LibreOffice run ------------
+
+def _cpu_seconds(pids):
+    """User + system CPU seconds the processes have used so far (/proc/<pid>/stat), 0 for one gone."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+class OurBatch:
+    """The 20 letters LibreOffice converts, as directive data, printed by app/documents/batch.py exactly
+    as the ZIP export prints them (build_letter and render in the workers, PDFs back in order)."""
+
+    def __init__(self, data):
+        from app.documents.batch import BatchLetter
+
+        self.letters = [BatchLetter(data[index % len(data)][1], today=TODAY, label=data[index % len(data)][0])
+                        for index in range(LIBREOFFICE_BATCH)]
+        self.warm, self.serial, self.cores, self.lo_runs, self.lo_cpu, self.cpu = [], [], [], [], [], []
+        self.cold = None
+
+    def run(self, label):
+        from app.documents import batch
+
+        cold = batch._state["pool"] is None
+        pids = list(batch._state["pool"]._processes) if not cold else []
+        before = _cpu_seconds(pids) + sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
+        start = time.perf_counter()
+        pdfs = list(batch.render_pdfs(self.letters))
+        seconds = time.perf_counter() - start
+        good = sum(pdf[:5] == b"%PDF-" for pdf in pdfs)
+        if cold:
+            self.cold = seconds
+            out("batch_pdf_cold_seconds", f"{seconds:.2f} (pool of {batch._state['workers']} started inside: "
+                f"fork server, workers, their warm-up)")
+        else:
+            used = _cpu_seconds(pids) + sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) - before
+            self.warm.append(seconds)
+            self.cores.append(used / seconds)
+            self.cpu.append(used)
+            out(f"batch_pdf_{label}_seconds", f"{seconds:.2f} (cpu {used:.2f} s = {used / seconds:.2f} cores busy)")
+        out(f"batch_pdf_{label if not cold else 'cold'}_pdfs", f"{good}/{len(self.letters)}")
+        return seconds
+
+    def run_serial(self, label):
+        from app.documents import render
+
+        start = time.perf_counter()
+        for letter in self.letters:
+            render(letter.data, "pdf", today=letter.today)
+        seconds = time.perf_counter() - start
+        self.serial.append(seconds)
+        out(f"serial_pdf_{label}_seconds", f"{seconds:.2f} (the same 20, one by one in this process)")
+
+
+def start_method_child(method):
+    """In a fresh process: the pool started with `method` and its first batch of 20 (cold), then one warm."""
+    from app.documents import batch
+
+    batch.START_METHOD = method
+    ours = OurBatch(load_data())
+    start = time.perf_counter()
+    batch.start()
+    started = time.perf_counter() - start
+    first = ours.run("first")
+    out(f"start_method_{method}", f"pool start {started:.2f} s, first batch {first:.2f} s after it")
+    batch.shutdown()
+
+
+def start_methods_benchmark():
+    for method in ("forkserver", "spawn", "fork"):
+        args = [sys.executable, "-m", "bench.export_bench", "--start-method-child", method]
+        done = subprocess.run(args, capture_output=True, text=True, cwd=str(ROOT))
+        for line in done.stdout.splitlines():
+            if line.startswith("start_method_"):
+                print(line, flush=True)
+        if done.returncode != 0:
+            out(f"start_method_{method}_failed", " | ".join(done.stderr.strip().splitlines()[-3:]))
 
 
 # --- 3. memory (run in a fresh child process) -------------------------------------------------
@@ -382,11 +489,18 @@ def main():
     parser.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
     parser.add_argument("--no-trace", action="store_true", help="skip the (slow) tracemalloc memory runs")
     parser.add_argument("--profile", action="store_true", help="profile both renderers whatever the timings")
+    parser.add_argument("--no-batch", action="store_true", help="skip our batch of 20 on every core")
+    parser.add_argument("--start-methods", action="store_true",
+                        help="also time the batch pool's cold start with forkserver, spawn and fork")
     parser.add_argument("--memory-child", choices=("docx", "pdf"), help=argparse.SUPPRESS)
+    parser.add_argument("--start-method-child", choices=("forkserver", "spawn", "fork"), help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child, args.memory_letters, args.trace)
+        return
+    if args.start_method_child:
+        start_method_child(args.start_method_child)
         return
 
     out("benchmark", f"export_bench {time.strftime('%Y-%m-%d %H:%M:%S')}")
@@ -398,8 +512,18 @@ def main():
     docx_ms, pdf_ms = timings["docx"] * 1000, timings["pdf"] * 1000
 
     batch = None
+    ours = None if args.no_batch else OurBatch(load_data())
     if not args.no_libreoffice:
-        batch = libreoffice_benchmark(letters, install=not args.no_install)
+        batch = libreoffice_benchmark(letters, install=not args.no_install, ours=ours)
+    elif ours is not None:
+        for repeat in ("cold", *(f"run{n}" for n in range(1, LIBREOFFICE_REPEATS + 1))):
+            ours.run(repeat)
+    if ours is not None:
+        from app.documents.batch import shutdown
+
+        shutdown()
+    if args.start_methods:
+        start_methods_benchmark()
 
     if not args.no_memory:
         memory_benchmark(args.memory_letters, with_trace=not args.no_trace)
@@ -414,6 +538,35 @@ def main():
         ratio = None
         out("pdf_vs_libreoffice_ratio", "n/a (LibreOffice not measured)")
     out("docx_target_30ms", "met" if docx_ms <= DOCX_TARGET_MS else "not met")
+    if ours is not None and ours.warm:
+        from app.documents.batch import worker_count
+
+        warm = statistics.median(ours.warm)
+        out("batch_pdf_workers", f"{worker_count()} (os.cpu_count() {os.cpu_count()})")
+        out("batch_pdf_cores_busy_median", f"{statistics.median(ours.cores):.2f}")
+        out("batch_pdf_seconds_median", f"{warm:.2f} (20 letters, warm pool; cold {ours.cold:.2f})")
+        if ours.serial:
+            serial = statistics.median(ours.serial)
+            out("batch_pdf_speedup_vs_serial", f"{serial / warm:.2f} (serial median {serial:.2f} s)")
+        if batch:
+            lo_seconds = batch * LIBREOFFICE_BATCH
+            out("libreoffice_batch20_seconds_median", f"{lo_seconds:.2f}")
+            batch_ratio = warm / lo_seconds
+            out("batch_pdf_vs_libreoffice_ratio", f"{batch_ratio:.3f}")
+            out("batch_pdf_vs_libreoffice_ratio_per_run",
+                " ".join(f"{ours_s / lo:.3f}" for ours_s, lo in zip(ours.warm, ours.lo_runs)))
+            out("batch_pdf_cold_vs_libreoffice_ratio", f"{ours.cold / lo_seconds:.3f} (pool started inside)")
+            out("batch_pdf_target_0_3_libreoffice", "met" if batch_ratio <= BATCH_RATIO_TARGET else "not met")
+            if ours.lo_cpu:
+                # what the ratio would be with every core free for us and LibreOffice: our CPU spread over the
+                # workers against LibreOffice's CPU (an estimate beside the measured figure, not a replacement)
+                ours_cpu, lo_cpu = statistics.median(ours.cpu), statistics.median(ours.lo_cpu)
+                out("batch_pdf_cpu_seconds_median", f"{ours_cpu:.2f} (workers and this process, 20 letters)")
+                out("libreoffice_batch20_cpu_seconds_median", f"{lo_cpu:.2f}")
+                out("batch_pdf_vs_libreoffice_idle_estimate",
+                    f"{ours_cpu / worker_count() / lo_cpu:.3f} (our CPU / {worker_count()} cores / LibreOffice CPU)")
+        else:
+            out("batch_pdf_vs_libreoffice_ratio", "n/a (LibreOffice not measured)")
 
     out("load_average_1_5_15_at_end", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     out("timing_note", "shared 2-core boxes are noisy: compare medians across runs, not single runs")

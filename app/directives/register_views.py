@@ -14,6 +14,7 @@ from app.directive_format import FormatError, parse_directive
 from app import scope
 from app.directives import bp, received
 from app.directives.forms import ReceivedForm
+from app.documents.letter import LetterError
 from app.extensions import db
 from app.models import Agency, Directive, RegisterEntry
 from app.rules import permissions
@@ -134,6 +135,32 @@ def register_zip():
         flash(f"Tệp nén {count} văn bản được tạo dưới nền; tệp sẽ có ở đây khi xong.", "info")
         return redirect(url_for("jobs.index"))
     content, name = exports.letters_zip(current_user, organisation.id, year)
+    return send_file(BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)
+
+
+@bp.route("/so-van-ban/di/tep-nen-chua-cap-so")
+@scope.guard(allowed=permissions.can_follow)
+def drafts_zip():
+    """The organisation's letters not yet numbered (dự thảo, chờ duyệt, đã duyệt), printed today to PDF and
+    DOCX in one ZIP: at once for a few, as a job above ZIP_JOB_LETTERS (the PDFs printed on every core)."""
+    from app.jobs import exports, runner
+
+    _organisations_, organisation, year = _register_choice()
+    count = len(exports.unissued_directives(organisation.id))
+    if not count:
+        flash("Không có văn bản nào đang chờ cấp số.", "info")
+        return redirect(url_for("directives.register", kind="di", **{"co-quan": organisation.id, "nam": year}))
+    if count > current_app.config["ZIP_JOB_LETTERS"]:
+        runner.start(current_user, "drafts_zip", f"Văn bản chưa cấp số của {organisation.name}: {count} văn bản",
+                     {"organisation_id": organisation.id}, organisation_id=organisation.id, total=count)
+        db.session.commit()
+        flash(f"Tệp nén {count} văn bản được tạo dưới nền; tệp sẽ có ở đây khi xong.", "info")
+        return redirect(url_for("jobs.index"))
+    try:  # a few letters: printed here, one by one (the web server keeps no pool of printers)
+        content, name = exports.drafts_zip(current_user, organisation.id, parallel=False)
+    except LetterError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("directives.register", kind="di", **{"co-quan": organisation.id, "nam": year}))
     return send_file(BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)
 
 

@@ -9,6 +9,7 @@ from io import BytesIO
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from app import scope
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.jobs.runner import JobError, kind
 from app.models import Agency, Directive, RegisterEntry, User
 from app.rules import permissions
+from app.rules.directive_states import DRAFT, EDITABLE, SUBMITTED
 from app.tracking import excel, queries, reports
 
 NO_LONGER = "Tài khoản không còn quyền xem danh sách này nên tệp không được tạo."
@@ -137,7 +139,7 @@ def report_job(job, params, progress):
     return report_bytes(job.user, params["organisation_id"], params["values"], progress)
 
 
-# --- a ZIP of the letters of the outgoing register -------------------------------------------------
+# --- ZIPs of letters: the outgoing register's (frozen files), the drafts not yet issued (printed now) --
 
 def register_entries(organisation_id: int, year: int):
     return db.session.execute(
@@ -146,30 +148,97 @@ def register_entries(organisation_id: int, year: int):
         .order_by(RegisterEntry.sequence)).all()
 
 
+def unissued_directives(organisation_id: int) -> list[Directive]:
+    """The organisation's own letters not yet numbered (dự thảo, chờ duyệt, đã duyệt), oldest first."""
+    return db.session.scalars(
+        select(Directive).where(Directive.owner_agency_id == organisation_id, Directive.state.in_(EDITABLE))
+        .options(selectinload(Directive.register_entry)).order_by(Directive.id)).all()
+
+
+def _may_follow(user: User, organisation_id: int) -> None:
+    if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
+        raise JobError(NO_LONGER)
+
+
+def _label(directive: Directive) -> str:
+    """"Công văn chưa cấp số về tăng cường …": which letter, in an error message."""
+    number = directive.number_symbol if directive.number else "chưa cấp số"
+    subject = f" về {directive.subject}" if (directive.subject or "").strip() else ""
+    return f"{directive.doc_type_label} {number}{subject}"
+
+
+def _zip_letters(letters: list[tuple[str, Directive]], progress=None, parallel: bool = True) -> bytes:
+    """The PDF and DOCX of each (prefix, directive), in order: an issued letter's frozen files (checked
+    against their SHA-256), the others printed now as `letter_bytes` prints them, their PDFs on every core
+    (app/documents/batch.py) while this process writes the DOCX files and the archive."""
+    from app.directive_format import directive_to_data
+    from app.directives.letters import file_name, letter_bytes
+    from app.documents import render
+    from app.documents.batch import BatchLetter, render_pdfs
+
+    today = local_today()
+    to_print = [directive for _prefix, directive in letters if directive.register_entry is None]
+    data: dict[int, dict] = {}  # what the batch took, until the archive writes its DOCX
+
+    def batch():  # pulled by render_pdfs a few letters ahead of the archive: memory stays bounded
+        for directive in to_print:
+            data[directive.id] = directive_to_data(directive)
+            yield BatchLetter(data[directive.id], draft=directive.state in (DRAFT, SUBMITTED), today=today,
+                              label=_label(directive))
+
+    printed = render_pdfs(batch(), total=len(to_print), workers=None if parallel else 1)
+    if progress:
+        progress(0, len(letters), force=True)
+    output = BytesIO()
+    try:
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, (prefix, directive) in enumerate(letters, start=1):
+                if directive.register_entry is None:
+                    pdf = next(printed)
+                    docx = render(data.pop(directive.id), "docx", draft=directive.state in (DRAFT, SUBMITTED),
+                                  today=today)
+                else:
+                    pdf, docx = letter_bytes(directive, "pdf"), letter_bytes(directive, "docx")
+                archive.writestr(f"{prefix}{file_name(directive, 'pdf')}", pdf)
+                archive.writestr(f"{prefix}{file_name(directive, 'docx')}", docx)
+                if progress:
+                    progress(done)
+    finally:
+        printed.close()  # a letter that failed: the pool drops what is still in flight
+    if progress:
+        progress(len(letters), len(letters), force=True)
+    return output.getvalue()
+
+
+def _short_name(organisation_id: int) -> str:
+    agency = db.session.get(Agency, organisation_id)
+    return (agency.abbreviation or "co-quan") if agency else "co-quan"
+
+
 def letters_zip(user: User, organisation_id: int, year: int, progress=None) -> tuple[bytes, str]:
     """The frozen DOCX and PDF of every letter of an organisation's outgoing register for a year, each
     checked against its SHA-256."""
-    from app.directives.letters import file_name, letter_bytes
-
-    if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
-        raise JobError(NO_LONGER)
+    _may_follow(user, organisation_id)
     rows = register_entries(organisation_id, year)
-    if progress:
-        progress(0, len(rows), force=True)
-    output = BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, (entry, directive) in enumerate(rows, start=1):
-            for fmt in ("pdf", "docx"):
-                archive.writestr(f"{entry.sequence:04d}-{file_name(directive, fmt)}", letter_bytes(directive, fmt))
-            if progress:
-                progress(done)
-    if progress:
-        progress(len(rows), len(rows), force=True)
-    agency = db.session.get(Agency, organisation_id)
-    short = (agency.abbreviation or "co-quan") if agency else "co-quan"
-    return output.getvalue(), f"so-van-ban-di-{short}-{year}.zip"
+    content = _zip_letters([(f"{entry.sequence:04d}-", directive) for entry, directive in rows], progress)
+    return content, f"so-van-ban-di-{_short_name(organisation_id)}-{year}.zip"
 
 
 @kind("letters_zip")
 def letters_zip_job(job, params, progress):
     return letters_zip(job.user, params["organisation_id"], int(params["year"]), progress)
+
+
+def drafts_zip(user: User, organisation_id: int, progress=None, parallel: bool = True) -> tuple[bytes, str]:
+    """The letters of an organisation not yet issued, as they stand today (with the DỰ THẢO mark until a
+    leader approves them), PDF and DOCX: printed now, the PDFs on every core."""
+    _may_follow(user, organisation_id)
+    rows = unissued_directives(organisation_id)
+    content = _zip_letters([(f"{index:04d}-", directive) for index, directive in enumerate(rows, start=1)],
+                           progress, parallel)
+    return content, f"van-ban-chua-cap-so-{_short_name(organisation_id)}-{local_today():%Y-%m-%d}.zip"
+
+
+@kind("drafts_zip")
+def drafts_zip_job(job, params, progress):
+    return drafts_zip(job.user, params["organisation_id"], progress)

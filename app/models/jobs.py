@@ -12,7 +12,8 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATUS_LABELS = {QUEUED: "Đang chờ", RUNNING: "Đang xử lý", DONE: "Hoàn thành", FAILED: "Không thành công"}
 STATUS_BADGES = {QUEUED: "secondary", RUNNING: "info", DONE: "success", FAILED: "danger"}
 KIND_LABELS = {"excel": "Danh sách nhiệm vụ (Excel)", "report": "Báo cáo tình hình thực hiện",
-               "letters_zip": "Tệp nén văn bản đã phát hành", "ocr": "Nhận dạng chữ bản quét để nhập văn bản"}
+               "letters_zip": "Tệp nén văn bản đã phát hành", "ocr": "Nhận dạng chữ bản quét để nhập văn bản",
+               "drafts_zip": "Tệp nén văn bản chưa cấp số"}
 
 
 class Job(db.Model):
