@@ -7,12 +7,13 @@ import gc
 from copy import deepcopy
 from functools import lru_cache
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
@@ -378,8 +379,13 @@ def _appendix(document, letter: Letter):
 
 def _appendix_table(document, columns, rows, width):
     """A bordered table whose header row repeats on every page; "group" rows span it (an agency),
-    "subtotal" rows too (its figures, in italics)."""
-    table = _table(document, [width * share for _name, share in columns], rows=1 + len(rows))
+    "subtotal" rows too (its figures, in italics).
+
+    The header row is made by python-docx; the body rows (hundreds in a period report) are written as one
+    XML string and parsed once: python-docx adds a row and fills its cells one call at a time, with
+    searches over the whole table, which cost seconds at a few hundred rows. The XML is the same as
+    python-docx would write (tests/test_report_appendix.py compares it)."""
+    table = _table(document, [width * share for _name, share in columns], rows=1)
     _borders(table)
     _cell_padding(table, L.APPENDIX_CELL_PADDING)
     size = L.SIZE["appendix_table"]
@@ -387,16 +393,46 @@ def _appendix_table(document, columns, rows, width):
     _child(header._tr.get_or_add_trPr(), "w:tblHeader", TRPR_ORDER)  # repeated on every page
     for cell, (name, _share) in zip(header.cells, columns):
         _text(_first(cell), name, size, bold=True)
-    for row, (kind, cells) in zip(table.rows[1:], rows):
+    if rows:
+        widths = [tc.tcPr.find(qn("w:tcW")).get(qn("w:w")) for tc in header._tr.tc_lst]
+        table._tbl.extend(parse_xml(_appendix_rows_xml(rows, widths, size)))
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CELL_PPR = ('<w:pPr><w:widowControl/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+             '<w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="{align}"/></w:pPr>')
+_CELL_RPR = ('<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:cs="{font}" w:eastAsia="{font}"/>'
+             '<w:b{bold}/><w:bCs{bold}/><w:i{italic}/><w:iCs{italic}/><w:color w:val="000000"/>'
+             '<w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>')
+
+
+def _cell_paragraph(text: str, size, align: str, bold=False, italic=False) -> str:
+    """One paragraph of a cell as _text() writes it: the same pPr and rPr, one run."""
+    off = ' w:val="0"'
+    run = _CELL_RPR.format(font=escape(L.FONT_FAMILY, {'"': "&quot;"}), bold="" if bold else off,
+                           italic="" if italic else off, half=int(size * 2))
+    text = xml_safe(text)
+    body = f'<w:t xml:space="preserve">{escape(text)}</w:t>' if text else ""
+    return f"<w:p>{_CELL_PPR.format(align=align)}<w:r>{run}{body}</w:r></w:p>"
+
+
+def _appendix_rows_xml(rows, widths: list[str], size) -> str:
+    span = str(sum(int(width) for width in widths))
+    parts = [f'<w:tbl xmlns:w="{_W_NS}">']
+    for kind, cells in rows:
+        parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         if kind in ("group", "subtotal"):
-            merged = row.cells[0].merge(row.cells[-1])
-            for paragraph in list(merged.paragraphs):
-                paragraph._p.getparent().remove(paragraph._p)
-            _text(merged, cells[0], size, bold=kind == "group", italic=kind == "subtotal",
-                  align=LEFT if kind == "group" else RIGHT)
-            continue
-        for index, (cell, value) in enumerate(zip(row.cells, cells)):
-            _text(_first(cell), value, size, align=CENTER if index == 0 else LEFT)
+            paragraph = _cell_paragraph(cells[0], size, "left" if kind == "group" else "right",
+                                        bold=kind == "group", italic=kind == "subtotal")
+            parts.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{span}"/><w:gridSpan w:val="{len(widths)}"/>'
+                         f"</w:tcPr>{paragraph}</w:tc>")
+        else:
+            for index, (width, value) in enumerate(zip(widths, cells)):
+                parts.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
+                             f'{_cell_paragraph(value, size, "center" if index == 0 else "left")}</w:tc>')
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
 
 
 def render_docx(letter: Letter) -> bytes:

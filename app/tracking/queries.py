@@ -132,6 +132,17 @@ def export_rows(filters: Filters, today: date, due_soon_days: int, within):
     return _filtered(query, filters, today, due_soon_days, within)
 
 
+def report_columns(filters: Filters, today: date, due_soon_days: int, within):
+    """The rows of the period report (app/tracking/reports.py): plain columns of the assignment, its task
+    and its directive, the agency as an entity (a few hundred at most, and agency_label reads it); in the
+    order of the office list."""
+    query = select(
+        Assignment.role, Assignment.deadline, Assignment.status, Task.text.label("task_text"), Directive.number,
+        Directive.symbol, Agency, timeliness_expression(today, due_soon_days).label("timeliness"),
+        latest_note().label("note"))
+    return _filtered(query, filters, today, due_soon_days, within)
+
+
 def _filtered(query, filters: Filters, today: date, due_soon_days: int, within):
     query = _joined(query).join(Agency, Assignment.agency_id == Agency.id).where(_visible(), within)
     if filters.directive:

@@ -10,7 +10,7 @@ from app.documents.letter import Appendix, AppendixTable
 from app.extensions import db
 from app.models import Agency, Directive, Reminder
 from app.models.audit import record
-from app.models.directives import ASSIGNEE_ROLES
+from app.models.directives import ASSIGNEE_ROLES, number_symbol
 from app.rules import timeliness as T
 from app.rules.workflow import STATUS_LABELS
 from app import numbers
@@ -42,14 +42,14 @@ def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients
            today: date, due_soon_days: int, within) -> tuple[dict, Appendix]:
     """The báo cáo in the directive format, and its appendix table by agency (agencies counted by id:
     two "Sở Y tế" of two provinces are two rows)."""
-    rows = db.session.execute(queries.assignment_rows(filters, today, due_soon_days, within)).all()
+    rows = db.session.execute(queries.report_columns(filters, today, due_soon_days, within)).all()
     figures = _figures(rows)
     total = sum(figures.values())
     overdue_by_agency: dict[int, tuple[Agency, int]] = {}
-    for _assignment, _task, _section, _directive, agency, timeliness, _note in rows:
-        if timeliness == T.OVERDUE:
-            known = overdue_by_agency.get(agency.id, (agency, 0))
-            overdue_by_agency[agency.id] = (agency, known[1] + 1)
+    for row in rows:
+        if row.timeliness == T.OVERDUE:
+            known = overdue_by_agency.get(row.Agency.id, (row.Agency, 0))
+            overdue_by_agency[row.Agency.id] = (row.Agency, known[1] + 1)
     summary = (
         f"Tổng số nhiệm vụ đã giao cho các cơ quan, đơn vị: {total}; trong đó hoàn thành đúng hạn: "
         f"{figures[T.DONE_ON_TIME]} ({_percent(figures[T.DONE_ON_TIME], total)}); hoàn thành quá hạn: "
@@ -81,11 +81,11 @@ def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients
                         f"(Kèm theo Báo cáo tình hình thực hiện {scope_text})", APPENDIX_COLUMNS, [],
                         landscape=True, detail_title="II. CHI TIẾT THEO CƠ QUAN, ĐƠN VỊ")
     by_agency: dict[int, list] = {}
-    for row in sorted(rows, key=lambda row: (row[4].name, row[0].deadline or date.max)):
-        by_agency.setdefault(row[4].id, []).append(row)
+    for row in sorted(rows, key=lambda row: (row.Agency.name, row.deadline or date.max)):
+        by_agency.setdefault(row.Agency.id, []).append(row)
     summary = []
     for number, items in enumerate(by_agency.values(), start=1):
-        agency = items[0][4]
+        agency = items[0].Agency
         kinds = _figures(items)
         counted = sum(kinds.values())
         known = kinds[T.DONE_ON_TIME] + kinds[T.DONE_LATE] + kinds[T.OVERDUE]
@@ -94,13 +94,13 @@ def report(filters: queries.Filters, scope_text: str, issuer: Agency, recipients
                                 numbers.number(kinds[T.IN_PROGRESS_ON_TIME]), numbers.number(kinds[T.OVERDUE]),
                                 numbers.ratio(kinds[T.DONE_ON_TIME], known) if known else "—"]))
         appendix.rows.append(("group", [f"{number}. {agency.name}"]))
-        for index, (assignment, task, _section, directive, _agency, timeliness, note) in enumerate(items, start=1):
+        for index, row in enumerate(items, start=1):
             appendix.rows.append(("row", [
-                str(index), f"{task.text} ({directive.number_symbol})",
-                ASSIGNEE_ROLES.get(assignment.role, assignment.role),
-                assignment.deadline.strftime("%d/%m/%Y") if assignment.deadline else "Không thời hạn",
-                f"{STATUS_LABELS.get(assignment.status)}; {T.LABELS.get(timeliness, '').lower()}",
-                note or "",
+                str(index), f"{row.task_text} ({number_symbol(row.number, row.symbol)})",
+                ASSIGNEE_ROLES.get(row.role, row.role),
+                row.deadline.strftime("%d/%m/%Y") if row.deadline else "Không thời hạn",
+                f"{STATUS_LABELS.get(row.status)}; {T.LABELS.get(row.timeliness, '').lower()}",
+                row.note or "",
             ]))
         appendix.rows.append(("subtotal", [
             f"Cộng: {numbers.number(counted)} nhiệm vụ; hoàn thành đúng hạn {numbers.number(kinds[T.DONE_ON_TIME])}, "
