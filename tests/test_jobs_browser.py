@@ -24,13 +24,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("jobs-browser")
+def job_server(folder, live=False, **config):
+    """An application whose jobs go to a real consumer (Huey, SQLite storage), under the strict CSP, with
+    the demo directives (issued when `live`), served on a local port: yields (app, base URL)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'app.db'}", "SECRET_KEY": "browser-test",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "HUEY_IMMEDIATE": False, "REDIS_URL": "",
                       "HUEY_NAME": f"browser-{uuid.uuid4().hex[:8]}", "HUEY_SQLITE_PATH": str(folder / "huey.db"),
-                      "GENERATED_DIR": str(folder / "generated"), "EXCEL_JOB_ROWS": 5})
+                      "GENERATED_DIR": str(folder / "generated"), **config})
 
     @app.after_request
     def strict_csp(response):
@@ -40,13 +40,19 @@ def server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         load_path(DIRECTIVES_DIR)
-    go_live(app)
+    if live:
+        go_live(app)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     yield app, f"http://127.0.0.1:{http.server_port}"
     http.shutdown()
     jobs.huey.storage.flush_all()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from job_server(tmp_path_factory.mktemp("jobs-browser"), live=True, EXCEL_JOB_ROWS=5)
 
 
 def test_the_progress_bar_follows_the_job_and_the_file_appears(server):

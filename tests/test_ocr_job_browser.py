@@ -2,19 +2,13 @@
 words and progress bar follow the job by polling (static/js/ocr-job.js, under a CSP that forbids inline
 script), and which turns into the import's editor when the consumer is done."""
 import re
-import threading
 import time
-import uuid
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app, jobs
-from app.extensions import db
+from app import jobs
 from app.importer import ocr
-from app.loader import load_path
-from tests.helpers import DIRECTIVES_DIR
-from tests.test_jobs_browser import CHROMIUM, CSP, LAUNCH_ARGS
+from tests.test_jobs_browser import CHROMIUM, LAUNCH_ARGS, job_server
 from tests.test_ocr import scanned
 
 pytestmark = [
@@ -27,26 +21,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ocr-browser")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'app.db'}", "SECRET_KEY": "browser-test",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "HUEY_IMMEDIATE": False, "REDIS_URL": "",
-                      "HUEY_NAME": f"browser-{uuid.uuid4().hex[:8]}", "HUEY_SQLITE_PATH": str(folder / "huey.db"),
-                      "GENERATED_DIR": str(folder / "generated")})
-
-    @app.after_request
-    def strict_csp(response):
-        response.headers["Content-Security-Policy"] = CSP
-        return response
-
-    with app.app_context():
-        db.create_all()
-        load_path(DIRECTIVES_DIR)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    jobs.huey.storage.flush_all()
+    yield from job_server(tmp_path_factory.mktemp("ocr-browser"))
 
 
 def test_the_job_page_follows_the_pages_and_becomes_the_editor(server, monkeypatch, tmp_path):

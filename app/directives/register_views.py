@@ -146,7 +146,7 @@ def drafts_zip():
     from app.jobs import exports, runner
 
     _organisations_, organisation, year = _register_choice()
-    count = len(exports.unissued_directives(organisation.id))
+    count = exports.unissued_count(organisation.id)
     if not count:
         flash("Không có văn bản nào đang chờ cấp số.", "info")
         return redirect(url_for("directives.register", kind="di", **{"co-quan": organisation.id, "nam": year}))

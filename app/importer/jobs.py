@@ -47,6 +47,13 @@ def organisation_of(user) -> int | None:
     return None
 
 
+def may_still_import(user, job: Job) -> bool:
+    """The job's owner may still import for the organisation it was started for (the worker and the job's
+    page both ask: rights can change while the scan waits)."""
+    return permissions.can_create_directive(user) and (
+        job.organisation_id is None or job.organisation_id in permissions.organisations(user))
+
+
 def start_ocr(user, content: bytes, filename: str, pages: int) -> Job:
     """Keep the upload (its size was checked by the reader) and record the job; the caller commits,
     which enqueues it."""
@@ -82,8 +89,7 @@ def ocr_job(job, params, progress):
     writes it as the job's progress, which the job's page shows as "Nhận dạng chữ trang 3/12…"."""
     from app.importer.service import read_scan
 
-    if not permissions.can_create_directive(job.user) or (
-            job.organisation_id is not None and job.organisation_id not in permissions.organisations(job.user)):
+    if not may_still_import(job.user, job):
         raise JobError(NO_LONGER)
     upload = folder(job.id) / UPLOAD_NAME
     if not upload.is_file():

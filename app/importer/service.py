@@ -52,16 +52,21 @@ def max_bytes() -> int:
         return readers.MAX_BYTES
 
 
+def _limited(function, *args, **kwargs):
+    """Reading and parsing what a user sent runs under a time and memory limit (app/limits.py); past it,
+    the user is told why in Vietnamese."""
+    try:
+        return limits.run(function, *args, **kwargs)
+    except limits.LimitExceeded as error:
+        raise ImportRefused(error.message) from None
+
+
 def import_document(content: bytes | None = None, filename: str | None = None, text: str | None = None,
                     ocr: bool = True) -> ImportResult:
     """`ocr=False`: a scan that OCR could read raises NeedsOcr at once (the web import runs it as a job,
     app/importer/jobs.py); any other upload is read here as with `ocr=True`."""
     resolver = Resolver()
-    try:  # reading and parsing what a user sent runs under a time and memory limit (app/limits.py)
-        source, parsed = limits.run(read_and_parse, content, filename or "", max_bytes(), text, resolver.vocabulary,
-                                    ocr)
-    except limits.LimitExceeded as error:
-        raise ImportRefused(error.message) from None
+    source, parsed = _limited(read_and_parse, content, filename or "", max_bytes(), text, resolver.vocabulary, ocr)
     _refuse_if_not_a_directive(parsed)
     return _resolve(parsed, source, filename, resolver)
 
@@ -77,10 +82,7 @@ def read_scan(content: bytes, filename: str | None = None) -> readers.Source:
     """The OCR half of a scan's import (the job's work): its Source, once it is known to read as a
     directive; ImportRefused otherwise. import_source() then does the rest, as import_document would."""
     resolver = Resolver()
-    try:
-        source, parsed = limits.run(read_and_parse, content, filename or "", max_bytes(), None, resolver.vocabulary)
-    except limits.LimitExceeded as error:
-        raise ImportRefused(error.message) from None
+    source, parsed = _limited(read_and_parse, content, filename or "", max_bytes(), None, resolver.vocabulary)
     _refuse_if_not_a_directive(parsed)
     return source
 
@@ -89,10 +91,7 @@ def import_source(source: readers.Source, filename: str | None = None) -> Import
     """The import of text already read (a scan's OCR kept by its job): parsed and matched to the
     directory exactly as import_document does after reading the file."""
     resolver = Resolver()
-    try:
-        parsed = limits.run(parse_text, source.text, vocabulary=resolver.vocabulary)
-    except limits.LimitExceeded as error:
-        raise ImportRefused(error.message) from None
+    parsed = _limited(parse_text, source.text, vocabulary=resolver.vocabulary)
     _refuse_if_not_a_directive(parsed)
     return _resolve(parsed, source, filename, resolver)
 

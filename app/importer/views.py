@@ -78,8 +78,7 @@ def ocr_job(job_id):
     job = _own(job_id)  # someone else's job is not there at all
     if job.kind != ocr_jobs.KIND:
         abort(404)
-    if not permissions.can_create_directive(current_user) or (
-            job.organisation_id is not None and job.organisation_id not in permissions.organisations(current_user)):
+    if not ocr_jobs.may_still_import(current_user, job):
         abort(403)
     filename = job.title
     error = job.error if job.status == FAILED else None

@@ -24,14 +24,19 @@ from app.tracking import excel, queries, reports
 NO_LONGER = "Tài khoản không còn quyền xem danh sách này nên tệp không được tạo."
 
 
+def _may_follow(user: User, organisation_id: int) -> None:
+    """The job's owner still follows the organisation's work (rights change between queue and run)."""
+    if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
+        raise JobError(NO_LONGER)
+
+
 # --- Excel -----------------------------------------------------------------------------------------
 
 def excel_within(user: User, scope_name: str, organisation_id: int | None):
     """The condition of an Excel list: the organisation's own directives ("owned"), or what was given
     to the user's organisations ("own")."""
     if scope_name == "owned":
-        if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
-            raise JobError(NO_LONGER)
+        _may_follow(user, organisation_id)
         return queries.owned_by(organisation_id)
     if not permissions.has_inbox(user):
         raise JobError(NO_LONGER)
@@ -115,8 +120,7 @@ def report_bytes(user: User, organisation_id: int, values: dict, progress=None) 
     """The báo cáo as DOCX or PDF; raises LetterError (Vietnamese) when it cannot be printed."""
     from app.documents import render
 
-    if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
-        raise JobError(NO_LONGER)
+    _may_follow(user, organisation_id)
     issuer = letter_issuer(user)
     if issuer is None:
         raise JobError("Tài khoản chưa gắn với cơ quan có tiêu đề văn bản nên chưa lập được báo cáo.")
@@ -148,16 +152,19 @@ def register_entries(organisation_id: int, year: int):
         .order_by(RegisterEntry.sequence)).all()
 
 
+def _unissued(organisation_id: int):
+    return (Directive.owner_agency_id == organisation_id, Directive.state.in_(EDITABLE))
+
+
 def unissued_directives(organisation_id: int) -> list[Directive]:
     """The organisation's own letters not yet numbered (dự thảo, chờ duyệt, đã duyệt), oldest first."""
-    return db.session.scalars(
-        select(Directive).where(Directive.owner_agency_id == organisation_id, Directive.state.in_(EDITABLE))
-        .options(selectinload(Directive.register_entry)).order_by(Directive.id)).all()
+    return db.session.scalars(select(Directive).where(*_unissued(organisation_id))
+                              .options(selectinload(Directive.register_entry)).order_by(Directive.id)).all()
 
 
-def _may_follow(user: User, organisation_id: int) -> None:
-    if not permissions.can_follow(user) or organisation_id not in permissions.organisations(user):
-        raise JobError(NO_LONGER)
+def unissued_count(organisation_id: int) -> int:
+    """How many unissued_directives() there are, counted without loading them (the page decides: job or not)."""
+    return db.session.scalar(select(func.count(Directive.id)).where(*_unissued(organisation_id))) or 0
 
 
 def _label(directive: Directive) -> str:
