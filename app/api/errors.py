@@ -29,11 +29,21 @@ def is_api_request() -> bool:
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
+def _named(errors):
+    """Field errors with text keys: a form field whose name is only a line break reaches marshmallow as
+    None, and JSON (its keys sorted) cannot hold that beside the other names."""
+    if isinstance(errors, dict):
+        return {("_schema" if key is None else str(key)): _named(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_named(value) for value in errors]
+    return errors
+
+
 def error_response(code: int, message: str | None = None, errors=None):
     body = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error"),
             "message": message or MESSAGES.get(code, "Lỗi.")}
     if errors:
-        body["errors"] = errors
+        body["errors"] = _named(errors)
     response = jsonify(body)
     response.status_code = code
     if code == 401:
