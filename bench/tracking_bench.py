@@ -438,16 +438,8 @@ def load_postgres(app, data: dict, label: str, search_index: bool = True) -> Non
         # the application's own rebuild (`flask search rebuild`), with the GIN index built after it
         rebuilt = time.perf_counter()
         if search_index:
-            # on a connection without server-side prepared statements: psycopg prepares a statement from its
-            # 5th execution, PostgreSQL then keeps the generic plan of rebuild's per-chunk DELETE made while
-            # search_entries was nearly empty (a sequential scan) and every later chunk scans the whole table
-            # again (at 100k: 97 s of 136 s, the last tenth of the chunks 150 times slower than the first)
-            from sqlalchemy import create_engine
-
-            unprepared = create_engine(engine.url, connect_args={"prepare_threshold": None})
-            with unprepared.begin() as connection:
+            with engine.begin() as connection:  # each chunk planned for itself (search.rebuild)
                 search.rebuild(connection)
-            unprepared.dispose()
         with engine.begin() as connection:
             connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
             connection.exec_driver_sql(search.PG_DDL[1])
