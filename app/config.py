@@ -48,6 +48,8 @@ def load_config(app) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         BOOTSTRAP_SERVE_LOCAL=True,  # no CDN: the office network may have no internet
         PER_PAGE=int(env.get("PER_PAGE", 20)),
+        # the directive list counts this many directives past the page's first: "hơn 1.000 văn bản" beyond
+        LIST_COUNT_AHEAD=int(env.get("LIST_COUNT_AHEAD", 1000)),
         # a filter of directives or agencies carries this many choices; past it, more are found as the user types
         FILTER_INLINE_CHOICES=int(env.get("FILTER_INLINE_CHOICES", 50)),
         # records (issued letters, evidence) live in STORAGE_DIR (app/storage.py); generated/ is for exports

@@ -99,8 +99,13 @@ def assignments(user):
 
 def own_assignments(user):
     """Assignments given to the user's organisations: what they report on (the inbox)."""
-    orgs = _orgs(user)
+    orgs = own_agencies(user)
     return Assignment.agency_id.in_(orgs) if orgs else false()
+
+
+def own_agencies(user) -> list[int]:
+    """The agencies whose tasks are the user's inbox (own_assignments), for what counts them ahead."""
+    return _orgs(user)
 
 
 def followed_assignments(user):

@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app import numbers
 from app.extensions import db, login_manager
@@ -47,6 +47,25 @@ def paginate_rows(select, per_page: int, total=None):
     answers None when they must be counted."""
     return RowPagination(select=select, session=db.session(), page=requested_page(), per_page=per_page,
                          max_per_page=100, error_out=False, count=True, total=total)
+
+
+class CountedAheadPagination(SelectPagination):
+    """A page of a list that is counted only `ahead` rows past the page's first one: the count costs the
+    same whether the list holds a thousand rows or a million. `counted_all` says whether `total` is the
+    whole list or only how far it was counted (the page then says "hơn …" and the pager offers the pages
+    counted, with "Sau" while there are more)."""
+
+    def _query_count(self) -> int:
+        limit = self._query_offset + self._query_args["ahead"] + 1
+        rows = self._query_args["select"].options(lazyload("*")).order_by(None).limit(limit).subquery()
+        counted = self._query_args["session"].execute(select(func.count()).select_from(rows)).scalar()
+        self.counted_all = counted < limit
+        return min(counted, limit - 1)
+
+
+def paginate_counted_ahead(select, per_page: int, ahead: int):
+    return CountedAheadPagination(select=select, session=db.session(), page=requested_page(), per_page=per_page,
+                                  max_per_page=100, error_out=False, count=True, ahead=ahead)
 
 
 def _repeated_short_names() -> set[str]:

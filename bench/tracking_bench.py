@@ -918,12 +918,13 @@ class PostgresDatabase:
     """A database of its own per size on the server (bench/serving.py OwnDatabase), dropped at the end:
     gunicorn is pointed at it with DATABASE_URL, as a deployment is."""
 
-    def __init__(self, url):
+    def __init__(self, url, keep=False):
         from sqlalchemy import create_engine
 
         self.url = url
         self.engine = create_engine(url)
         self.databases = []
+        self.keep = keep
 
     def config(self):
         from bench.serving import OwnDatabase
@@ -934,7 +935,11 @@ class PostgresDatabase:
 
     def close(self):
         for database in self.databases:
-            database.drop()
+            if self.keep:
+                out("postgresql_kept_database", database.url)
+                database.admin.dispose()
+            else:
+                database.drop()
         self.engine.dispose()
 
 
@@ -1022,6 +1027,8 @@ def main():
                         help=f"run on PostgreSQL too (default URL {DEFAULT_POSTGRES})")
     parser.add_argument("--no-postgres", action="store_true", help="never run on PostgreSQL")
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the PostgreSQL databases in place (their URLs are printed) to study the plans")
     parser.add_argument("--search-index", choices=("auto", "always", "never"), default="auto",
                         help="rebuild the full-text index after loading (app/search.py rebuild); auto: not at huge "
                              "(PostgreSQL: ~100 s per 100,000 assignments), and inbox_search is then not timed")
@@ -1064,7 +1071,7 @@ def main():
     out("per_page", os.environ.get("PER_PAGE", "20"))
     began = time.perf_counter()
     for backend in backends:
-        database = SqliteDatabase() if backend == "sqlite" else PostgresDatabase(postgres_url)
+        database = SqliteDatabase() if backend == "sqlite" else PostgresDatabase(postgres_url, args.keep)
         if backend == "postgresql":
             from sqlalchemy import text
             with database.engine.connect() as conn:

@@ -221,6 +221,38 @@ def test_pagination(demo, login):
     assert 'href="/van-ban?page=3"' in first
 
 
+def test_the_directive_list_counts_ahead_and_its_pager_reaches_every_directive(demo, login):
+    """Counted only LIST_COUNT_AHEAD rows past the page's first: "Hơn …" while there are more, the exact
+    count once the end is within reach, and the pages followed with "Sau" hold every directive once, in
+    the list's order (the same as counted in full)."""
+    from app.directives import queries
+    from app.models import User
+
+    demo.config.update(PER_PAGE=1, LIST_COUNT_AHEAD=2)
+    office = login("vanphong")
+    issuer, health, districts, _ = ids(demo)
+    for index in range(4):
+        office.post_form("/van-ban/moi", directive_form(issuer, health, districts, subject=f"bản số {index}"))
+    with demo.app_context():
+        user = db.session.scalar(select(User).where(User.username == "vanphong"))
+        filters = queries.parse_filters({})
+        expected = list(db.session.scalars(queries.filtered_directives(filters, user)).unique())
+        expected = [d.id for d in expected]
+    assert len(expected) >= 5
+    seen, page, counts = [], 1, []
+    while page:
+        html = office.get(f"/van-ban?page={page}").get_data(as_text=True)
+        counts.append(re.search(r'data-testid="directive-count">([^<]*) văn bản', html).group(1))
+        table = html[html.index('data-testid="directive-table"'):]
+        seen += [int(i) for i in re.findall(r'href="/van-ban/(\d+)"', table)]
+        following = re.search(r'href="/van-ban\?page=(\d+)">Sau', html)
+        page = int(following.group(1)) if following else None
+    assert seen == expected
+    assert counts[0] == "Hơn 2"  # page 1 counted rows 1–3: more than 2
+    assert counts[-1] == str(len(expected))  # the last page sees the end
+    assert all(count.startswith("Hơn ") for count in counts[:-2])
+
+
 def test_department_inbox_lists_own_tasks(live, login):
     department = login("soyte")
     page = department.get("/nhiem-vu").get_data(as_text=True)

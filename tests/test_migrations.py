@@ -55,7 +55,8 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_database):
             expression_indexes = {index.name for table in db.metadata.tables.values() for index in table.indexes
                                   if any(not hasattr(column, "name") or column.name is None
                                          for column in index.expressions)}
-            assert expression_indexes == {"ix_assignments_list_order", "ix_assignments_agency_list_order"}
+            assert expression_indexes == {"ix_assignments_list_order", "ix_assignments_agency_list_order",
+                                          "ix_directives_list_order"}
             if conn.dialect.name == "sqlite":
                 found = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
             else:

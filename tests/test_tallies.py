@@ -214,8 +214,39 @@ def test_the_office_list_is_counted_from_the_tallies_exactly_as_live(counted):
                             queries.Filters(directive=directive, agency=agency, timeliness=T.NO_DEADLINE)):
                 live = db.session.scalar(select(func.count()).select_from(
                     queries.assignment_rows(filters, today, WINDOW, within).order_by(None).subquery()))
-                assert queries.tallied_total(filters, owner, tallies.current(db.session, today, WINDOW)) == live, (owner, filters)
-            assert queries.tallied_total(queries.Filters(status="dang_thuc_hien"), owner, True) is None
+                assert queries.tallied_total(filters, tallies.current(db.session, today, WINDOW), owner) == live, (owner, filters)
+            assert queries.tallied_total(queries.Filters(status="dang_thuc_hien"), True, owner) is None
+
+
+def test_an_inbox_is_counted_from_the_tallies_exactly_as_live(counted):
+    """An agency's inbox total (every organisation's directives; a directive without an owner, which the
+    tallies leave out, counted live) equals the live count, for one agency and several."""
+    from sqlalchemy import func
+
+    with counted.app_context():
+        today = local_today()
+        unowned = db.session.scalar(select(Directive).where(Directive.state == "issued").order_by(Directive.id))
+        unowned.owner_agency_id = None  # as a directive loaded without its organisation is
+        db.session.commit()
+        assert_tallies_are_live(today)
+        by_agency = db.session.execute(
+            select(Assignment.agency_id, func.count()).join(Task, Assignment.task_id == Task.id)
+            .join(Section, Task.section_id == Section.id).where(Section.directive_id == unowned.id)
+            .group_by(Assignment.agency_id).order_by(func.count().desc())).all()
+        busiest = [agency for agency, _count in by_agency[:3]]
+        assert busiest
+        for agencies in ([busiest[0]], busiest):
+            within = Assignment.agency_id.in_(agencies)
+            for filters in (queries.Filters(), queries.Filters(directive=unowned.id), queries.Filters(agency=busiest[0]),
+                            queries.Filters(timeliness=T.IN_PROGRESS_ON_TIME), queries.Filters(timeliness=T.OVERDUE),
+                            queries.Filters(directive=unowned.id, timeliness=T.NO_DEADLINE)):
+                live = db.session.scalar(select(func.count()).select_from(
+                    queries.assignment_rows(filters, today, WINDOW, within).order_by(None).subquery()))
+                tallied = queries.inbox_total(filters, today, WINDOW, agencies, True)
+                assert tallied == live, (agencies, filters)
+            assert queries.inbox_total(queries.Filters(), today, WINDOW, agencies, True) > 0
+            assert queries.inbox_total(queries.Filters(q="kế hoạch"), today, WINDOW, agencies, True) is None
+            assert queries.inbox_total(queries.Filters(), today, WINDOW, agencies, False) is None
 
 
 def test_a_scorecard_page_past_the_end_shows_the_last_page(counted, login):

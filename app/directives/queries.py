@@ -14,6 +14,8 @@ from app.rules.workflow import DONE
 from app.text import ascii_id, ascii_year, clean_line, fold
 
 STATES = states.STATES
+# newest first, drafts (no date yet) last: the columns of the index ix_directives_list_order
+LIST_ORDER = (Directive.issued_date.is_(None), Directive.issued_date.desc(), Directive.id.desc())
 
 
 def parse_filters(args) -> dict:
@@ -55,7 +57,7 @@ def filtered_directives(filters: dict, user, matches: dict | None = None):
         query = query.where(Directive.id.in_(ranked))
         return query.order_by(case({ident: position for position, ident in enumerate(ranked)}, value=Directive.id),
                               Directive.id.desc())
-    return query.order_by(Directive.issued_date.desc().nulls_last(), Directive.id.desc())
+    return query.order_by(*LIST_ORDER)
 
 
 def search_matches(q: str, user) -> dict:

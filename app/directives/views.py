@@ -27,7 +27,7 @@ from app.rules import permissions
 from app.rules.directive_states import DirectiveStateError
 from app.rules.signers import default_signer
 from app.text import clean_text, strip_item_marker
-from app.web import requested_page
+from app.web import paginate_counted_ahead
 
 
 @bp.route("/van-ban")
@@ -35,13 +35,10 @@ from app.web import requested_page
 def index():
     filters = queries.parse_filters(request.args)
     matches = queries.search_matches(filters["q"], current_user) if filters["q"] else {}
-    pagination = db.paginate(
-        queries.filtered_directives(filters, current_user, matches).options(joinedload(Directive.issuer_agency)),
-        page=requested_page(),
-        per_page=current_app.config["PER_PAGE"],
-        max_per_page=100,
-        error_out=False,
-    )
+    # the issuer loaded for the page's rows only (a join would be made for every directive before the sort)
+    pagination = paginate_counted_ahead(
+        queries.filtered_directives(filters, current_user, matches).options(selectinload(Directive.issuer_agency)),
+        current_app.config["PER_PAGE"], current_app.config["LIST_COUNT_AHEAD"])
     progress = queries.progress_by_directive([d.id for d in pagination.items])
     return render_template(
         "directives/index.html", pagination=pagination, filters=filters, progress=progress, matches=matches,

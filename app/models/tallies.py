@@ -37,6 +37,8 @@ class AgencyTally(db.Model):
     """Per organisation (the directives' owner) and agency: the dashboard's boxes and scorecard."""
 
     __tablename__ = "agency_tallies"
+    # an agency's own tasks across every organisation's directives: the inbox's total
+    __table_args__ = (Index("ix_agency_tallies_agency_id", "agency_id", "timeliness"),)
 
     owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)

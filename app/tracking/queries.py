@@ -173,9 +173,12 @@ def _filtered(query, filters: Filters, today: date, due_soon_days: int, within):
 LIST_ORDER = (Assignment.deadline.is_(None), Assignment.deadline, Assignment.id)
 
 
-def tallied_total(filters: Filters, organisation_id: int, counted_ahead: bool) -> int | None:
-    """How many rows the office list has, from the tallies when its filters are what they count by
-    (directive, agency, timeliness) and they are today's (`counted_ahead`); None when it must be counted."""
+def tallied_total(filters: Filters, counted_ahead: bool, organisation_id: int | None = None,
+                  agency_ids=None) -> int | None:
+    """How many rows a list has, from the tallies when its filters are what they count by (directive,
+    agency, timeliness) and they are today's (`counted_ahead`); None when it must be counted. The office
+    list is one organisation's directives (`organisation_id`); an inbox, the tasks of its agencies
+    (`agency_ids`) in every organisation's directives."""
     from app.tracking import tallies
 
     if filters.role or filters.status or filters.deadline_from or filters.deadline_to or filters.q:
@@ -184,7 +187,19 @@ def tallied_total(filters: Filters, organisation_id: int, counted_ahead: bool) -
         return None
     classes = T.GROUPS.get(filters.timeliness, (filters.timeliness,)) if filters.timeliness else None
     return tallies.total(db.session, organisation_id, directive_id=filters.directive, agency_id=filters.agency,
-                         classes=classes)
+                         classes=classes, agency_ids=agency_ids)
+
+
+def inbox_total(filters: Filters, today: date, due_soon_days: int, agency_ids, counted_ahead: bool) -> int | None:
+    """How many rows an inbox (the tasks of `agency_ids`) has, from the tallies when they can tell; the
+    tallies leave out directives without an owner organisation, whose few tasks are counted live."""
+    if not agency_ids:
+        return 0
+    tallied = tallied_total(filters, counted_ahead, agency_ids=agency_ids)
+    if tallied is None:
+        return None
+    unowned = and_(Assignment.agency_id.in_(sorted(agency_ids)), Directive.owner_agency_id.is_(None))
+    return tallied + db.session.execute(row_count(filters, today, due_soon_days, unowned)).scalar_one()
 
 
 DASHBOARD_GROUPS = (T.DONE_ON_TIME, T.DONE_LATE, T.IN_PROGRESS_ON_TIME, T.OVERDUE, T.NO_DEADLINE)

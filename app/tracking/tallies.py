@@ -186,10 +186,16 @@ def agency_counts(owner_id: int):
             .where(BY_AGENCY.c.owner_id == owner_id).subquery("class_counts"))
 
 
-def total(session: Session, owner_id: int, directive_id=None, agency_id=None, classes=None) -> int:
-    """Live assignments of one organisation, optionally of one directive, agency or set of classes."""
+def total(session: Session, owner_id: int | None, directive_id=None, agency_id=None, classes=None,
+          agency_ids=None) -> int:
+    """Live assignments of one organisation's directives (`owner_id`), or of every organisation's given to
+    some agencies (`agency_ids`, an inbox); optionally of one directive, agency or set of classes."""
     table = DETAIL if directive_id else BY_AGENCY
-    query = select(func.coalesce(func.sum(table.c.count), 0)).where(table.c.owner_id == owner_id)
+    query = select(func.coalesce(func.sum(table.c.count), 0))
+    if owner_id is not None:
+        query = query.where(table.c.owner_id == owner_id)
+    if agency_ids is not None:
+        query = query.where(table.c.agency_id.in_(sorted(agency_ids)))
     if directive_id:
         query = query.where(table.c.directive_id == directive_id)
     if agency_id:

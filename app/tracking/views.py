@@ -63,11 +63,13 @@ def _org_context(organisation: Agency) -> dict:
             "org_args": {ORG_ARG: organisation.id}}
 
 
-def _list_page(template, within, extra_args=None, organisation_id=None, counted_ahead=False, **extra):
+def _list_page(template, within, extra_args=None, tallied=None, **extra):
+    """A page of an assignment list; `tallied(filters, today, window)` gives its total from the tallies,
+    or None when it must be counted."""
     filters = queries.parse_filters(request.args)
     today, window = _today_and_window()
     def total() -> int:  # from the tallies when they can tell, else counted on the ids alone
-        known = queries.tallied_total(filters, organisation_id, counted_ahead) if organisation_id else None
+        known = tallied(filters, today, window) if tallied else None
         if known is None:
             known = db.session.execute(queries.row_count(filters, today, window, within)).scalar_one()
         return known
@@ -82,7 +84,10 @@ def _list_page(template, within, extra_args=None, organisation_id=None, counted_
 @scope.guard(allowed=permissions.has_inbox)
 def inbox():
     """Nhiệm vụ của đơn vị: what was given to the user's organisations."""
-    return _list_page("tracking/inbox.html", scope.own_assignments(current_user))
+    agencies = scope.own_agencies(current_user)
+    return _list_page("tracking/inbox.html", scope.own_assignments(current_user),
+                      tallied=lambda filters, today, window: queries.inbox_total(
+                          filters, today, window, agencies, tallies.current(db.session, today, window)))
 
 
 @bp.route("/theo-doi/nhiem-vu")
@@ -94,7 +99,7 @@ def assignments():
     filters = queries.parse_filters(request.args)
     ahead = tallies.current(db.session, *_today_and_window())  # asked once for the total and the agency filter
     return _list_page("tracking/assignments.html", queries.owned_by(organisation.id), context["org_args"],
-                      organisation_id=organisation.id, counted_ahead=ahead,
+                      tallied=lambda filters, _today, _window: queries.tallied_total(filters, ahead, organisation.id),
                       directives=choices.directives(organisation.id, filters.directive),
                       agencies=choices.agencies(organisation.id, ahead, filters.agency), **context)
 
