@@ -201,7 +201,7 @@ def _deadline_section(user: User, kind: str, today: date) -> tuple[int, list[str
 
 def _follow_link(organisation_id: int, endpoint: str = "tracking.assignments", **filters) -> str:
     """The office list (or dashboard) of one organisation, as its `?co-quan=` chooser opens it."""
-    from app.tracking.views import ORG_ARG
+    from app.tracking.pages import ORG_ARG
 
     return link(endpoint, **{ORG_ARG: organisation_id}, **filters)
 
