@@ -149,6 +149,8 @@ class Directive(db.Model):
 # the list's order (app/directives/queries.py LIST_ORDER): newest first, drafts last; a page is read off
 # the index instead of sorting every directive the user may read
 Index("ix_directives_list_order", text("(issued_date IS NULL)"), Directive.issued_date.desc(), Directive.id.desc())
+# the issuers of an organisation's directives (the list's filter) without reading the directives
+Index("ix_directives_owner_issuer", Directive.owner_agency_id, Directive.issuer_agency_id)
 
 
 class DirectiveRecipient(db.Model):

@@ -1,5 +1,5 @@
-"""the directive list's order as an index (app/directives/queries.py LIST_ORDER), and the tallies by
-agency readable by agency alone (the inbox's total: app/tracking/queries.py tallied_total)
+"""the directive list's order as an index (app/directives/queries.py LIST_ORDER), its issuers by owner
+(issuers_in_use), and the tallies by agency readable by agency alone (the inbox's total: app/tracking/queries.py tallied_total)
 
 Revision ID: 0014_directive_list_order
 Revises: 0013_agency_list_order
@@ -17,9 +17,11 @@ depends_on = None
 def upgrade():
     op.create_index('ix_directives_list_order', 'directives',
                     [sa.text('(issued_date IS NULL)'), sa.text('issued_date DESC'), sa.text('id DESC')], unique=False)
+    op.create_index('ix_directives_owner_issuer', 'directives', ['owner_agency_id', 'issuer_agency_id'], unique=False)
     op.create_index('ix_agency_tallies_agency_id', 'agency_tallies', ['agency_id', 'timeliness'], unique=False)
 
 
 def downgrade():
     op.drop_index('ix_agency_tallies_agency_id', table_name='agency_tallies')
+    op.drop_index('ix_directives_owner_issuer', table_name='directives')
     op.drop_index('ix_directives_list_order', table_name='directives')
