@@ -146,8 +146,9 @@ def result_file(job: Job) -> Path | None:
     return path if path.is_file() else None
 
 
-INTERRUPTED = ("Việc bị gián đoạn (tiến trình xử lý đã dừng giữa chừng) nên không có tệp. "
-               "Vui lòng xuất lại.")
+# said of any kind (an export, the OCR of a scan): what to do again is on the page the job came from
+INTERRUPTED = ("Việc bị gián đoạn (tiến trình xử lý đã dừng giữa chừng) nên chưa có kết quả. "
+               "Vui lòng thực hiện lại.")
 
 
 def fail_stale(hours: int = 6) -> int:
