@@ -56,3 +56,13 @@ class DirectiveTotal(db.Model):
     directive_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     timeliness: Mapped[str] = mapped_column(String(30), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class OwnerTotal(db.Model):
+    """Per organisation: how many of its directives have live assignments (the dashboard's "văn bản"), kept
+    rather than counted over every directive."""
+
+    __tablename__ = "owner_totals"
+
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    directives: Mapped[int] = mapped_column(Integer)

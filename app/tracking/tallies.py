@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from app.clock import local_today
 from app.models import Assignment, Directive, Section, Task
-from app.models.tallies import AgencyTally, DirectiveTally, DirectiveTotal, TallyState
+from app.models.tallies import AgencyTally, DirectiveTally, DirectiveTotal, OwnerTotal, TallyState
 from app.scope import join_directive, live_assignment
 
-STATE, DETAIL, BY_AGENCY, BY_DIRECTIVE = (TallyState.__table__, DirectiveTally.__table__, AgencyTally.__table__,
-                                          DirectiveTotal.__table__)
+STATE, DETAIL, BY_AGENCY, BY_DIRECTIVE, BY_OWNER = (TallyState.__table__, DirectiveTally.__table__,
+                                                     AgencyTally.__table__, DirectiveTotal.__table__,
+                                                     OwnerTotal.__table__)
 PENDING = "tallies_pending"
 TRACKED = (Assignment, Task, Section, Directive)
 
@@ -108,15 +109,17 @@ def recount(connection, directive_ids) -> None:
         return  # never counted: the dashboards count live until the first rebuild
     ids = sorted(directive_ids)
     new = connection.execute(_counted(state.as_of, state.due_soon_days, ids)).all()
-    old = connection.execute(select(DETAIL.c.owner_id, DETAIL.c.agency_id, DETAIL.c.timeliness, DETAIL.c.count)
-                             .where(DETAIL.c.directive_id.in_(ids))).all()
+    old = connection.execute(select(DETAIL.c.directive_id, DETAIL.c.owner_id, DETAIL.c.agency_id,
+                                    DETAIL.c.timeliness, DETAIL.c.count).where(DETAIL.c.directive_id.in_(ids))).all()
     difference = Counter()
-    for owner, agency, kind, count in old:
+    for _directive, owner, agency, kind, count in old:
         difference[(owner, agency, kind)] -= count
     totals = Counter()
     for directive, owner, agency, kind, count in new:
         difference[(owner, agency, kind)] += count
         totals[(owner, directive, kind)] += count
+    counted_directives = Counter(owner for owner, _directive in {(row[1], row[0]) for row in new})
+    counted_directives.subtract(Counter(owner for owner, _directive in {(row[1], row[0]) for row in old}))
     connection.execute(delete(DETAIL).where(DETAIL.c.directive_id.in_(ids)))
     connection.execute(delete(BY_DIRECTIVE).where(BY_DIRECTIVE.c.directive_id.in_(ids)))
     if new:
@@ -133,6 +136,13 @@ def recount(connection, directive_ids) -> None:
             connection.execute(insert(BY_AGENCY).values(owner_id=owner, agency_id=agency, timeliness=kind,
                                                         count=change))
     connection.execute(delete(BY_AGENCY).where(BY_AGENCY.c.count == 0))
+    for owner, change in counted_directives.items():
+        if not change:
+            continue
+        moved = connection.execute(update(BY_OWNER).where(BY_OWNER.c.owner_id == owner)
+                                   .values(directives=BY_OWNER.c.directives + change)).rowcount
+        if not moved:
+            connection.execute(insert(BY_OWNER).values(owner_id=owner, directives=change))
 
 
 def rebuild(session: Session, day: date | None = None, window: int | None = None) -> int:
@@ -148,7 +158,7 @@ def rebuild(session: Session, day: date | None = None, window: int | None = None
         connection.execute(insert(STATE).values(id=1, as_of=day, due_soon_days=window))
     else:
         connection.execute(update(STATE).where(STATE.c.id == 1).values(as_of=day, due_soon_days=window))
-    for table in (DETAIL, BY_AGENCY, BY_DIRECTIVE):
+    for table in (DETAIL, BY_AGENCY, BY_DIRECTIVE, BY_OWNER):
         connection.execute(delete(table))
     connection.execute(insert(DETAIL).from_select(
         ["directive_id", "owner_id", "agency_id", "timeliness", "count"], _counted(day, window)))
@@ -160,6 +170,9 @@ def rebuild(session: Session, day: date | None = None, window: int | None = None
         ["owner_id", "directive_id", "timeliness", "count"],
         select(DETAIL.c.owner_id, DETAIL.c.directive_id, DETAIL.c.timeliness, func.sum(DETAIL.c.count))
         .group_by(DETAIL.c.owner_id, DETAIL.c.directive_id, DETAIL.c.timeliness)))
+    connection.execute(insert(BY_OWNER).from_select(
+        ["owner_id", "directives"],
+        select(DETAIL.c.owner_id, func.count(func.distinct(DETAIL.c.directive_id))).group_by(DETAIL.c.owner_id)))
     return connection.execute(select(func.count()).select_from(DETAIL)).scalar_one()
 
 
@@ -212,8 +225,8 @@ def agency_ids(owner_id: int):
 
 def worst_directives(session: Session, owner_id: int, limit: int, overdue: str) -> tuple[int, list]:
     """(how many directives count, [(directive id, {class: count})] with the most overdue first)."""
-    how_many = session.execute(select(func.count(func.distinct(BY_DIRECTIVE.c.directive_id)))
-                               .where(BY_DIRECTIVE.c.owner_id == owner_id)).scalar_one()
+    how_many = session.execute(select(func.coalesce(func.max(BY_OWNER.c.directives), 0))
+                               .where(BY_OWNER.c.owner_id == owner_id)).scalar_one()
     top = list(session.execute(
         select(BY_DIRECTIVE.c.directive_id).where(BY_DIRECTIVE.c.owner_id == owner_id,
                                                   BY_DIRECTIVE.c.timeliness == overdue)
