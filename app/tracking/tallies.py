@@ -118,8 +118,8 @@ def recount(connection, directive_ids) -> None:
     for directive, owner, agency, kind, count in new:
         difference[(owner, agency, kind)] += count
         totals[(owner, directive, kind)] += count
-    counted_directives = Counter(owner for owner, _directive in {(row[1], row[0]) for row in new})
-    counted_directives.subtract(Counter(owner for owner, _directive in {(row[1], row[0]) for row in old}))
+    counted_directives = _directives_per_owner(new)
+    counted_directives.subtract(_directives_per_owner(old))
     connection.execute(delete(DETAIL).where(DETAIL.c.directive_id.in_(ids)))
     connection.execute(delete(BY_DIRECTIVE).where(BY_DIRECTIVE.c.directive_id.in_(ids)))
     if new:
@@ -143,6 +143,11 @@ def recount(connection, directive_ids) -> None:
                                    .values(directives=BY_OWNER.c.directives + change)).rowcount
         if not moved:
             connection.execute(insert(BY_OWNER).values(owner_id=owner, directives=change))
+
+
+def _directives_per_owner(rows) -> Counter:
+    """How many distinct directives each organisation has among rows of (directive, owner, …)."""
+    return Counter(owner for _directive, owner in {(row[0], row[1]) for row in rows})
 
 
 def rebuild(session: Session, day: date | None = None, window: int | None = None) -> int:
