@@ -192,14 +192,22 @@ def tallied_total(filters: Filters, counted_ahead: bool, organisation_id: int | 
 
 def inbox_total(filters: Filters, today: date, due_soon_days: int, agency_ids, counted_ahead: bool) -> int | None:
     """How many rows an inbox (the tasks of `agency_ids`) has, from the tallies when they can tell; the
-    tallies leave out directives without an owner organisation, whose few tasks are counted live."""
+    tallies leave out directives without an owner organisation, whose few tasks are counted live. Those
+    directives are looked up first (usually none): given the agency alone, SQLite's planner would count
+    from the agency's every assignment."""
+    from app.rules.directive_states import LIVE
+
     if not agency_ids:
         return 0
     tallied = tallied_total(filters, counted_ahead, agency_ids=agency_ids)
     if tallied is None:
         return None
-    unowned = and_(Assignment.agency_id.in_(sorted(agency_ids)), Directive.owner_agency_id.is_(None))
-    return tallied + db.session.execute(row_count(filters, today, due_soon_days, unowned)).scalar_one()
+    unowned = db.session.scalars(select(Directive.id).where(Directive.owner_agency_id.is_(None),
+                                                            Directive.state.in_(LIVE))).all()
+    if not unowned:
+        return tallied
+    within = and_(Assignment.agency_id.in_(sorted(agency_ids)), Directive.id.in_(unowned))
+    return tallied + db.session.execute(row_count(filters, today, due_soon_days, within)).scalar_one()
 
 
 DASHBOARD_GROUPS = (T.DONE_ON_TIME, T.DONE_LATE, T.IN_PROGRESS_ON_TIME, T.OVERDUE, T.NO_DEADLINE)
