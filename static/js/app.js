@@ -101,6 +101,9 @@
         maxOptions: null,
         allowEmptyOption: true,
         closeAfterSelect: true,  // a picked agency closes the list, so it never covers the next button
+        // filter as each letter is typed: TomSelect's default 300 ms delay let a quick pick be followed by
+        // the delayed refresh, which opened the list again over the form
+        refreshThrottle: 0,
         searchField: ["text"],
         placeholder: select.dataset.placeholder || "Gõ để tìm…",
         render: { no_results: function () { return '<div class="no-results">Không tìm thấy.</div>'; } },
