@@ -122,13 +122,19 @@ def implement(parent):
     if organisation is None:
         flash("Chọn cơ quan triển khai văn bản này.", "danger")
         return redirect(url_for("directives.show", directive_id=parent.id))
+    return open_implementing_draft(parent, organisation, url_for("directives.show", directive_id=parent.id))
+
+
+def open_implementing_draft(parent, organisation, back: str):
+    """Both Triển khai buttons (a directive's page, one's own task) open the same draft, or go back
+    with the reason it cannot be drafted."""
     try:
-        draft, warnings = cascade.draft_implementing(parent, organisation, current_user)
+        draft, _warnings = cascade.draft_implementing(parent, organisation, current_user)
         db.session.commit()
     except cascade.CascadeError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return redirect(url_for("directives.show", directive_id=parent.id))
+        return redirect(back)
     flash("Đã soạn dự thảo văn bản triển khai: chọn đơn vị thực hiện cho từng mục, người ký, rồi lưu.", "success")
     return redirect(url_for("directives.edit", directive_id=draft.id))
 

@@ -117,14 +117,10 @@ def decide_extension(extension, decision):
     if not form.validate_on_submit():
         flash("Chưa xử lý: " + " ".join(e for errors in form.errors.values() for e in errors), "danger")
         return redirect(url_for("tracking.assignment", assignment_id=extension.assignment_id))
-    try:
-        service.decide_extension(extension, current_user, decision == "dong-y", form.note.data, form.granted.data)
-        db.session.commit()
-        flash("Đã xử lý đề nghị gia hạn.", "success")
-    except ExtensionError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    return redirect(url_for("tracking.assignment", assignment_id=extension.assignment_id))
+    return _change_and_return(
+        extension.assignment_id, ExtensionError, "Đã xử lý đề nghị gia hạn.",
+        lambda: service.decide_extension(extension, current_user, decision == "dong-y", form.note.data,
+                                         form.granted.data))
 
 
 @bp.route("/nhiem-vu/<id:assignment_id>/minh-chung/<id:evidence_id>")
@@ -144,6 +140,23 @@ def evidence_file(item, evidence_id):
                      download_name=evidence.original_name, max_age=0)
 
 
+def _change_and_return(assignment_id, refusal, done, change):
+    """One small change to a task from its page: committed and said, or refused with the rule's own
+    words; either way back to the task."""
+    try:
+        change()
+        db.session.commit()
+        flash(done, "success")
+    except refusal as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    return redirect(url_for("tracking.assignment", assignment_id=assignment_id))
+
+
+def _posted_note() -> str:
+    return clean_text(request.form.get("note", ""))[:5000]
+
+
 def _reports_for(user, item) -> bool:
     return "department" in service.sides_of(user, item)
 
@@ -152,47 +165,30 @@ def _reports_for(user, item) -> bool:
 @scope.guard(assignment_id="item", allowed=_reports_for)
 def report_period(item, occurrence_id):
     """One period of a recurring obligation reported ("Báo cáo kỳ này")."""
-    try:
-        occurrences.report(item, occurrence_id, current_user, clean_text(request.form.get("note", ""))[:5000])
-        db.session.commit()
-        flash("Đã báo cáo kỳ này; hạn chuyển sang kỳ tiếp theo.", "success")
-    except occurrences.OccurrenceError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    return redirect(url_for("tracking.assignment", assignment_id=item.id))
+    return _change_and_return(
+        item.id, occurrences.OccurrenceError, "Đã báo cáo kỳ này; hạn chuyển sang kỳ tiếp theo.",
+        lambda: occurrences.report(item, occurrence_id, current_user, _posted_note()))
 
 
 @bp.route("/nhiem-vu/<id:assignment_id>/y-kien-phoi-hop", methods=["POST"])
 @scope.guard(assignment_id="item", allowed=_reports_for)
 def coordinator_input(item):
     """Phối hợp → chủ trì: the coordinator's contribution, for the lead to consolidate."""
-    try:
-        coordination.send_input(item, current_user, clean_text(request.form.get("note", ""))[:5000])
-        db.session.commit()
-        flash("Đã gửi ý kiến cho đơn vị chủ trì.", "success")
-    except coordination.CoordinationError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    return redirect(url_for("tracking.assignment", assignment_id=item.id))
+    return _change_and_return(
+        item.id, coordination.CoordinationError, "Đã gửi ý kiến cho đơn vị chủ trì.",
+        lambda: coordination.send_input(item, current_user, _posted_note()))
 
 
 @bp.route("/nhiem-vu/<id:assignment_id>/trien-khai", methods=["POST"])
 @scope.guard(assignment_id="item")
 def implement(item):
     """Triển khai from one's own assignment: the same draft as from its directive's page."""
-    from app.directives import cascade
+    from app.directives.views import open_implementing_draft
 
     if not permissions.can_cascade(current_user, item, item.directive.state in LIVE):
         abort(403)
-    try:
-        draft, _warnings = cascade.draft_implementing(item.directive, item.agency, current_user)
-        db.session.commit()
-    except cascade.CascadeError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return redirect(url_for("tracking.assignment", assignment_id=item.id))
-    flash("Đã soạn dự thảo văn bản triển khai: chọn đơn vị thực hiện cho từng mục, người ký, rồi lưu.", "success")
-    return redirect(url_for("directives.edit", directive_id=draft.id))
+    return open_implementing_draft(item.directive, item.agency,
+                                   url_for("tracking.assignment", assignment_id=item.id))
 
 
 @bp.route("/gia-han")
@@ -218,10 +214,8 @@ def notifications_page():
         agencies, ahead = scope.own_agencies(current_user), tallies.current(db.session, today, window)
         for kind in (T.OVERDUE, T.DUE_SOON):
             filters = queries.Filters(timeliness=kind)
-            count = queries.inbox_total(filters, today, window, agencies, ahead)
-            if count is None:
-                count = db.session.execute(queries.row_count(filters, today, window,
-                                                             scope.own_assignments(current_user))).scalar_one()
+            count = queries.counted(filters, today, window, scope.own_assignments(current_user),
+                                    queries.inbox_total(filters, today, window, agencies, ahead))
             if count:
                 alerts.append((kind, count))
     return render_template("tracking/notifications.html", items=items, alerts=alerts)

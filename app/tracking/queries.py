@@ -190,6 +190,13 @@ def tallied_total(filters: Filters, counted_ahead: bool, organisation_id: int | 
                          classes=classes, agency_ids=agency_ids)
 
 
+def counted(filters: Filters, today: date, due_soon_days: int, within, known: int | None) -> int:
+    """A list's total: what the tallies told (`known`), else counted on the ids alone."""
+    if known is not None:
+        return known
+    return db.session.execute(row_count(filters, today, due_soon_days, within)).scalar_one()
+
+
 def inbox_total(filters: Filters, today: date, due_soon_days: int, agency_ids, counted_ahead: bool) -> int | None:
     """How many rows an inbox (the tasks of `agency_ids`) has, from the tallies when they can tell; the
     tallies leave out directives without an owner organisation, whose few tasks are counted live. Those

@@ -27,14 +27,10 @@ def _list_page(template, within, extra_args=None, tallied=None, **extra):
     or None when it must be counted."""
     filters = queries.parse_filters(request.args)
     today, window = pages.today_and_window()
-    def total() -> int:  # from the tallies when they can tell, else counted on the ids alone
-        known = tallied(filters, today, window) if tallied else None
-        if known is None:
-            known = db.session.execute(queries.row_count(filters, today, window, within)).scalar_one()
-        return known
-
     pagination = paginate_rows(queries.assignment_rows(filters, today, window, within),
-                               current_app.config["PER_PAGE"], total)
+                               current_app.config["PER_PAGE"],
+                               lambda: queries.counted(filters, today, window, within,
+                                                       tallied(filters, today, window) if tallied else None))
     return render_template(template, pagination=pagination, rows=pagination.items, filters=filters,
                            query_args={**filters.as_args(), **(extra_args or {})}, today=today, **extra)
 
