@@ -1,27 +1,15 @@
 """Real browser tests: Debian's chromium driven by Playwright against the app on a local port."""
-import os
-import threading
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
 from app.loader import load_path
 from app.models import Assignment, Directive
+from tests.browser_support import BROWSER_MARKS, SHOTS, launch, log_in, serve
 from tests.helpers import DIRECTIVES_DIR, go_live, pdf_bytes
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "test-results"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -35,21 +23,14 @@ def server(tmp_path_factory):
         db.create_all()
         load_path(DIRECTIVES_DIR)
     go_live(app, keys=["000-", "002-", "003-", "004-"])  # seed 001 is issued in the cascade test, by its clerk
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
+    with serve(app) as base:
+        yield app, base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    with launch() as chromium:
         yield chromium
-        chromium.close()
 
 
 def choose(page, select_name, text, within=None):
@@ -60,16 +41,6 @@ def choose(page, select_name, text, within=None):
     wrapper.locator("input").first.fill(text)
     page.locator(".ts-dropdown:visible .option", has_text=text).first.click()
     page.locator(".ts-dropdown:visible").first.wait_for(state="hidden")  # the list closes once picked
-
-
-def log_in(browser, base, username):
-    page = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900}).new_page()
-    page.goto(f"{base}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo1234")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_a_cascade_from_the_province_to_a_unit_and_back(server, browser):

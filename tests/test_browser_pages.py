@@ -3,32 +3,21 @@ their own box), axe-core finds no WCAG 2.1 AA violation, and what comes back aft
 is light (compressed, static files cached). Screenshots of the main pages at desktop width and 390 px
 go to test-results/ (not committed)."""
 import json
-import os
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.clock import local_today
 from app.extensions import db
 from app.loader import load_path
 from app.models import Agency, AgencyGroup, Assignment, Directive, User
+from tests.browser_support import BROWSER_MARKS, SHOTS, axe_violations, launch, log_in, serve
 from tests.helpers import DIRECTIVES_DIR
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parent.parent / "test-results"))
-AXE = Path(os.environ.get("AXE_JS", Path(__file__).resolve().parent.parent / ".venv/axe-core-4.10.3/axe.min.js"))
 WIDTHS = (360, 390)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -54,31 +43,14 @@ def site(tmp_path_factory):
             "group": db.session.scalar(select(AgencyGroup.id).order_by(AgencyGroup.id)),
             "user": db.session.scalar(select(User.id).where(User.username == "soyte")),
         }
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{http.server_port}", ids
-    http.shutdown()
+    with serve(app) as base:
+        yield app, base, ids
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    with launch() as chromium:
         yield chromium
-        chromium.close()
-
-
-def logged_in(browser, base, username, width=1366):
-    context = browser.new_context(locale="vi-VN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo1234")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
-    return page
 
 
 STAFF_PAGES = ["/", "/van-ban", "/van-ban/{directive}", "/van-ban/{directive}/chuoi-trien-khai", "/van-ban/moi",
@@ -102,26 +74,15 @@ def _overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def _axe(page) -> list[str]:
-    assert AXE.is_file(), f"axe-core missing at {AXE}: `make test` fetches it"
-    # evaluated through the browser's debugging protocol: the page's Content-Security-Policy forbids an
-    # injected inline <script>, and stays on while axe runs
-    page.evaluate(AXE.read_text() + "\n;0")
-    result = page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""")
-    return result
-
-
 @pytest.mark.parametrize("username, url", CELLS, ids=[f"{u}:{p}" for u, p in CELLS])
 def test_page_fits_phones_and_has_no_accessibility_violation(site, browser, username, url):
     _app, base, ids = site
     address = base + url.format(**ids)
-    page = logged_in(browser, base, username)
+    page = log_in(browser, base, username)
     page.goto(address)
     page.wait_for_load_state("networkidle")
     assert page.url.startswith(base) and "dang-nhap" not in page.url
-    violations = _axe(page)
+    violations = axe_violations(page)
     assert violations == [], violations
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
@@ -134,7 +95,7 @@ def test_login_page_fits_and_announces_its_error(site, browser):
     _app, base, _ids = site
     page = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 800}).new_page()
     page.goto(f"{base}/dang-nhap")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.get_by_label("Tên đăng nhập").fill("vanphong")
     page.get_by_label("Mật khẩu").fill("sai-mat-khau")
     page.get_by_role("button", name="Đăng nhập").click()
@@ -142,12 +103,12 @@ def test_login_page_fits_and_announces_its_error(site, browser):
     alert = page.get_by_role("alert")
     assert "không đúng" in alert.inner_text()
     assert page.get_by_label("Mật khẩu").get_attribute("aria-invalid") == "true"
-    assert _overflow(page) <= 0 and _axe(page) == []
+    assert _overflow(page) <= 0 and axe_violations(page) == []
 
 
 def test_keyboard_focus_is_visible_and_removing_a_row_keeps_it(site, browser):
     _app, base, _ids = site
-    page = logged_in(browser, base, "vanphong")
+    page = log_in(browser, base, "vanphong")
     page.goto(f"{base}/van-ban/moi")
     page.keyboard.press("Tab")
     outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
@@ -169,7 +130,7 @@ def test_keyboard_focus_is_visible_and_removing_a_row_keeps_it(site, browser):
 def test_pages_are_compressed_and_static_files_cached(site, browser):
     """After the first visit a page costs at most 100 KB on the wire."""
     _app, base, ids = site
-    page = logged_in(browser, base, "vanphong")
+    page = log_in(browser, base, "vanphong")
     sizes = {}
 
     def track(response):
@@ -204,7 +165,7 @@ def test_screenshots_at_desktop_and_phone_width(site, browser, name, username, u
     _app, base, ids = site
     SHOTS.mkdir(exist_ok=True)
     for width in (1366, 390):
-        page = logged_in(browser, base, username, width=width)
+        page = log_in(browser, base, username, width=width)
         page.goto(base + url.format(**ids))
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
@@ -217,7 +178,7 @@ def test_pages_work_under_the_content_security_policy(site, browser, username):
     """Every page of every role in a browser that enforces the policy: no inline script, style or handler
     refused (the console says so when one is), and the scripts still run (Tom Select enhances pickers)."""
     _app, base, ids = site
-    page = logged_in(browser, base, username)
+    page = log_in(browser, base, username)
     refused = []
     page.on("console", lambda message: refused.append((page.url, message.text))
             if "Content Security Policy" in message.text else None)
@@ -240,7 +201,7 @@ def test_the_agency_filter_finds_what_the_page_does_not_carry(site, browser):
     app, base, _ids = site
     app.config["FILTER_INLINE_CHOICES"] = 3
     try:
-        page = logged_in(browser, base, "vanphong")
+        page = log_in(browser, base, "vanphong")
         page.goto(f"{base}/theo-doi/nhiem-vu")
         picker = page.locator("select[name='agency']")
         assert picker.get_attribute("data-source")

@@ -2,12 +2,9 @@
 organisation's signature, and the PDF downloaded from the page passes pyHanko's validator and pdfsig."""
 import shutil
 import subprocess
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
@@ -15,20 +12,11 @@ from app.loader import load_path
 from app.models import Directive, TrustRoot
 from app.signing import service as signing
 from app.signing.verify import verify_pdf
+from tests import browser_support
+from tests.browser_support import AXE, BROWSER_MARKS, axe_violations, launch, serve
 from tests.helpers import DIRECTIVES_DIR, user_named
 
-import os
-
-CHROMIUM = "/usr/bin/chromium"
-AXE = Path(os.environ.get("AXE_JS", Path(__file__).resolve().parent.parent / ".venv/axe-core-4.10.3/axe.min.js"))
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it)"),
-]
+pytestmark = [*BROWSER_MARKS, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 @pytest.fixture(scope="module")
@@ -40,32 +28,18 @@ def server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         load_path(DIRECTIVES_DIR)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
+    with serve(app) as base:
+        yield app, base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    with launch() as chromium:
         yield chromium
-        chromium.close()
 
 
-def log_in(browser, base, username):
-    page = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900},
-                               accept_downloads=True).new_page()
-    page.goto(f"{base}/dang-nhap")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill("demo1234")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
-    return page
+def log_in(browser, base, username, **options):
+    return browser_support.log_in(browser, base, username, accept_downloads=True, **options)
 
 
 def test_leader_signs_clerk_seals_and_the_download_validates(server, browser, tmp_path):
@@ -128,14 +102,6 @@ def test_leader_signs_clerk_seals_and_the_download_validates(server, browser, tm
     assert "Hợp lệ: 2 chữ ký số" in clerk.get_by_test_id("verify-summary").inner_text()
 
 
-def _violations(page) -> list[str]:
-    # evaluated through the debugging protocol: the page's CSP refuses an injected inline <script>
-    page.evaluate(AXE.read_text() + "\n;0")
-    return page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""")
-
-
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core not fetched (make test fetches it)")
 def test_signing_pages_fit_a_phone_and_pass_axe(server, browser):
     """After the test above: the letter's page with its signing and exchange panels, the check page,
@@ -156,5 +122,5 @@ def test_signing_pages_fit_a_phone_and_pass_axe(server, browser):
         page.wait_for_load_state("networkidle")
         assert "dang-nhap" not in page.url
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, url
-        assert _violations(page) == [], (username, url)
+        assert axe_violations(page) == [], (username, url)
         page.context.close()

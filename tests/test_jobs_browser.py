@@ -1,27 +1,19 @@
 """Tệp đã xuất in a real browser (Debian's chromium): a large Excel list becomes a job, the page's
 progress bar follows it by polling (static/js/app.js, under a CSP that forbids inline script) and the
 download link appears when the consumer is done."""
-import threading
 import uuid
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import create_app, jobs
 from app.extensions import db
 from app.loader import load_path
+from tests.browser_support import BROWSER_MARKS, launch, log_in, serve
 from tests.helpers import DIRECTIVES_DIR, go_live
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CSP = "default-src 'self'; script-src 'self'; img-src 'self' data:; object-src 'none'"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def job_server(folder, live=False, **config):
@@ -42,11 +34,8 @@ def job_server(folder, live=False, **config):
         load_path(DIRECTIVES_DIR)
     if live:
         go_live(app)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
+    with serve(app) as base:
+        yield app, base
     jobs.huey.storage.flush_all()
 
 
@@ -56,23 +45,17 @@ def server(tmp_path_factory):
 
 
 def test_the_progress_bar_follows_the_job_and_the_file_appears(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     app, base = server
     jobs.configure(app)
     worker = jobs.huey.create_consumer(workers=1, worker_type="thread", periodic=False, initial_delay=0.05,
                                        max_delay=0.2, check_worker_health=False)
     worker._set_signal_handlers = lambda: None
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        page = browser.new_context(locale="vi-VN", accept_downloads=True).new_page()
+    with launch() as browser:
         problems = []
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.goto(f"{base}/dang-nhap")
-        page.get_by_label("Tên đăng nhập").fill("vanphong")
-        page.get_by_label("Mật khẩu").fill("demo1234")
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
+        page = log_in(browser, base, "vanphong", accept_downloads=True,
+                      on_console=lambda message: problems.append(message.text) if message.type == "error" else None)
         page.goto(f"{base}/theo-doi/nhiem-vu")
         page.get_by_role("link", name="Tải Excel").click()
         page.wait_for_load_state()
@@ -89,5 +72,4 @@ def test_the_progress_bar_follows_the_job_and_the_file_appears(server):
             assert download.value.suggested_filename.endswith(".xlsx")
         finally:
             worker.stop(graceful=True)
-            browser.close()
     assert not [text for text in problems if "Content Security Policy" in text], problems

@@ -8,13 +8,12 @@ import pytest
 
 from app import jobs
 from app.importer import ocr
-from tests.test_jobs_browser import CHROMIUM, LAUNCH_ARGS, job_server
+from tests.browser_support import BROWSER_MARKS, launch, log_in
+from tests.test_jobs_browser import job_server
 from tests.test_ocr import scanned
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
-                       reason="Debian chromium not installed (make test installs it)"),
+    *BROWSER_MARKS,
     pytest.mark.skipif(not ocr.available(), reason="Tesseract with the vie model is not installed"),
 ]
 
@@ -25,7 +24,7 @@ def server(tmp_path_factory):
 
 
 def test_the_job_page_follows_the_pages_and_becomes_the_editor(server, monkeypatch, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     app, base = server
     jobs.configure(app)
@@ -41,16 +40,10 @@ def test_the_job_page_follows_the_pages_and_becomes_the_editor(server, monkeypat
     worker._set_signal_handlers = lambda: None
     scan = tmp_path / "ban-quet.pdf"
     scan.write_bytes(scanned())
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        page = browser.new_context(locale="vi-VN").new_page()
+    with launch() as browser:
         problems = []
-        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-        page.goto(f"{base}/dang-nhap")
-        page.get_by_label("Tên đăng nhập").fill("vanphong")
-        page.get_by_label("Mật khẩu").fill("demo1234")
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
+        page = log_in(browser, base, "vanphong",
+                      on_console=lambda message: problems.append(message.text) if message.type == "error" else None)
         page.goto(f"{base}/nhap-van-ban")
         page.locator("input[type=file]").set_input_files(str(scan))
         page.get_by_role("button", name="Đọc văn bản").click()
@@ -73,5 +66,4 @@ def test_the_job_page_follows_the_pages_and_becomes_the_editor(server, monkeypat
             expect(page.get_by_test_id("import-summary")).to_be_visible()
         finally:
             worker.stop(graceful=True)
-            browser.close()
     assert not [text for text in problems if "Content Security Policy" in text], problems
