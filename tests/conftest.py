@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
+from tests import snapshots
 from tests.helpers import DEFAULT_CLOCK, Client, DIRECTIVES_DIR, go_live
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -76,20 +77,34 @@ def app(database, tmp_path_factory):
 
 
 @pytest.fixture
-def demo(app):
-    """The five seed directives (approved, not yet issued), their agencies and groups, the demo users."""
+def demo(app, request):
+    """The five seed directives (approved, not yet issued), their agencies and groups, the demo users;
+    built once per module and copied back after (tests/snapshots.py)."""
     from app.loader import load_path
 
     app.config["DEMO_MODE"] = True  # the demo's commands (demo activity, demo logins) run only in demo mode
+    backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0]
     with app.app_context():
-        load_path(DIRECTIVES_DIR)
+        shared = snapshots.empty()  # rows another fixture made first are neither kept nor overwritten
+        live_key = snapshots.key(request, "live", backend) if shared and "live" in request.fixturenames else None
+        if live_key and snapshots.restore(live_key):
+            app.extensions["test_live_restored"] = True
+            return app
+        demo_key = snapshots.key(request, "demo", backend) if shared else None
+        if not (demo_key and snapshots.restore(demo_key)):
+            load_path(DIRECTIVES_DIR)
+            snapshots.keep(demo_key)
+    app.extensions["test_live_key"] = live_key
     return app
 
 
 @pytest.fixture
 def live(demo):
     """The demo with its five directives issued: their tasks have reached the assignees."""
-    go_live(demo)
+    if not demo.extensions.pop("test_live_restored", False):
+        go_live(demo)
+        with demo.app_context():
+            snapshots.keep(demo.extensions.pop("test_live_key", None))
     return demo
 
 
