@@ -157,6 +157,38 @@ def test_report_pdf_has_the_pages_and_lines_it_had(app):
         assert page == before, f"page {number}"
 
 
+def test_the_landscape_appendix_fills_the_turned_page_and_no_date_crosses_its_column(app):
+    """The appendix pages turn for a wide table: the table spans the landscape text width (as in the
+    DOCX), not the portrait 165 mm, and each date stays inside its column (at the portrait width
+    "dd/mm/yyyy" ran into "Tình trạng")."""
+    import re
+
+    import pdfplumber
+
+    from app.documents import layout as L
+
+    root = load_quarter(app)
+    with app.app_context():
+        data, appendix = build_report(root)
+    content = render(data, "pdf", today=TODAY, appendix=appendix)
+    width = (L.PAGE_HEIGHT - L.MARGIN_LEFT - L.MARGIN_RIGHT) * 72 / 25.4
+    checked = 0
+    with pdfplumber.open(BytesIO(content)) as pdf:
+        for page in pdf.pages:
+            if page.width <= page.height:
+                continue
+            rules = [edge for edge in page.edges if edge["orientation"] == "v"]
+            edges = sorted({round(edge["x0"], 1) for edge in rules})
+            assert edges[-1] - edges[0] == pytest.approx(width, abs=2), page.page_number
+            table_top = min(edge["top"] for edge in rules)
+            for word in page.extract_words():
+                if word["top"] > table_top and re.fullmatch(r"\d{2}/\d{2}/\d{4}", word["text"]):
+                    inside = [x for x in edges if word["x0"] - 0.5 < x < word["x1"] + 0.5]
+                    assert not inside, (page.page_number, word["text"], word["x0"], word["x1"], inside)
+                    checked += 1
+    assert checked > 20
+
+
 def test_docx_appendix_rows_are_the_xml_python_docx_writes():
     """The rows written as one XML string are the XML python-docx's own calls (add a row, merge the cells
     of a group or subtotal, fill each cell) give."""
