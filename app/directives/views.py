@@ -22,7 +22,7 @@ from app.extensions import db
 from app.directive_format import TEXT_LIMIT
 from app.forms import hidden_id
 from app.lint import lint_directive
-from app.models import Agency, AgencyGroup, Assignment, Directive, Section, SectionAssignee, Task
+from app.models import Agency, AgencyGroup, Assignment, Directive, Section, SectionAssignee, Task, TaskDeadline
 from app.rules import permissions
 from app.rules.directive_states import DirectiveStateError
 from app.rules.signers import default_signer
@@ -52,6 +52,8 @@ def _with_everything():
     return (
         selectinload(Directive.sections).selectinload(Section.tasks).selectinload(Task.assignments)
         .options(joinedload(Assignment.agency), joinedload(Assignment.via_group)),
+        selectinload(Directive.sections).selectinload(Section.tasks).selectinload(Task.agency_deadlines)
+        .joinedload(TaskDeadline.agency),
         selectinload(Directive.sections).selectinload(Section.assignees).options(
             joinedload(SectionAssignee.agency),
             joinedload(SectionAssignee.group).selectinload(AgencyGroup.members)),
