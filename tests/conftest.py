@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.extensions import db
 from tests import snapshots
-from tests.helpers import DEFAULT_CLOCK, Client, DIRECTIVES_DIR, go_live
+from tests.helpers import Client, DIRECTIVES_DIR, go_live, pinned_instant
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -27,7 +27,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 def clock(request):
     """Pin the clock for the test; it ticks from the pinned instant so timings and ordering stay real."""
     marker = request.node.get_closest_marker("clock")
-    instant = marker.args[0] if marker else os.environ.get("TEST_CLOCK") or DEFAULT_CLOCK
+    instant = pinned_instant(request.node)
     if instant == "now":  # TEST_CLOCK=now: the machine's own clock (e.g. under faketime), unpinned
         yield None
         return
@@ -83,8 +83,8 @@ def demo(app, request):
     from app.loader import load_path
 
     app.config["DEMO_MODE"] = True  # the demo's commands (demo activity, demo logins) run only in demo mode
-    backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0]
     with app.app_context():
+        backend = db.engine.dialect.name
         shared = snapshots.empty()  # rows another fixture made first are neither kept nor overwritten
         live_key = snapshots.key(request, "live", backend) if shared and "live" in request.fixturenames else None
         if live_key and snapshots.restore(live_key):

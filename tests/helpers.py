@@ -1,9 +1,11 @@
 """Helpers shared by the tests (tests never import each other's modules, nor conftest)."""
+import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.clock import local_today
 from app.directives import received
@@ -16,6 +18,27 @@ ROOT = Path(__file__).resolve().parent.parent
 DIRECTIVES_DIR = ROOT / "directives"
 # A working morning in Việt Nam; `TEST_CLOCK=2026-12-01T19:30:00Z make test` runs the suite in the evening.
 DEFAULT_CLOCK = "2026-06-15T09:00:00+07:00"
+
+
+def pinned_instant(node) -> str:
+    """The instant a test runs at: its clock marker, else TEST_CLOCK, else DEFAULT_CLOCK ("now": unpinned)."""
+    marker = node.get_closest_marker("clock")
+    return marker.args[0] if marker else os.environ.get("TEST_CLOCK") or DEFAULT_CLOCK
+
+
+@contextmanager
+def statements():
+    """The SQL statements sent inside the block (inside an app context)."""
+    seen = []
+
+    def keep(_conn, _cursor, statement, _parameters, _context, _executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
 
 def go_live(app, keys=None) -> list[int]:
     """Put the approved demo directives (or those whose file name contains one of `keys`) into force

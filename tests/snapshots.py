@@ -7,20 +7,17 @@ pinned instant, get those rows inserted again into their empty tables. The searc
 models, fills itself from the inserted rows (SQLite's triggers, PostgreSQL's generated column).
 Anything unusual (an unpinned clock, a row made before the demo, a PostgreSQL role that cannot
 defer the foreign keys) builds the normal way."""
-import os
-
 from sqlalchemy import select, text
 
 from app.extensions import db
-from tests.helpers import DEFAULT_CLOCK
+from tests.helpers import pinned_instant
 
 _KEPT: dict[tuple, dict[str, list[dict]]] = {}
 
 
 def key(request, level: str, backend: str) -> tuple | None:
     """Rows are shared by the tests of one module, on one backend, pinned to one instant."""
-    marker = request.node.get_closest_marker("clock")
-    instant = marker.args[0] if marker else os.environ.get("TEST_CLOCK") or DEFAULT_CLOCK
+    instant = pinned_instant(request.node)
     if instant == "now":  # the machine's own clock: the rows' times would be another day's
         return None
     return (request.node.module.__name__, backend, level, instant)

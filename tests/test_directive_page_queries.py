@@ -1,27 +1,13 @@
 """A directive's page reads its whole tree in a fixed number of statements: a letter of 30 tasks costs
 what a letter of 6 does (the bench found one SELECT per task for the per-agency deadlines)."""
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.clock import local_today
 from app.extensions import db
 from app.models import Agency, Assignment, Directive, Task, TaskDeadline
-
-
-@contextmanager
-def statements():
-    seen = []
-
-    def keep(_conn, _cursor, statement, _parameters, _context, _executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
+from tests.helpers import statements
 
 
 def _page_statements(app, office, directive_id) -> int:

@@ -2,12 +2,11 @@
 follows directives is told, agency by agency, what is overdue and due soon in the directives of its
 organisations, within the scope the web gives it (the office list it links to), on Việt Nam's day."""
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from app.clock import local_today
 from app.extensions import db
@@ -15,7 +14,7 @@ from app.jobs import mail, schedule
 from app.models import Agency, Assignment, Directive, Section, Task
 from app.rules import timeliness as T
 from app.rules.workflow import IN_PROGRESS
-from tests.helpers import user_named
+from tests.helpers import statements, user_named
 from tests.test_mail import BASE_URL, body, set_mail, smtp  # noqa: F401  (smtp: the SMTP server fixture)
 
 SUBJECT = "[Theo dõi chỉ đạo] Theo dõi đơn vị thực hiện: "
@@ -197,20 +196,6 @@ def test_the_day_is_vietnams_not_the_servers(smtp, live):  # noqa: F811
     overdue, due_soon = text.split("  Sắp đến hạn (1):")
     assert f"/nhiem-vu/{late_id}" in overdue and "quá 1 ngày" in overdue
     assert f"/nhiem-vu/{soon_id}" in due_soon and "hạn 18/06/2026" in due_soon
-
-
-@contextmanager
-def statements():
-    seen = []
-
-    def keep(_conn, _cursor, statement, _parameters, _context, _executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", keep)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", keep)
 
 
 def test_the_mail_reads_grouped_counts_and_limited_lists_not_every_row(late_work, live, monkeypatch):

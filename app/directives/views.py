@@ -50,10 +50,9 @@ def index():
 def _with_everything():
     """Load a directive's whole tree in a few queries, so its page costs the same for 5 tasks or 500."""
     return (
-        selectinload(Directive.sections).selectinload(Section.tasks).selectinload(Task.assignments)
-        .options(joinedload(Assignment.agency), joinedload(Assignment.via_group)),
-        selectinload(Directive.sections).selectinload(Section.tasks).selectinload(Task.agency_deadlines)
-        .joinedload(TaskDeadline.agency),
+        selectinload(Directive.sections).selectinload(Section.tasks).options(
+            selectinload(Task.assignments).options(joinedload(Assignment.agency), joinedload(Assignment.via_group)),
+            selectinload(Task.agency_deadlines).joinedload(TaskDeadline.agency)),
         selectinload(Directive.sections).selectinload(Section.assignees).options(
             joinedload(SectionAssignee.agency),
             joinedload(SectionAssignee.group).selectinload(AgencyGroup.members)),
