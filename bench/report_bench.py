@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 15)  # fixed: the same rows, timeliness and pages in every run
 QUARTER = (date(2026, 10, 1), date(2026, 12, 31))  # quý IV: deadlines are generated today ± 60 days
 # a busy quarter: about 96 pages of PDF (see report_assignments and pdf_pages)
-SIZE = {"directives": 20, "assignments": 755, "agencies": 150}
+SIZE = {"directives": 20, "assignments": 960, "agencies": 150}
 TARGET_S = 2.0
 SIGNER = {"authority": "TL.", "authority_title": "CHỦ TỊCH", "title": "CHÁNH VĂN PHÒNG", "name": "Nguyễn Văn B"}
 

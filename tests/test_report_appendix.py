@@ -1,6 +1,7 @@
 """The period report's appendix on a fixed data set: every assignment of the quarter once, in order, with
-the right totals, read back from the DOCX and the PDF; and the PDF as it was before the report was made
-fast (pages and the position of every line: tests/fixtures/report_quarter_pdf.json).
+the right totals, read back from the DOCX and the PDF; and the PDF's pages and the position of every line
+(tests/fixtures/report_quarter_pdf.json: the letter and summary pages as WeasyPrint printed them, the detail
+as app/documents/appendix_pdf.py draws it).
 
 The data is the tracking bench's generator (bench/tracking_bench.py, fixed seed) at a small size, with a
 fixed `today`, so the report is the same on every run. Rewrite the fixture only for a change that is meant
@@ -161,7 +162,7 @@ def test_appendix_has_every_assignment_once_in_order_with_the_right_totals(app):
 
 
 def test_report_pdf_has_the_pages_and_lines_it_had(app):
-    """Page count and every line (text and place) of the report as it printed before it was made fast."""
+    """Page count and every line (text and place) of the report, as the fixture holds them."""
     pages = pdf_pages(quarter_pdf(app))
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert len(pages) == golden["pages"]

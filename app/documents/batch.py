@@ -91,11 +91,12 @@ def _warm() -> None:
     the worker, and traversing them again cost 10-20 ms of a letter's ~80 ms (measured with gc.callbacks)."""
     import gc
 
-    from app.documents import pdf_renderer, render
+    from app.documents import appendix_pdf, pdf_renderer, render
 
     if _warmed:  # forked from the fork server, which warmed up once for every worker
         return
     pdf_renderer._stylesheets()  # LETTER_FONT_DIR comes with the environment the fork server started with
+    appendix_pdf.faces()  # a report's appendix: the faces registered with ReportLab
     for draft in (True, False):
         try:
             render(WARM_LETTER, "pdf", draft=draft)

@@ -1,10 +1,12 @@
 """The letter as PDF: an HTML template (templates/letters/letter.html) with a static stylesheet
-(static/letters/letter.css), printed by WeasyPrint with the embedded letter font.
+(static/letters/letter.css), printed by WeasyPrint with the embedded letter font. A report's appendix
+(Phụ lục) is drawn by appendix_pdf.py and its pages joined after the letter's (pypdf).
 
 The stylesheet holds no numbers: they come from layout.py as CSS custom properties, so the PDF
 and the DOCX share one set of measurements.
 """
 import atexit
+import io
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -52,21 +54,6 @@ def layout_css(font_dir: str | None = None) -> str:
   }}
 }}
 @page :first {{ @top-center {{ content: none; }} }}
-@page appendix {{
-  @top-center {{
-    content: counter(page); font-family: "{FAMILY}"; font-size: {L.SIZE['page_number']}pt;
-    vertical-align: top; padding-top: {_mm(L.HEADER_DISTANCE - L.pt_to_mm(L.SIZE['page_number']) / 2)};
-  }}
-}}
-@page :nth(1 of appendix) {{ counter-reset: page 1; @top-center {{ content: none; }} }}
-@page appendix-landscape {{
-  size: {_mm(L.PAGE_HEIGHT)} {_mm(L.PAGE_WIDTH)};
-  @top-center {{
-    content: counter(page); font-family: "{FAMILY}"; font-size: {L.SIZE['page_number']}pt;
-    vertical-align: top; padding-top: {_mm(L.HEADER_DISTANCE - L.pt_to_mm(L.SIZE['page_number']) / 2)};
-  }}
-}}
-@page :nth(1 of appendix-landscape) {{ counter-reset: page 1; @top-center {{ content: none; }} }}
 :root {{
   --font: "{FAMILY}";
   --header-left: {_mm(L.HEADER_LEFT)}; --header-right: {_mm(L.HEADER_RIGHT)};
@@ -85,7 +72,6 @@ def layout_css(font_dir: str | None = None) -> str:
   --signature-gap: {_mm(L.SIGNATURE_GAP)};
   --rule: {L.RULE_THICKNESS}pt;
   --rule-gap: {L.RULE_GAP}pt;
-  --cell-padding: {_mm(L.APPENDIX_CELL_PADDING)};
   --urgent: #{L.URGENCY_COLOUR};
 {sizes}
 }}
@@ -146,5 +132,25 @@ def render_pdf(letter: Letter) -> bytes:
     html = render_html(letter)
     with _RENDER_LOCK:
         fonts, stylesheets = _stylesheets()
-        return HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=stylesheets, font_config=fonts,
-                                                                finisher=_rename_fonts)
+        pages = HTML(string=html, base_url=str(ROOT)).write_pdf(stylesheets=stylesheets, font_config=fonts,
+                                                                 finisher=_rename_fonts)
+    if letter.appendix is None:
+        return pages
+    from app.documents.appendix_pdf import render_appendix
+
+    return joined(pages, render_appendix(letter.appendix))
+
+
+def joined(letter_pdf: bytes, appendix_pdf: bytes) -> bytes:
+    """The letter's pages then the appendix's, with the letter's title, author and PDF version."""
+    from pypdf import PdfReader, PdfWriter
+
+    letter_pages = PdfReader(io.BytesIO(letter_pdf))
+    writer = PdfWriter()
+    writer.append(letter_pages)
+    writer.append(PdfReader(io.BytesIO(appendix_pdf)))
+    writer.pdf_header = letter_pages.pdf_header
+    writer.add_metadata(dict(letter_pages.metadata or {}))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
