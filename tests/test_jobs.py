@@ -406,6 +406,35 @@ def test_old_exported_files_are_deleted(live, tmp_path):
         assert sorted(p.name for p in Path(tmp_path, "jobs").iterdir()) == ["2"]
 
 
+def test_folders_no_job_owns_are_swept_once_they_are_an_hour_old(live, tmp_path):
+    """An upload kept for a job whose row never came (or went another way) is deleted by the nightly
+    cleanup; a folder written in the last hour may belong to a job being committed, and stays."""
+    import os
+    from pathlib import Path
+
+    live.config["GENERATED_DIR"] = str(tmp_path)
+    root = tmp_path / "jobs"
+    with live.app_context():
+        user = user_named("vanphong")
+        job = Job(user_id=user.id, kind="ocr", title="ban-quet.pdf", status="queued")
+        db.session.add(job)
+        db.session.commit()
+        two_days_ago = time.time() - 2 * 86400  # file ages are the file system's: set them, never wait
+        for name in (str(job.id), "999991", "999992", "stray.tmp"):
+            path = root / name
+            if name.endswith(".tmp"):
+                root.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(b"x")
+            else:
+                path.mkdir(parents=True)
+                (path / "ban-quet.pdf").write_bytes(b"%PDF-1.4")
+            if name != "999992":
+                os.utime(path, (two_days_ago, two_days_ago))
+        assert runner.delete_old(7) == 0  # no job is old enough
+        assert sorted(p.name for p in Path(root).iterdir()) == sorted([str(job.id), "999992"])
+        assert (root / str(job.id) / "ban-quet.pdf").is_file()  # the waiting job keeps its upload
+
+
 def test_flask_jobs_morning_runs_the_morning_now(live):
     result = live.test_cli_runner().invoke(args=["jobs", "morning", "--date", "2026-06-15"])
     assert result.exit_code == 0, result.output

@@ -98,6 +98,24 @@ def test_the_upload_of_a_scan_is_a_job_whose_page_shows_the_review(demo, login):
     assert download.status_code == 302 and download.headers["Location"].endswith(f"/nhap-van-ban/nhan-dang/{job_id}")
 
 
+def test_a_scan_whose_job_cannot_be_saved_leaves_no_file_behind(demo, login, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    demo.config["GENERATED_DIR"] = str(tmp_path)
+    office = login("vanphong")
+
+    def database_gone():
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(db.session, "commit", database_gone)
+    response = upload(office, scanned(), "ban-quet.pdf")
+    monkeypatch.undo()
+    assert response.status_code == 503  # a database error: the page asks to try again in a moment
+    assert sorted((tmp_path / "jobs").rglob("*")) == []  # the scan kept for the job went with it
+    with demo.app_context():
+        assert db.session.scalar(select(func.count(Job.id))) == 0
+
+
 def test_saving_the_review_of_a_scan_saves_the_directive(demo, login):
     from tests.test_importer_app import editor_values
 

@@ -68,6 +68,13 @@ def start_ocr(user, content: bytes, filename: str, pages: int) -> Job:
     return job
 
 
+def discard_upload(job_id: int) -> None:
+    """The kept scan of a job that was never recorded (its commit failed): nothing else would remove it."""
+    import shutil
+
+    shutil.rmtree(folder(job_id), ignore_errors=True)
+
+
 def source_json(source: Source) -> bytes:
     data = asdict(source)
     data["ocr"] = isinstance(source, ocr.OcrSource)

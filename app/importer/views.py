@@ -58,12 +58,18 @@ def _checks(content: bytes, filename: str):
 
 
 def _start_ocr(content: bytes, filename: str, pages: int):
-    from app.importer.jobs import start_ocr
+    from app.importer.jobs import discard_upload, start_ocr
 
     db.session.rollback()  # only the job is saved: the import itself waits for "Lưu văn bản"
     job = start_ocr(current_user, content, filename, pages)
-    db.session.commit()  # enqueues it
-    return redirect(url_for("importer.ocr_job", job_id=job.id))
+    job_id = job.id
+    try:
+        db.session.commit()  # enqueues it
+    except Exception:
+        db.session.rollback()
+        discard_upload(job_id)  # the scan kept for a job that does not exist
+        raise
+    return redirect(url_for("importer.ocr_job", job_id=job_id))
 
 
 @bp.route("/nhap-van-ban/nhan-dang/<id:job_id>")

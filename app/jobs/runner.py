@@ -4,6 +4,7 @@ import json
 import logging
 import re
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -161,8 +162,13 @@ def fail_stale(hours: int = 6) -> int:
     return result.rowcount
 
 
+# a job's folder without its row, younger than this, may be an upload whose job is being committed
+ORPHAN_GRACE_SECONDS = 3600
+
+
 def delete_old(days: int) -> int:
-    """Jobs finished more than `days` days ago: their files and rows go."""
+    """Jobs finished more than `days` days ago: their files and rows go. So do the folders no job owns any
+    more (an upload kept for a job whose commit failed, or whose row went another way)."""
     cutoff = utcnow() - timedelta(days=days)
     old = db.session.scalars(select(Job).where(Job.finished_at < cutoff)).all()
     root = Path(current_app.config["GENERATED_DIR"]) / "jobs"
@@ -170,4 +176,23 @@ def delete_old(days: int) -> int:
         shutil.rmtree(root / str(job.id), ignore_errors=True)
         db.session.delete(job)
     db.session.commit()
+    delete_orphans(root)
     return len(old)
+
+
+def delete_orphans(root: Path) -> list[str]:
+    """The folders under GENERATED_DIR/jobs that no job row names, left alone for an hour after they were
+    last written (the age of a file is the file system's, not the application's clock)."""
+    if not root.is_dir():
+        return []
+    owned = {str(job_id) for job_id in db.session.scalars(select(Job.id))}
+    now, removed = time.time(), []
+    for entry in root.iterdir():
+        if entry.name in owned or now - entry.stat().st_mtime < ORPHAN_GRACE_SECONDS:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+    return removed
