@@ -302,6 +302,23 @@ def test_numbers_follow_vietnamese_conventions():
     assert numbers.number(1234567) == "1.234.567" and numbers.signed(-2) == "\u22122" and numbers.signed(3) == "+3"
 
 
+def test_numbers_print_what_babels_own_functions_print():
+    """app/numbers.py parses the locale and each pattern once: the text must stay Babel's, value for value."""
+    import random
+
+    from babel.numbers import format_decimal, format_percent
+
+    from app import numbers
+
+    pick = random.Random(12)
+    values = [0, 100, 12.25, 0.05, 99.95, 1e9, 2.5, 33.333333] + [pick.random() * 100 for _ in range(500)] + [
+        pick.randint(0, 10 ** 9) for _ in range(200)]
+    for value in values:
+        assert numbers.percent(value) == format_percent(value / 100, format="#,##0.0 %", locale="vi_VN"), value
+        assert numbers.percent(value, 0) == format_percent(value / 100, format="#,##0 %", locale="vi_VN"), value
+        assert numbers.number(value) == format_decimal(value, locale="vi_VN"), value
+
+
 def test_the_audit_log_speaks_vietnamese_and_filters(live, login):
     office = login("vanphong")
     with live.app_context():
