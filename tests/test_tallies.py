@@ -37,6 +37,12 @@ def assert_tallies_are_live(today=None):
         by_agency, directive_count = live_counts(owner, today)
         assert tallies.by_agency(db.session, owner) == by_agency, owner
         assert tallies.worst_directives(db.session, owner, 5, T.OVERDUE)[0] == directive_count, owner
+        live_scores = queries.per_agency(queries.class_counts(today, WINDOW, queries.owned_by(owner)))
+        assert score_rows(tallies.agency_scores(owner)) == score_rows(live_scores), owner  # agency_scores moved too
+
+
+def score_rows(rows) -> list[tuple]:
+    return sorted(tuple(row) for row in db.session.execute(select(rows)).all())
 
 
 @pytest.fixture
@@ -184,10 +190,11 @@ def test_the_scorecard_is_sorted_and_paged_in_sql_like_the_live_counts(counted, 
         for owner in owners():
             for descending in (True, False):
                 expected = reference_scorecard(owner, today, sort, descending)
-                for counts in (tallies.agency_counts(owner), queries.class_counts(today, WINDOW, queries.owned_by(owner))):
+                for rows in (tallies.agency_scores(owner),
+                             queries.per_agency(queries.class_counts(today, WINDOW, queries.owned_by(owner)))):
                     paged, page = [], 0
                     while True:
-                        card = queries.scorecard(counts, sort, descending, limit=3, offset=3 * page)
+                        card = queries.scorecard(rows, sort, descending, limit=3, offset=3 * page)
                         assert card.agencies == len(expected)
                         assert card.totals == live_boxes(owner, today)
                         if not card.scores:

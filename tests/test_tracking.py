@@ -91,7 +91,7 @@ def test_dashboard_counts_and_scorecard(live, login):
     assert "Sở Y tế (Kon Tum)" in page  # a short name other provinces use too carries its place
     with live.app_context():
         counts = queries.class_counts(TODAY, 3, queries.owned_by(kon_tum))
-        scores = {s.agency.name: s for s in queries.scorecard(counts).scores}
+        scores = {s.agency.name: s for s in queries.scorecard(queries.per_agency(counts)).scores}
         assert scores["Sở Y tế tỉnh Kon Tum"].overdue == count
         assert scores["Sở Y tế tỉnh Kon Tum"].on_time_rate == 0.0
         assert "Sở Y tế tỉnh Lạng Sơn" not in scores  # another province's directive is another dashboard
@@ -100,7 +100,7 @@ def test_dashboard_counts_and_scorecard(live, login):
     assert office.get("/theo-doi?sort=name&dir=asc").status_code == 200
     assert office.get("/theo-doi?sort=nonsense&dir=x").status_code == 200
     with live.app_context():
-        short = [s.agency.short_name.lower() for s in queries.scorecard(counts, "name", False).scores]
+        short = [s.agency.short_name.lower() for s in queries.scorecard(queries.per_agency(counts), "name", False).scores]
         assert short == sorted(short)
 
 
@@ -208,7 +208,7 @@ def test_the_scorecard_pager_links_a_window_of_pages(live, login, monkeypatch):
     rows = re.findall(r'<tr data-agency="([^"]+)"', middle)
     with live.app_context():
         counts = queries.class_counts(TODAY, 3, queries.owned_by(kon_tum))
-        names = [s.agency.name for s in queries.scorecard(counts, "name", False).scores]
+        names = [s.agency.name for s in queries.scorecard(queries.per_agency(counts), "name", False).scores]
     assert rows == names[10:12]
 
 

@@ -360,7 +360,7 @@ def dashboard(args):
     organisation = db.session.get(Agency, organisation_id)
     today, window = local_today(), current_app.config["DUE_SOON_DAYS"]
     figures = tracking_queries.dashboard_figures(organisation.id, today, window)
-    card = tracking_queries.scorecard(figures.counts, "name", False)
+    card = tracking_queries.scorecard(figures.scores, "name", False)
     scores, totals, directive_count = card.scores, card.totals, figures.directive_count
     return {"organisation": _agency(organisation), "today": today, "totals": totals,
             "directive_count": directive_count,

@@ -29,4 +29,4 @@ from app.models.api_tokens import ApiToken  # noqa: F401,E402
 from app.models.search import SearchEntry  # noqa: F401,E402
 from app.models.signing import SignedRevision, SigningCredential, TrustRoot  # noqa: F401
 from app.models.exchange import ExchangeMessage  # noqa: F401
-from app.models.tallies import AgencyTally, DirectiveTally, DirectiveTotal, TallyState  # noqa: F401,E402
+from app.models.tallies import AgencyScore, AgencyTally, DirectiveTally, DirectiveTotal, TallyState  # noqa: F401,E402

@@ -46,6 +46,24 @@ class AgencyTally(db.Model):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class AgencyScore(db.Model):
+    """Per organisation and agency, the scorecard's row: agency_tallies' classes summed into its columns,
+    kept by the same transactions, so the dashboard sorts and pages a few thousand rows without grouping
+    (app/tracking/queries.py SCORE_KINDS says which classes make each column)."""
+
+    __tablename__ = "agency_scores"
+
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    live: Mapped[int] = mapped_column(Integer)  # every live assignment, cancelled ones too: the row's reason to be
+    assigned: Mapped[int] = mapped_column(Integer)
+    done_on_time: Mapped[int] = mapped_column(Integer)
+    done_late: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    in_progress: Mapped[int] = mapped_column(Integer)
+    no_deadline: Mapped[int] = mapped_column(Integer)
+
+
 class DirectiveTotal(db.Model):
     """Per organisation and directive: the directives with the most overdue work, and how many there are."""
 

@@ -253,6 +253,18 @@ def class_counts(today: date, due_soon_days: int, within, directive_id: int | No
                         directive_id).subquery("class_counts")
 
 
+def organisation_scores(organisation_id: int, today: date, due_soon_days: int, counted_ahead: bool | None = None):
+    """The scorecard's rows of one organisation (agency_id and SCORE_KINDS' columns): kept ahead in
+    agency_scores when the tallies are today's, else summed from the live counts."""
+    from app.tracking import tallies
+
+    if counted_ahead is None:
+        counted_ahead = tallies.current(db.session, today, due_soon_days)
+    if counted_ahead:
+        return tallies.agency_scores(organisation_id)
+    return per_agency(class_counts(today, due_soon_days, owned_by(organisation_id)))
+
+
 def organisation_counts(organisation_id: int, today: date, due_soon_days: int, counted_ahead: bool | None = None):
     """(agency_id, timeliness, count) of one organisation's directives: the tallies counted ahead when
     they are today's (app/tracking/tallies.py), else counted live with the same classification."""
@@ -280,7 +292,7 @@ def late_and_due_by_agency(organisation_id: int, today: date, due_soon_days: int
 
 @dataclass
 class Figures:
-    counts: object        # organisation_counts(): what scorecard() sums and pages
+    scores: object        # organisation_scores(): what scorecard() sorts and pages
     directive_count: int
     worst: list           # [(directive id, {class: count})], the most overdue first
 
@@ -290,14 +302,14 @@ def dashboard_figures(organisation_id: int, today: date, due_soon_days: int, dir
     from app.tracking import tallies
 
     counted_ahead = tallies.current(db.session, today, due_soon_days)
-    counts = organisation_counts(organisation_id, today, due_soon_days, counted_ahead)
+    scores = organisation_scores(organisation_id, today, due_soon_days, counted_ahead)
     if counted_ahead:
         directive_count, worst = tallies.worst_directives(db.session, organisation_id, directives_shown, T.OVERDUE)
     else:
         by_directive = counts_by(Directive.id, today, due_soon_days, owned_by(organisation_id))
         directive_count = len(by_directive)
         worst = sorted(by_directive.items(), key=lambda item: (-item[1].get(T.OVERDUE, 0), -item[0]))[:directives_shown]
-    return Figures(counts, directive_count, worst)
+    return Figures(scores, directive_count, worst)
 
 
 @dataclass
@@ -318,7 +330,7 @@ class Score:
 
 
 SCORE_COLUMNS = ("name", "assigned", "done_on_time", "done_late", "overdue", "on_time_rate")
-_SCORE_KINDS = {"done_on_time": (T.DONE_ON_TIME,), "done_late": (T.DONE_LATE,), "overdue": (T.OVERDUE,),
+SCORE_KINDS = {"done_on_time": (T.DONE_ON_TIME,), "done_late": (T.DONE_LATE,), "overdue": (T.OVERDUE,),
                 "in_progress": (T.ON_TIME, T.DUE_SOON), "no_deadline": (T.NO_DEADLINE,)}
 # the dashboard's five boxes are sums of the scorecard's columns over every agency
 _BOX_COLUMNS = {T.DONE_ON_TIME: "done_on_time", T.DONE_LATE: "done_late", T.IN_PROGRESS_ON_TIME: "in_progress",
@@ -332,22 +344,29 @@ class ScorePage:
     totals: dict          # the five boxes, over every agency
 
 
-def _per_agency(counts):
-    """One row per agency with the scorecard's columns, summed from (agency_id, timeliness, count)."""
+def score_sums(counts) -> dict:
+    """The scorecard's columns as sums over (…, timeliness, count) rows: "live" (every live assignment,
+    the row's reason to be), "assigned" (those not cancelled) and SCORE_KINDS'."""
     def total(condition):
         return func.coalesce(func.sum(case((condition, counts.c.count), else_=0)), 0)
 
-    columns = {name: total(counts.c.timeliness.in_(kinds)).label(name) for name, kinds in _SCORE_KINDS.items()}
-    return select(counts.c.agency_id, total(counts.c.timeliness != T.NOT_COUNTED).label("assigned"),
-                  *columns.values()).group_by(counts.c.agency_id).subquery("per_agency")
+    return {"live": func.coalesce(func.sum(counts.c.count), 0),
+            "assigned": total(counts.c.timeliness != T.NOT_COUNTED),
+            **{name: total(counts.c.timeliness.in_(kinds)) for name, kinds in SCORE_KINDS.items()}}
 
 
-def scorecard(counts, sort: str = "overdue", descending: bool = True, limit: int | None = None,
+def per_agency(counts):
+    """One row per agency with the scorecard's columns, summed from (agency_id, timeliness, count)."""
+    sums = score_sums(counts)
+    return select(counts.c.agency_id, *(sums[name].label(name) for name in ("assigned", *SCORE_KINDS))
+                  ).group_by(counts.c.agency_id).subquery("per_agency")
+
+
+def scorecard(rows, sort: str = "overdue", descending: bool = True, limit: int | None = None,
               offset: int = 0) -> ScorePage:
     """One page of agencies sorted by a column, with how many there are and the five boxes, in one
-    statement (window sums over the grouped rows): a province of fifteen thousand agencies costs one
-    page. `counts` is organisation_counts() or class_counts()."""
-    rows = _per_agency(counts)
+    statement (window sums over the rows): a province of fifteen thousand agencies costs one page.
+    `rows` is organisation_scores() or per_agency()."""
     sort = sort if sort in SCORE_COLUMNS else "overdue"
     if sort == "name":
         keys = [func.lower(Agency.short_name)]
@@ -366,7 +385,7 @@ def scorecard(counts, sort: str = "overdue", descending: bool = True, limit: int
     if not found and offset:  # past the last page: nothing to read the window sums from
         return ScorePage([], *_scorecard_sums(rows))
     scores = [Score(agency=row.Agency, assigned=int(row.assigned),
-                    **{name: int(getattr(row, name)) for name in _SCORE_KINDS}) for row in found]
+                    **{name: int(getattr(row, name)) for name in SCORE_KINDS}) for row in found]
     first = found[0] if found else None
     totals = {box: int(getattr(first, f"all_{column}")) if first else 0 for box, column in _BOX_COLUMNS.items()}
     return ScorePage(scores, int(first.agencies) if first else 0, totals)

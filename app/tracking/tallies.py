@@ -2,7 +2,8 @@
 
 Three tables (app/models/tallies.py) hold, as of one local day, the live assignments of each
 organisation's directives per timeliness class: per directive and agency (the detail), per agency
-(the boxes and the scorecard) and per directive (the directives with most overdue work).
+(the boxes and the inbox) and per directive (the directives with most overdue work); a fourth holds
+the per-agency classes summed into the scorecard's columns, one row per organisation and agency.
 
 - Every transaction that changes an assignment, a task, a section or a directive (through the ORM, or
   through the conditional UPDATEs that move a directive's state, which call `touch`) recounts the
@@ -23,12 +24,12 @@ from sqlalchemy.orm import Session
 
 from app.clock import local_today
 from app.models import Assignment, Directive, Section, Task
-from app.models.tallies import AgencyTally, DirectiveTally, DirectiveTotal, OwnerTotal, TallyState
+from app.models.tallies import AgencyScore, AgencyTally, DirectiveTally, DirectiveTotal, OwnerTotal, TallyState
 from app.scope import join_directive, live_assignment
 
-STATE, DETAIL, BY_AGENCY, BY_DIRECTIVE, BY_OWNER = (TallyState.__table__, DirectiveTally.__table__,
-                                                     AgencyTally.__table__, DirectiveTotal.__table__,
-                                                     OwnerTotal.__table__)
+STATE, DETAIL, BY_AGENCY, BY_DIRECTIVE, BY_OWNER, SCORES = (
+    TallyState.__table__, DirectiveTally.__table__, AgencyTally.__table__, DirectiveTotal.__table__,
+    OwnerTotal.__table__, AgencyScore.__table__)
 PENDING = "tallies_pending"
 TRACKED = (Assignment, Task, Section, Directive)
 
@@ -136,6 +137,7 @@ def recount(connection, directive_ids) -> None:
             connection.execute(insert(BY_AGENCY).values(owner_id=owner, agency_id=agency, timeliness=kind,
                                                         count=change))
     connection.execute(delete(BY_AGENCY).where(BY_AGENCY.c.count == 0))
+    _move_scores(connection, difference)
     for owner, change in counted_directives.items():
         if not change:
             continue
@@ -143,6 +145,36 @@ def recount(connection, directive_ids) -> None:
                                    .values(directives=BY_OWNER.c.directives + change)).rowcount
         if not moved:
             connection.execute(insert(BY_OWNER).values(owner_id=owner, directives=change))
+
+
+def score_columns(kind: str) -> list[str]:
+    """The scorecard columns (agency_scores) an assignment of this class counts in."""
+    from app.rules import timeliness as T
+    from app.tracking.queries import SCORE_KINDS
+
+    return ["live"] + (["assigned"] if kind != T.NOT_COUNTED else []) + [
+        name for name, kinds in SCORE_KINDS.items() if kind in kinds]
+
+
+def _move_scores(connection, difference: Counter) -> None:
+    """agency_scores moved by the same differences as agency_tallies, column by column."""
+    moves: dict[tuple[int, int], Counter] = {}
+    for (owner, agency, kind), change in difference.items():
+        if change:
+            for column in score_columns(kind):
+                moves.setdefault((owner, agency), Counter())[column] += change
+    zero = {column.name: 0 for column in SCORES.c if column.name not in ("owner_id", "agency_id")}
+    for (owner, agency), columns in moves.items():
+        columns = {name: change for name, change in columns.items() if change}
+        if not columns:
+            continue
+        key = (SCORES.c.owner_id == owner, SCORES.c.agency_id == agency)
+        moved = connection.execute(update(SCORES).where(*key).values(
+            **{name: SCORES.c[name] + change for name, change in columns.items()})).rowcount
+        if not moved:
+            connection.execute(insert(SCORES).values(owner_id=owner, agency_id=agency, **{**zero, **columns}))
+    if moves:
+        connection.execute(delete(SCORES).where(SCORES.c.live == 0))
 
 
 def _directives_per_owner(rows) -> Counter:
@@ -154,6 +186,8 @@ def rebuild(session: Session, day: date | None = None, window: int | None = None
     """Recount everything as of `day` (today); return the number of detail rows."""
     from flask import current_app
 
+    from app.tracking import queries
+
     day = day or local_today()
     window = current_app.config["DUE_SOON_DAYS"] if window is None else window
     session.flush()
@@ -163,7 +197,7 @@ def rebuild(session: Session, day: date | None = None, window: int | None = None
         connection.execute(insert(STATE).values(id=1, as_of=day, due_soon_days=window))
     else:
         connection.execute(update(STATE).where(STATE.c.id == 1).values(as_of=day, due_soon_days=window))
-    for table in (DETAIL, BY_AGENCY, BY_DIRECTIVE, BY_OWNER):
+    for table in (DETAIL, BY_AGENCY, BY_DIRECTIVE, BY_OWNER, SCORES):
         connection.execute(delete(table))
     connection.execute(insert(DETAIL).from_select(
         ["directive_id", "owner_id", "agency_id", "timeliness", "count"], _counted(day, window)))
@@ -171,6 +205,10 @@ def rebuild(session: Session, day: date | None = None, window: int | None = None
         ["owner_id", "agency_id", "timeliness", "count"],
         select(DETAIL.c.owner_id, DETAIL.c.agency_id, DETAIL.c.timeliness, func.sum(DETAIL.c.count))
         .group_by(DETAIL.c.owner_id, DETAIL.c.agency_id, DETAIL.c.timeliness)))
+    sums = queries.score_sums(BY_AGENCY)
+    connection.execute(insert(SCORES).from_select(
+        ["owner_id", "agency_id", *sums], select(BY_AGENCY.c.owner_id, BY_AGENCY.c.agency_id, *sums.values())
+        .group_by(BY_AGENCY.c.owner_id, BY_AGENCY.c.agency_id)))
     connection.execute(insert(BY_DIRECTIVE).from_select(
         ["owner_id", "directive_id", "timeliness", "count"],
         select(DETAIL.c.owner_id, DETAIL.c.directive_id, DETAIL.c.timeliness, func.sum(DETAIL.c.count))
@@ -202,6 +240,14 @@ def agency_counts(owner_id: int):
     """(agency_id, timeliness, count) of one organisation, as a subquery like queries.class_counts()."""
     return (select(BY_AGENCY.c.agency_id, BY_AGENCY.c.timeliness, BY_AGENCY.c.count)
             .where(BY_AGENCY.c.owner_id == owner_id).subquery("class_counts"))
+
+
+def agency_scores(owner_id: int):
+    """The scorecard's rows of one organisation, as a subquery like queries.per_agency()."""
+    from app.tracking.queries import SCORE_KINDS
+
+    return (select(SCORES.c.agency_id, SCORES.c.assigned, *(SCORES.c[name] for name in SCORE_KINDS))
+            .where(SCORES.c.owner_id == owner_id).subquery("per_agency"))
 
 
 def total(session: Session, owner_id: int | None, directive_id=None, agency_id=None, classes=None,

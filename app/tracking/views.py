@@ -172,11 +172,11 @@ def dashboard():
     sort = request.args.get("sort", "overdue")
     descending = request.args.get("dir", "desc") != "asc"
     page = _page_number("sp")
-    card = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
+    card = queries.scorecard(figures.scores, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
     last_page = max(1, -(-card.agencies // SCORES_PER_PAGE))
     if page > last_page:  # past the end: the last page
         page = last_page
-        card = queries.scorecard(figures.counts, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
+        card = queries.scorecard(figures.scores, sort, descending, SCORES_PER_PAGE, (page - 1) * SCORES_PER_PAGE)
     worst = figures.worst
     directives = {d.id: d for d in db.session.scalars(select(Directive).where(Directive.id.in_([i for i, _ in worst])))}
     progress = [(directives[i], kinds) for i, kinds in worst]
