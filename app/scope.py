@@ -66,15 +66,16 @@ def directives(user):
     return or_(*branches) if branches else false()
 
 
-def directive_branches(user) -> list:
+def directive_branches(user, own: bool = True) -> list:
     """The conditions `directives()` joins with OR, one per reason to read a directive (the organisation's
     own, a live one giving it a task, one implementing a leader's): a query that gathers over them all
-    can take each through its own index."""
+    can take each through its own index. `own=False` leaves out the first, for a caller that reads the
+    organisations' own directives its own way (`followed_organisations` names them)."""
     orgs = _orgs(user)
     if not orgs:
         return []
-    conditions = [Directive.owner_agency_id.in_(orgs),
-                  and_(Directive.state.in_(states.LIVE), _assigned_to(orgs))]
+    conditions = ([Directive.owner_agency_id.in_(orgs)] if own else []) + [
+        and_(Directive.state.in_(states.LIVE), _assigned_to(orgs))]
     if LEADER in roles_of(user):
         conditions.append(Directive.id.in_(downstream_ids(orgs)))
     return conditions

@@ -147,3 +147,31 @@ def test_the_choices_stay_inside_the_organisation_the_user_follows(live, login):
         assert {int(option["value"]) for option in response.get_json()["options"]} <= own, url
     assert login("admin").get("/theo-doi/lua-chon/don-vi?q=so").status_code == 403  # the directory's keeper
     assert login("vanphong").get("/theo-doi/lua-chon/don-vi?q=" + "a" * 5000).status_code == 200
+
+
+def test_the_directive_lists_issuer_filter_offers_exactly_the_issuers_the_user_may_read(live):
+    """issuers_in_use reads an organisation's own issuers by jumping through the index: the same set as a
+    plain DISTINCT over every directive the user may read, for every account of the demo, including an
+    organisation with two issuers of its own (a Văn phòng issuing for its UBND)."""
+    from app import scope
+    from app.directives.queries import issuers_in_use
+    from app.models import User
+
+    with live.app_context():
+        own = db.session.scalars(select(Directive).where(Directive.owner_agency_id.is_not(None))).first()
+        other = db.session.scalar(select(Agency.id).where(Agency.id != own.issuer_agency_id,
+                                                          Agency.header_text != "").order_by(Agency.id))
+        copy = Directive(subject="Văn bản do cơ quan khác ban hành thay", doc_type=own.doc_type, symbol=own.symbol,
+                         place=own.place, state=own.state, issuer_agency_id=other, owner_agency_id=own.owner_agency_id)
+        db.session.add(copy)
+        db.session.commit()
+        checked = 0
+        for user in db.session.scalars(select(User).order_by(User.id)):
+            plain = select(Directive.issuer_agency_id).where(scope.directives(user),
+                                                             Directive.issuer_agency_id.is_not(None)).distinct()
+            expected = sorted(set(db.session.scalars(plain)))
+            assert sorted(a.id for a in issuers_in_use(user)) == expected, user.username
+            checked += bool(expected)
+        assert checked >= 3
+        mine = [u for u in db.session.scalars(select(User)) if own.owner_agency_id in scope.followed_organisations(u)]
+        assert mine and {own.issuer_agency_id, other} <= {a.id for a in issuers_in_use(mine[0])}
