@@ -344,15 +344,24 @@ class ScorePage:
     totals: dict          # the five boxes, over every agency
 
 
-def score_sums(counts) -> dict:
-    """The scorecard's columns as sums over (…, timeliness, count) rows: "live" (every live assignment,
-    the row's reason to be), "assigned" (those not cancelled) and SCORE_KINDS'."""
-    def total(condition):
-        return func.coalesce(func.sum(case((condition, counts.c.count), else_=0)), 0)
+SCORE_ROW = ("live", "assigned", *SCORE_KINDS)  # agency_scores' columns
 
-    return {"live": func.coalesce(func.sum(counts.c.count), 0),
-            "assigned": total(counts.c.timeliness != T.NOT_COUNTED),
-            **{name: total(counts.c.timeliness.in_(kinds)) for name, kinds in SCORE_KINDS.items()}}
+
+def score_columns(kind: str) -> list[str]:
+    """The scorecard columns an assignment of this class counts in: "live" (every live assignment, the
+    row's reason to be), "assigned" (unless cancelled) and SCORE_KINDS'. The one rule for the sums below
+    and for the differences app/tracking/tallies.py moves agency_scores by."""
+    return ["live"] + (["assigned"] if kind != T.NOT_COUNTED else []) + [
+        name for name, kinds in SCORE_KINDS.items() if kind in kinds]
+
+
+def score_sums(counts) -> dict:
+    """SCORE_ROW as sums over (…, timeliness, count) rows."""
+    def total(column):
+        kinds = [kind for kind in T.LABELS if column in score_columns(kind)]
+        return func.coalesce(func.sum(case((counts.c.timeliness.in_(kinds), counts.c.count), else_=0)), 0)
+
+    return {column: total(column) for column in SCORE_ROW}
 
 
 def per_agency(counts):

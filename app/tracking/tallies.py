@@ -147,23 +147,16 @@ def recount(connection, directive_ids) -> None:
             connection.execute(insert(BY_OWNER).values(owner_id=owner, directives=change))
 
 
-def score_columns(kind: str) -> list[str]:
-    """The scorecard columns (agency_scores) an assignment of this class counts in."""
-    from app.rules import timeliness as T
-    from app.tracking.queries import SCORE_KINDS
-
-    return ["live"] + (["assigned"] if kind != T.NOT_COUNTED else []) + [
-        name for name, kinds in SCORE_KINDS.items() if kind in kinds]
-
-
 def _move_scores(connection, difference: Counter) -> None:
     """agency_scores moved by the same differences as agency_tallies, column by column."""
+    from app.tracking.queries import SCORE_ROW, score_columns
+
     moves: dict[tuple[int, int], Counter] = {}
     for (owner, agency, kind), change in difference.items():
         if change:
             for column in score_columns(kind):
                 moves.setdefault((owner, agency), Counter())[column] += change
-    zero = {column.name: 0 for column in SCORES.c if column.name not in ("owner_id", "agency_id")}
+    zero = {column: 0 for column in SCORE_ROW}
     for (owner, agency), columns in moves.items():
         columns = {name: change for name, change in columns.items() if change}
         if not columns:
