@@ -75,7 +75,7 @@ def test_a_word_wider_than_its_column_is_cut_between_letters_and_stays_inside_it
     assert len(pieces) > 3 and all(line.x1 < last_column[1] for line in pieces)
 
 
-def test_an_agency_name_is_never_left_alone_at_the_foot_of_a_page():
+def test_an_agency_name_is_never_left_alone_at_the_foot_of_a_page_nor_its_total_at_the_head():
     rows = []
     for agency in range(1, 40):
         rows.append(("group", [f"{agency}. Cơ quan thứ {agency}"]))
@@ -87,6 +87,9 @@ def test_an_agency_name_is_never_left_alone_at_the_foot_of_a_page():
     for page in pages:
         lines = [line for line in page_lines(page, 1) if line.top > L.MARGIN_TOP * PT]
         assert not lines[-1].text.split(". ", 1)[-1].startswith("Cơ quan thứ"), lines[-1].text
+        # nor its "Cộng" line alone at the head of a page, under the repeated header row
+        body = [line.text for line in lines if line.text not in {name for name, _share in COLUMNS}]
+        assert not body[0].startswith("Cộng:"), page.page_number
     groups = [line.text for page in pages for line in page_lines(page, 1) if "Cơ quan thứ" in line.text]
     assert groups == [f"{n}. Cơ quan thứ {n}" for n in range(1, 40)]
 

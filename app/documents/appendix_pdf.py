@@ -26,7 +26,10 @@ from app.text import xml_safe
 
 PT_PER_MM = 72 / 25.4
 REGULAR, BOLD, ITALIC = ("normal", "normal"), ("bold", "normal"), ("normal", "italic")
-KEEP_WITH_NEXT = ("group",)  # an agency's name never ends a page without its first task under it
+# an agency's name never ends a page without its first task under it, and its "Cộng" line never starts a
+# page without its last task above it
+KEEP_WITH_NEXT = ("group",)
+KEEP_WITH_PREVIOUS = ("subtotal",)
 _REGISTER_LOCK = threading.Lock()
 
 
@@ -243,7 +246,7 @@ class Table:
         for index, (kind, cells) in enumerate(prepared):
             height = self._height(cells)
             needed = height
-            if kind in KEEP_WITH_NEXT and index + 1 < len(prepared):
+            if index + 1 < len(prepared) and (kind in KEEP_WITH_NEXT or prepared[index + 1][0] in KEEP_WITH_PREVIOUS):
                 following = self._height(prepared[index + 1][1])
                 needed += following if following <= capacity else self.line_height + 2 * self.padding + self.rule
             # to a fresh page, unless it is taller than a fresh page: then it starts here and goes on over
