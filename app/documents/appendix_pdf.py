@@ -4,7 +4,8 @@ WeasyPrint laid out a quarter's appendix (455 tasks, 72 landscape pages) in abou
 is all cascade, line breaking and table layout, most of it spent again for every cell. The appendix is one
 plain grid, so it is drawn here directly: every line broken once with the font's own advance widths, rows
 placed page by page, the header row repeated on each page, a row never split unless it is taller than a
-page. It takes about 0.35 s for the same pages.
+page, an agency's name kept with its first task and its "Cộng" line with its last. It takes about 0.35 s
+for the same pages.
 
 Every measurement comes from layout.py, as in the HTML letter and the DOCX: the landscape page and its
 margins, the sizes, the cell padding, the rule. The text is set as WeasyPrint sets it: no kerning, lines as
