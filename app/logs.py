@@ -56,9 +56,9 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-# libraries that log every step of their work at INFO (WeasyPrint's layout, fontTools' subsetting) or
-# every oddity of a PDF they read (pdfminer): only their warnings and errors are kept
-QUIET_LIBRARIES = {"weasyprint": logging.WARNING, "fontTools": logging.WARNING, "pdfminer": logging.ERROR}
+# libraries that log every step of their work at INFO (fontTools reading the letter fonts) or every oddity
+# of a PDF they read (pdfminer): only their warnings and errors are kept
+QUIET_LIBRARIES = {"fontTools": logging.WARNING, "pdfminer": logging.ERROR}
 
 
 def configure(level: str | None = None, file: str | None = None, fmt: str | None = None) -> logging.Handler:

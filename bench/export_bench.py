@@ -1,4 +1,4 @@
-"""Export benchmark: DOCX (python-docx) and PDF (WeasyPrint) letters, against LibreOffice headless.
+"""Export benchmark: DOCX (python-docx) and PDF (ReportLab) letters, against LibreOffice headless.
 
 Run from the repository root:
 
@@ -112,20 +112,13 @@ def machine_info():
     out("python_version", platform.python_version())
     out("python_executable", sys.executable)
     try:
-        import weasyprint
-
-        out("weasyprint_version", weasyprint.__version__)
-    except ImportError as error:
-        out("weasyprint_version", f"not importable ({error})")
-    try:
         from importlib.metadata import version
 
+        out("reportlab_version", version("reportlab"))
         out("python_docx_version", version("python-docx"))
-        out("pydyf_version", version("pydyf"))
+        out("fonttools_version", version("fonttools"))
     except Exception as error:  # noqa: BLE001 - informational only
         out("package_versions", f"unknown ({error})")
-    subset = [line.strip() for line in _command(["ldconfig", "-p"]).splitlines() if "harfbuzz-subset" in line]
-    out("libharfbuzz_subset0", "installed (" + subset[0].split("=>")[-1].strip() + ")" if subset else "not installed")
 
 
 # --- 1. warm in-process timings ---------------------------------------------------------------

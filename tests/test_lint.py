@@ -12,7 +12,10 @@ from docx.oxml.ns import qn
 from app.directive_format import read_directive_file
 from app.documents import render
 from app.documents.letter import build_letter
-from app.documents.pdf_renderer import _rename_fonts, _stylesheets, render_html
+from dataclasses import replace
+
+from app.documents.letter_pdf import STYLES
+from app.documents.pdf_renderer import render_pdf
 from app.lint import RULES, LintContext, lint_file
 from app.lint.service import LintError, context_for, lint_directive
 from conftest import DIRECTIVES_DIR
@@ -94,42 +97,40 @@ def test_a_broken_docx_fails_its_rule(rule):
 
 # ---------------------------------------------------------------------------- broken PDF files
 
-def _pdf(html: str, rename: bool = True) -> bytes:
-    """The letter's HTML printed as the renderer prints it (rename=False: without the font names fixed)."""
-    from weasyprint import HTML
-
-    fonts, stylesheets = _stylesheets()
-    return HTML(string=html, base_url=str(DIRECTIVES_DIR.parent)).write_pdf(
-        stylesheets=stylesheets, font_config=fonts, finisher=_rename_fonts if rename else None)
+def _pdf(styles=None, letter=None) -> bytes:
+    """The letter printed as the renderer prints it, with some of its styles changed."""
+    return render_pdf(letter or build_letter(issued(), today=TODAY), styles=dict(STYLES, **(styles or {})))
 
 
-def _html(data=None) -> str:
-    return render_html(build_letter(data or issued(), today=TODAY))
+def _restyle(name: str, **changes) -> dict:
+    return {name: replace(STYLES[name], **changes)}
 
 
-def _style(html: str, css: str) -> str:
-    return html.replace("</head>", f"<style>{css}</style></head>")
+def _unknown_font(pdf: bytes) -> bytes:
+    """The embedded faces renamed in place (same length, so the cross-reference table stays right)."""
+    assert b"+LiberationSerif" in pdf
+    return pdf.replace(b"+LiberationSerif", b"+LetterSerifFace")
 
 
 PDF_BREAKS = {
-    "R03": lambda h: h,  # the font keeps WeasyPrint's name "Letter-Serif": not a font an office knows
-    "R04": lambda h: _style(h, ".body { color: #0000ff; }"),
-    "R08": lambda h: _style(h, ".quoc-hieu { font-size: 15pt; }"),
-    "R12": lambda h: _style(h, ".agency { font-weight: normal; }"),
-    "R20": lambda h: _style(h, ".subject-cv { font-weight: bold; }"),
-    "R23": lambda h: _style(h, ".body { text-align: left; }"),
-    "R24": lambda h: _style(h, ".body { text-indent: 20mm; }"),
-    "R25": lambda h: _style(h, ".body { font-size: 12pt; }"),
-    "R27": lambda h: _style(h, ".body { line-height: 2.2; }"),
-    "R31": lambda h: _style(h, ".authority { font-weight: normal; }"),
-    "R33": lambda h: _style(h, ".signer-name { margin-top: 2mm; }"),
-    "R35": lambda h: _style(h, ".cc-line { font-size: 13pt; }"),
+    "R03": lambda: _unknown_font(_pdf()),  # a font name no office knows
+    "R04": lambda: _pdf(_restyle("body", colour="0000FF")),
+    "R08": lambda: _pdf(_restyle("quoc_hieu", size=15)),
+    "R12": lambda: _pdf(_restyle("agency", bold=False)),
+    "R20": lambda: _pdf(_restyle("subject_cv", bold=True)),
+    "R23": lambda: _pdf(_restyle("body", align="left")),
+    "R24": lambda: _pdf(_restyle("body", indent=20 * 72 / 25.4)),
+    "R25": lambda: _pdf(_restyle("body", size=12)),
+    "R27": lambda: _pdf(_restyle("body", line_height=2.2)),
+    "R31": lambda: _pdf(_restyle("authority", bold=False)),
+    "R33": lambda: _pdf(_restyle("signer_name", space_before=2 * 72 / 25.4)),
+    "R35": lambda: _pdf(_restyle("cc", size=13)),
 }
 
 
 @pytest.mark.parametrize("rule", sorted(PDF_BREAKS))
 def test_a_broken_pdf_fails_its_rule(rule):
-    broken = rules_of(_pdf(PDF_BREAKS[rule](_html()), rename=rule != "R03"), "pdf")
+    broken = rules_of(PDF_BREAKS[rule](), "pdf")
     assert rule in broken, f"{rule} did not fire; found {sorted(broken)}"
 
 
@@ -157,7 +158,8 @@ def _unpad_day(content: bytes, kind: str, data: dict) -> bytes:
         out = io.BytesIO()
         document.save(out)
         return out.getvalue()
-    return _pdf(_html(data).replace("ngày 05 tháng", "ngày 5 tháng"))
+    letter = build_letter(data, today=TODAY)
+    return _pdf(letter=replace(letter, date_line=letter.date_line.replace("ngày 05 tháng", "ngày 5 tháng")))
 
 
 def test_a_file_that_is_not_a_letter_is_refused_in_vietnamese():
@@ -168,7 +170,7 @@ def test_a_file_that_is_not_a_letter_is_refused_in_vietnamese():
 
 
 def test_the_report_prints_rule_reference_and_fix_in_vietnamese():
-    report = lint_file(_pdf(PDF_BREAKS["R23"](_html())), "pdf", LintContext(doc_type="cong_van", issued=True))
+    report = lint_file(PDF_BREAKS["R23"](), "pdf", LintContext(doc_type="cong_van", issued=True))
     text = "\n".join(report.lines())
     assert text.startswith("Không đạt thể thức Nghị định 30/2020/NĐ-CP")
     assert "[R23] (bắt buộc) Nội dung căn đều hai lề — Nghị định 30/2020/NĐ-CP, Phụ lục I" in text

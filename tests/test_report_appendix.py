@@ -1,7 +1,8 @@
 """The period report's appendix on a fixed data set: every assignment of the quarter once, in order, with
 the right totals, read back from the DOCX and the PDF; and the PDF's pages and the position of every line
-(tests/fixtures/report_quarter_pdf.json: the letter and summary pages as WeasyPrint printed them, the detail
-as app/documents/appendix_pdf.py draws it).
+(tests/fixtures/report_quarter_pdf.json: the letter's pages as app/documents/letter_pdf.py draws them, the
+appendix as appendix_pdf.py draws it; rewritten when the letter moved from WeasyPrint to ReportLab, every line
+the same text within 0.2 pt of where WeasyPrint had put it).
 
 The data is the tracking bench's generator (bench/tracking_bench.py, fixed seed) at a small size, with a
 fixed `today`, so the report is the same on every run. Rewrite the fixture only for a change that is meant

@@ -1,4 +1,4 @@
-"""The Phụ lục of a report as PDF pages, drawn with ReportLab, which pdf_renderer puts after the letter.
+"""The Phụ lục of a report as PDF pages, drawn with ReportLab, after the letter's pages on the same sheet.
 
 WeasyPrint laid out a quarter's appendix (455 tasks, 72 landscape pages) in about 6.5 s: a table that long
 is all cascade, line breaking and table layout, most of it spent again for every cell. The appendix is one
@@ -7,105 +7,23 @@ placed page by page, the header row repeated on each page, a row never split unl
 page, an agency's name kept with its first task and its "Cộng" line with its last. It takes about 0.35 s
 for the same pages.
 
-Every measurement comes from layout.py, as in the HTML letter and the DOCX: the landscape page and its
-margins, the sizes, the cell padding, the rule. The text is set as WeasyPrint sets it: no kerning, lines as
-tall as the font's ascent and descent in a table cell and 1.15 em in a heading, the baseline an ascent
-below the top of the line. The numbering starts again at 1 with the appendix's first page, which shows no
+Every measurement comes from layout.py, as in the letter and the DOCX: the landscape page and its
+margins, the sizes, the cell padding, the rule. The text is set as pdf_canvas sets it: no kerning, lines as
+tall as the font's ascent and descent in a table cell and 1.15 em in a heading. The numbering starts again at 1 with the appendix's first page, which shows no
 number (ND30: the appendix is numbered on its own), as in the DOCX.
 """
 from __future__ import annotations
 
-import io
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from app.documents import layout as L
-from app.documents.fonts import font_files, postscript_name
 from app.documents.letter import Appendix
-from app.text import xml_safe
+from app.documents.pdf_canvas import BOLD, ITALIC, REGULAR, Sheet, mm
 
-PT_PER_MM = 72 / 25.4
-REGULAR, BOLD, ITALIC = ("normal", "normal"), ("bold", "normal"), ("normal", "italic")
 # an agency's name never ends a page without its first task under it, and its "Cộng" line never starts a
 # page without its last task above it
 KEEP_WITH_NEXT = ("group",)
 KEEP_WITH_PREVIOUS = ("subtotal",)
-_REGISTER_LOCK = threading.Lock()
-
-
-def mm(value: float) -> float:
-    return value * PT_PER_MM
-
-
-@dataclass(frozen=True)
-class Face:
-    name: str  # the name ReportLab knows the face by (its PostScript name: what a reader shows)
-    ascent: float  # in em
-    descent: float  # in em, positive
-
-
-@lru_cache(maxsize=4)
-def faces(font_dir: str | None = None) -> dict[tuple[str, str], Face]:
-    """The letter's four faces, registered with ReportLab once per process."""
-    from fontTools.ttLib import TTFont as Metrics
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    found = {}
-    with _REGISTER_LOCK:
-        for face, path in font_files(font_dir).items():
-            name = postscript_name(str(path))
-            if name not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont(name, str(path)))
-            metrics = Metrics(str(path), lazy=True)
-            units = metrics["head"].unitsPerEm
-            found[face] = Face(name, metrics["hhea"].ascent / units, -metrics["hhea"].descent / units)
-    return found
-
-
-class Wrapper:
-    """Breaks text into lines of a given width, greedily at spaces (as the letter's other renderers do);
-    a word wider than the line is cut between letters. Word widths are remembered for the whole appendix."""
-
-    def __init__(self):
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        self._measure = stringWidth
-        self._widths: dict[tuple[str, str, float], float] = {}
-
-    def width(self, text: str, font: str, size: float) -> float:
-        key = (text, font, size)
-        if key not in self._widths:
-            self._widths[key] = self._measure(text, font, size)
-        return self._widths[key]
-
-    def lines(self, text: str, font: str, size: float, room: float) -> list[str]:
-        out: list[str] = []
-        space = self.width(" ", font, size)
-        for paragraph in (xml_safe(text) or "").split("\n"):
-            line, used = "", 0.0
-            for word in paragraph.split():
-                wide = self.width(word, font, size)
-                if line and used + space + wide <= room:
-                    line, used = f"{line} {word}", used + space + wide
-                    continue
-                if line:
-                    out.append(line)
-                line, used = word, wide
-                while used > room and len(line) > 1:  # a word longer than the column: cut it
-                    cut = self._fitting(line, font, size, room)
-                    out.append(line[:cut])
-                    line = line[cut:]
-                    used = self.width(line, font, size)
-            out.append(line)
-        return out or [""]
-
-    def _fitting(self, word: str, font: str, size: float, room: float) -> int:
-        cut = 1
-        while cut < len(word) and self._measure(word[:cut + 1], font, size) <= room:
-            cut += 1
-        return cut
 
 
 @dataclass
@@ -117,87 +35,11 @@ class Cell:
     width: float
 
 
-class Sheet:
-    """The canvas, the page being filled and where the next thing goes on it (y grows downwards here)."""
-
-    def __init__(self, landscape: bool):
-        from reportlab.pdfgen.canvas import Canvas
-
-        self.faces = faces()
-        self.wrap = Wrapper()
-        self.width = mm(L.PAGE_HEIGHT if landscape else L.PAGE_WIDTH)
-        self.height = mm(L.PAGE_WIDTH if landscape else L.PAGE_HEIGHT)
-        self.left, self.right = mm(L.MARGIN_LEFT), self.width - mm(L.MARGIN_RIGHT)
-        self.top, self.bottom = mm(L.MARGIN_TOP), self.height - mm(L.MARGIN_BOTTOM)
-        self.buffer = io.BytesIO()
-        regular = self.faces[REGULAR].name
-        # invariant: no creation time in the file, so the same report prints the same bytes
-        self.canvas = Canvas(self.buffer, pagesize=(self.width, self.height), pageCompression=1, invariant=1,
-                             initialFontName=regular, initialFontSize=L.SIZE["appendix_table"])
-        self.canvas.setLineWidth(L.RULE_THICKNESS)
-        self.page = 1
-        self.y = self.top
-        self.space_after = 0.0  # the last paragraph's margin below, which collapses with the next one's above
-
-    @property
-    def room(self) -> float:
-        return self.bottom - self.y
-
-    def new_page(self) -> None:
-        self.canvas.showPage()
-        self.canvas.setLineWidth(L.RULE_THICKNESS)
-        self.page += 1
-        self.y = self.top
-        self.space_after = 0.0
-        self._page_number()
-
-    def _page_number(self) -> None:
-        """At the top, centred over the text, half its size above HEADER_DISTANCE (the letter's @top-center)."""
-        size = L.SIZE["page_number"]
-        face = self.faces[REGULAR]
-        self.text_line(str(self.page), face, size, mm(L.HEADER_DISTANCE) - size / 2, "centre", self.left,
-                       self.right - self.left)
-
-    def text_line(self, text: str, face: Face, size: float, line_top: float, align: str, x: float,
-                  width: float) -> None:
-        """One line whose ascent starts at line_top."""
-        canvas = self.canvas
-        canvas.setFont(face.name, size)
-        baseline = self.height - (line_top + face.ascent * size)
-        if align == "centre":
-            canvas.drawCentredString(x + width / 2, baseline, text)
-        elif align == "right":
-            canvas.drawRightString(x + width, baseline, text)
-        else:
-            canvas.drawString(x, baseline, text)
-
-    def paragraph(self, text: str, face_key, size: float, align: str, space_before: float = 0.0,
-                  space_after: float = 0.0) -> None:
-        """A heading line of the appendix: a `p` of the letter (line height 1.15 em), wrapped to the text width."""
-        face = self.faces[face_key]
-        line_height = L.FONT_LINE_HEIGHT * size
-        lines = self.wrap.lines(text, face.name, size, self.right - self.left)
-        self.y += max(space_before - self.space_after, 0)  # margins collapse, as between two `p`
-        if self.room < line_height * len(lines):
-            self.new_page()
-        leading = (line_height - (face.ascent + face.descent) * size) / 2
-        for line in lines:
-            self.text_line(line, face, size, self.y + leading, align, self.left, self.right - self.left)
-            self.y += line_height
-        self.y += space_after
-        self.space_after = space_after
-
-    def save(self) -> bytes:
-        self.canvas.showPage()
-        self.canvas.save()
-        return self.buffer.getvalue()
-
-
 class Table:
     """A grid of the text width: columns by share, a bold centred header row on every page, "group" and
     "subtotal" rows across the whole width (bold; italic, to the right), the first column centred.
 
-    The rules are laid as WeasyPrint lays a table with collapsed borders: the grid lines are half a rule
+    The rules are laid as a browser lays a table with collapsed borders: the grid lines are half a rule
     inside the table's box, a row is as tall as its lines, twice the padding and one rule."""
 
     def __init__(self, sheet: Sheet, columns: list[tuple[str, float]]):
@@ -305,6 +147,12 @@ class Table:
 def render_appendix(appendix: Appendix) -> bytes:
     """The appendix's pages as a PDF of their own, numbered from 1 (no number on the first)."""
     sheet = Sheet(appendix.landscape)
+    draw_appendix(sheet, appendix)
+    return sheet.save()
+
+
+def draw_appendix(sheet: Sheet, appendix: Appendix) -> None:
+    """The appendix from the top of the sheet's current page (a part of its own: numbered from 1)."""
     sheet.paragraph("Phụ lục", BOLD, L.SIZE["appendix_heading"], "centre")
     sheet.paragraph(appendix.title.upper(), BOLD, L.SIZE["appendix_title"], "centre")
     sheet.paragraph(appendix.reference, ITALIC, L.SIZE["appendix_reference"], "centre",
@@ -318,4 +166,3 @@ def render_appendix(appendix: Appendix) -> bytes:
     if appendix.detail_title:
         sheet.paragraph(appendix.detail_title, BOLD, L.SIZE["appendix_table"], "left", space_before=part_space)
     Table(sheet, appendix.columns).draw(appendix.rows)
-    return sheet.save()

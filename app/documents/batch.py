@@ -5,14 +5,13 @@
         …  # the PDFs, in the order given
 
 A pool of os.cpu_count() worker processes (concurrent.futures.ProcessPoolExecutor), kept for the life of
-the process that uses it (the job worker): WeasyPrint, the letter stylesheets and the fonts are loaded once
+the process that uses it (the job worker): the letter fonts are registered with ReportLab once
 and a small letter printed (`_warm`, in the fork server or else in each worker's initializer), then each
 worker builds and prints the letters it is given exactly as `app.documents.render(data, "pdf", …)` does. At most two letters per worker are in flight and every PDF is
 handed back as soon as it and those before it are done, so memory stays bounded whatever the batch size.
 
 The workers are started with 'forkserver': the job worker runs Huey's consumer in threads, and forking a
-process that has other threads running ('fork') may copy a lock another thread holds (logging, SQLite,
-fontconfig) and deadlock the child. The fork server is a fresh single-threaded interpreter that warms up
+process that has other threads running ('fork') may copy a lock another thread holds (logging, SQLite) and deadlock the child. The fork server is a fresh single-threaded interpreter that warms up
 once (app/documents/batch_preload.py); each worker is forked from it already warm, so starting one, or
 replacing one after MAX_LETTERS_PER_WORKER letters, is quick. (`bench/export_bench.py --start-methods`
 compares it with 'spawn' and 'fork'.)
@@ -67,7 +66,7 @@ class BatchError(LetterError):
 # --- in the worker ------------------------------------------------------------------------------------
 
 # A small letter printed once before the first real one (by the fork server, or else by each worker): the
-# template compiled, every face loaded by Pango, the layout's code paths taken (Kính gửi, a section, Nơi nhận).
+# faces parsed, the layout's code paths taken (Kính gửi, a section, Nơi nhận).
 WARM_LETTER = {
     "doc_type": "cong_van", "issuer": ["ỦY BAN NHÂN DÂN", "TỈNH MẪU"], "number": None, "symbol": "UBND-VP",
     "place": "Mẫu", "date": None, "subject": "chuẩn bị bộ in văn bản", "urgency": None,
@@ -85,18 +84,16 @@ _warmed: list = []  # not empty once this process has warmed up (inherited by a 
 
 
 def _warm() -> None:
-    """Worker initializer (and the fork server's preload): WeasyPrint, the stylesheets and the fonts loaded,
-    one letter printed (with and without the DỰ THẢO mark), then everything alive so far frozen out of the
-    garbage collector's sweeps: the ~150,000 objects of WeasyPrint, Pango and the font tables live as long as
-    the worker, and traversing them again cost 10-20 ms of a letter's ~80 ms (measured with gc.callbacks)."""
+    """Worker initializer (and the fork server's preload): the fonts registered with ReportLab, one letter
+    printed (with and without the DỰ THẢO mark), then everything alive so far frozen out of the garbage
+    collector's sweeps: the font tables and the modules live as long as the worker."""
     import gc
 
-    from app.documents import appendix_pdf, pdf_renderer, render
+    from app.documents import pdf_canvas, render
 
     if _warmed:  # forked from the fork server, which warmed up once for every worker
         return
-    pdf_renderer._stylesheets()  # LETTER_FONT_DIR comes with the environment the fork server started with
-    appendix_pdf.faces()  # a report's appendix: the faces registered with ReportLab
+    pdf_canvas.faces()  # LETTER_FONT_DIR comes with the environment the fork server started with
     for draft in (True, False):
         try:
             render(WARM_LETTER, "pdf", draft=draft)

@@ -70,7 +70,7 @@ def text_width_mm(text: str, size: float, bold: bool = False, italic: bool = Fal
 
 
 def wrapped_widths_mm(text: str, size: float, bold: bool, column_mm: float) -> list[float]:
-    """Widths of the lines a text breaks into in a column (greedy, at spaces, as Word and WeasyPrint do)."""
+    """Widths of the lines a text breaks into in a column (greedy, at spaces, as Word and the PDF do)."""
     widths, line = [], ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
