@@ -88,3 +88,8 @@ def test_the_font_cache_is_made_once_and_a_folder_that_cannot_be_written_falls_b
     blocked.write_text("not a folder")
     monkeypatch.setenv("LETTER_FONT_CACHE", str(blocked / "cache"))
     assert pdf_canvas._embeddable(regular) == regular
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # anyone may write here: not trusted with a font
+    monkeypatch.setenv("LETTER_FONT_CACHE", str(shared))
+    assert pdf_canvas._embeddable(regular) == regular and not list(shared.iterdir())

@@ -82,12 +82,18 @@ _CACHE_LOCK = threading.Lock()
 def _embeddable(path: Path) -> Path:
     """The face without hinting and layout tables, made once and kept in a cache folder (keyed by the
     file's SHA-256, written under a temporary name and renamed, so processes never see half a file);
-    the face itself where the folder cannot be written."""
+    the face itself where the folder cannot be written or is not this user's alone."""
     from fontTools.ttLib import TTFont as Source
 
     data = path.read_bytes()
-    folder = Path(os.environ.get("LETTER_FONT_CACHE") or Path(tempfile.gettempdir()) / "letter-fonts")
+    folder = Path(os.environ.get("LETTER_FONT_CACHE") or Path(tempfile.gettempdir()) / f"letter-fonts-{os.getuid()}")
     target = folder / f"{hashlib.sha256(data).hexdigest()[:32]}.ttf"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(folder):  # a folder another user could write to could hand us any font
+            return path
+    except OSError:
+        return path
     if target.is_file():
         return target
     with _CACHE_LOCK:
@@ -102,13 +108,17 @@ def _embeddable(path: Path) -> Path:
             for name in font.getGlyphOrder():
                 glyphs[name].removeHinting()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             partial = folder / f"{target.stem}.{os.getpid()}.{threading.get_ident()}.part"
             font.save(str(partial))
             os.replace(partial, target)
         except OSError:
             return path
     return target
+
+
+def _private(folder: Path) -> bool:
+    info = folder.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 @lru_cache(maxsize=4)
